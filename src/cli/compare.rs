@@ -1,0 +1,191 @@
+//! `storyhash compare`: every similarity measure the engine knows for one pair, and whether
+//! each preset would join it. Two text files are compared on their own (no collection: every
+//! IDF is 1); two ids of a collection are compared with the collection's statistics.
+
+use super::{EngineArgs, InputArgs};
+use clap::{Args, ValueEnum};
+use serde_json::json;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use storyhash::corpus::{self, Document};
+use storyhash::engine::IdfSource;
+use storyhash::error::Location;
+use storyhash::score::{containment, exact_jaccard, Preset};
+use storyhash::shingle::{char_shingles_into, into_set, word_shingles_into};
+use storyhash::text::{boilerplate::LinedTokens, normalize::normalize};
+use storyhash::{CollectionBuilder, Error};
+
+#[derive(Args, Debug)]
+pub struct CompareArgs {
+    /// Two text files, or one collection (JSONL/CSV/directory) with --ids.
+    #[arg(required = true, num_args = 1..=2)]
+    inputs: Vec<PathBuf>,
+    /// The ids of the two records to compare within the collection.
+    #[arg(long, num_args = 2, value_names = ["A", "B"])]
+    ids: Option<Vec<String>>,
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    engine: EngineArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    format: CompareFormat,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy)]
+enum CompareFormat {
+    Table,
+    Json,
+}
+
+pub fn run(args: CompareArgs) -> Result<ExitCode, Error> {
+    args.engine.init_threads()?;
+    let mut cfg = args.engine.config()?;
+    // Compute every lane, whatever preset decides.
+    let preset = cfg.preset;
+    cfg.preset = Preset::Story;
+    let (docs, pair, idf_note) = match (&args.ids, args.inputs.as_slice()) {
+        (Some(ids), [collection]) => {
+            let stream =
+                corpus::open_all(std::slice::from_ref(collection), &args.input.read_options())?;
+            let docs: Vec<Document> = stream.collect::<Result<_, _>>()?;
+            let find = |id: &str| {
+                docs.iter().position(|d| d.id == id).ok_or_else(|| {
+                    Error::Config(format!(
+                        "no record with id {id:?} in {}",
+                        collection.display()
+                    ))
+                })
+            };
+            let pair = (find(&ids[0])?, find(&ids[1])?);
+            (docs, pair, String::new())
+        }
+        (None, [a, b]) => {
+            cfg.idf = IdfSource::Uniform;
+            let read = |p: &PathBuf| -> Result<Document, Error> {
+                let bytes = std::fs::read(p).map_err(|e| Error::io(p, e))?;
+                let text = String::from_utf8(bytes).map_err(|e| {
+                    Error::bad(
+                        Location {
+                            path: p.clone(),
+                            line: 0,
+                        },
+                        format!("not UTF-8 at byte {}", e.utf8_error().valid_up_to()),
+                    )
+                })?;
+                Ok(Document {
+                    id: p.display().to_string(),
+                    text,
+                    location: Location {
+                        path: p.clone(),
+                        line: 0,
+                    },
+                })
+            };
+            (
+                vec![read(a)?, read(b)?],
+                (0, 1),
+                "no collection: every IDF is 1".to_string(),
+            )
+        }
+        _ => {
+            return Err(Error::Config(
+                "give two text files, or one collection and --ids A B".into(),
+            ))
+        }
+    };
+    let n_docs = docs.len();
+    let idf_note = if args.ids.is_some() {
+        format!("IDF over the {n_docs} documents of the collection")
+    } else {
+        idf_note
+    };
+    let (ta, tb) = (docs[pair.0].text.clone(), docs[pair.1].text.clone());
+    let (ida, idb) = (docs[pair.0].id.clone(), docs[pair.1].id.clone());
+    let mut builder = CollectionBuilder::new(cfg.clone());
+    builder.add_batch(docs);
+    let coll = builder.finish();
+    let scores = coll.scores(pair.0, pair.1);
+    let weighted = coll
+        .story
+        .as_ref()
+        .map_or(0.0, |s| s.sigs.similarity(pair.0, pair.1));
+
+    let (na, nb) = (normalize(&ta), normalize(&tb));
+    let (la, lb) = (
+        LinedTokens::from_normalized(&na),
+        LinedTokens::from_normalized(&nb),
+    );
+    let mut measures: Vec<(String, f64)> = Vec::new();
+    for n in [1usize, 2, 3, 5] {
+        let (mut sa, mut sb) = (Vec::new(), Vec::new());
+        word_shingles_into(&la.tokens, n, &mut sa);
+        word_shingles_into(&lb.tokens, n, &mut sb);
+        let (sa, sb) = (into_set(sa), into_set(sb));
+        measures.push((format!("word {n}-gram jaccard"), exact_jaccard(&sa, &sb)));
+        measures.push((
+            format!("word {n}-gram containment a in b"),
+            containment(&sa, &sb),
+        ));
+        measures.push((
+            format!("word {n}-gram containment b in a"),
+            containment(&sb, &sa),
+        ));
+    }
+    let (mut sa, mut sb, mut scratch) = (Vec::new(), Vec::new(), String::new());
+    char_shingles_into(&na, 5, &mut scratch, &mut sa);
+    char_shingles_into(&nb, 5, &mut scratch, &mut sb);
+    let (sa, sb) = (into_set(sa), into_set(sb));
+    measures.push(("char 5-gram jaccard".into(), exact_jaccard(&sa, &sb)));
+    measures.push((
+        format!(
+            "minhash estimate ({}, {} perm)",
+            cfg.shingle, cfg.sketch.num_perm
+        ),
+        coll.copy_sigs.similarity(pair.0, pair.1),
+    ));
+    measures.push((
+        "story score (idf cosine)".into(),
+        scores.story.unwrap_or(0.0),
+    ));
+    measures.push(("weighted minhash estimate".into(), weighted));
+
+    let t = cfg.thresholds;
+    let joins = |p: Preset| scores.decide(p, t).map(|e| e.name());
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let res = match args.format {
+        CompareFormat::Json => {
+            let m: serde_json::Map<String, serde_json::Value> = measures
+                .iter()
+                .map(|(k, v)| (k.clone(), json!(v)))
+                .collect();
+            let obj = json!({
+                "a": ida, "b": idb, "idf": idf_note, "measures": m,
+                "copy": {"threshold": t.copy, "joins": joins(Preset::Copy).is_some()},
+                "story": {"threshold": t.story, "joins": joins(Preset::Story).is_some(),
+                          "evidence": joins(Preset::Story)},
+                "preset": preset.name(),
+            });
+            writeln!(out, "{obj}")
+        }
+        CompareFormat::Table => (|| {
+            writeln!(out, "a: {ida}\nb: {idb}\n({idf_note})")?;
+            for (k, v) in &measures {
+                writeln!(out, "{k:<40} {v:>8.4}")?;
+            }
+            for p in [Preset::Copy, Preset::Story] {
+                let th = if p == Preset::Copy { t.copy } else { t.story };
+                let verdict = match joins(p) {
+                    Some(e) => format!("joins ({e} evidence)"),
+                    None => "does not join".into(),
+                };
+                writeln!(out, "preset {:<6} (threshold {th}): {verdict}", p.name())?;
+            }
+            Ok(())
+        })(),
+    };
+    res.map_err(|e| Error::io("<stdout>", e))?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,218 @@
+//! Command-line arguments (clap) and their translation into the library's plain configuration.
+//! The library never sees clap: [`EngineArgs::config`] is the one place arguments become an
+//! [`EngineConfig`].
+
+mod cluster;
+mod compare;
+mod progress;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use storyhash::corpus::{InputFormat, ReadOptions};
+use storyhash::lsh::LshParams;
+use storyhash::score::{Preset, Thresholds};
+use storyhash::shingle::ShingleKind;
+use storyhash::sketch::SketchParams;
+use storyhash::{EngineConfig, Error, Verify};
+
+/// Find news articles that are the same story: near-duplicate wire copy (`--preset copy`) and
+/// different outlets' write-ups of one event (`--preset story`, the default).
+#[derive(Parser, Debug)]
+#[command(name = "storyhash", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Cluster a collection and report clusters with similarity scores.
+    ///
+    /// Examples:
+    ///   storyhash cluster fixtures/seeds/seed_case.jsonl
+    ///   storyhash cluster --preset copy --format jsonl wire.jsonl.gz > clusters.jsonl
+    ///   storyhash cluster articles.csv --id-field url --text-field body --format csv
+    ///   storyhash cluster archive.jsonl --dedup-out deduped.jsonl
+    Cluster(cluster::ClusterArgs),
+    /// Print every similarity measure the engine knows for two documents.
+    ///
+    /// Examples:
+    ///   storyhash compare a.txt b.txt
+    ///   storyhash compare fixtures/seeds/seed_case.jsonl --ids vna-thang-interview wvr-thang-interview
+    Compare(compare::CompareArgs),
+}
+
+/// Where documents come from.
+#[derive(Args, Debug, Clone)]
+pub struct InputArgs {
+    /// Field (JSONL key or CSV column) holding the document id.
+    #[arg(long, default_value = "id")]
+    id_field: String,
+    /// Field (JSONL key or CSV column) holding the document text.
+    #[arg(long, default_value = "text")]
+    text_field: String,
+    /// Input format; by default guessed: a directory is a tree of .txt files, *.csv is CSV,
+    /// anything else (and `-`, stdin) is JSONL. .gz and .zst are decompressed by extension.
+    #[arg(long, value_enum)]
+    input_format: Option<InputFormatArg>,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy)]
+enum InputFormatArg {
+    Jsonl,
+    Csv,
+    Txtdir,
+}
+
+impl InputArgs {
+    fn read_options(&self) -> ReadOptions {
+        ReadOptions {
+            id_field: self.id_field.clone(),
+            text_field: self.text_field.clone(),
+            format: self.input_format.map(|f| match f {
+                InputFormatArg::Jsonl => InputFormat::Jsonl,
+                InputFormatArg::Csv => InputFormat::Csv,
+                InputFormatArg::Txtdir => InputFormat::TextDir,
+            }),
+        }
+    }
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum PresetArg {
+    /// Near-duplicate copies: word 5-gram Jaccard >= 0.8.
+    Copy,
+    /// Same story, any wording: IDF-weighted story score >= 0.25, or a copy.
+    Story,
+}
+
+/// What decides the result.
+#[derive(Args, Debug, Clone)]
+pub struct EngineArgs {
+    /// What counts as a match.
+    #[arg(long, value_enum, default_value = "story")]
+    preset: PresetArg,
+    /// Threshold of the preset's score (copy: Jaccard, default 0.8; story: story score,
+    /// default 0.25).
+    #[arg(long)]
+    threshold: Option<f64>,
+    /// Shingles of the copy lane: word:N or char:N.
+    #[arg(long, default_value = "word:5")]
+    shingle: ShingleKind,
+    /// MinHash signature length.
+    #[arg(long, default_value_t = 128)]
+    num_perm: usize,
+    /// LSH bands of the copy lane (with --rows); by default chosen from the threshold.
+    #[arg(long, requires = "rows")]
+    bands: Option<usize>,
+    /// LSH rows per band of the copy lane (with --bands).
+    #[arg(long, requires = "bands")]
+    rows: Option<usize>,
+    /// Seed of the hash functions: same input and seed, same output.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Verify candidate pairs with exact shingle Jaccard instead of the signature estimate
+    /// (keeps shingle sets in memory).
+    #[arg(long)]
+    exact: bool,
+    /// Worker threads (default: all cores). Output does not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
+}
+
+impl EngineArgs {
+    fn config(&self) -> Result<EngineConfig, Error> {
+        let preset = match self.preset {
+            PresetArg::Copy => Preset::Copy,
+            PresetArg::Story => Preset::Story,
+        };
+        let mut thresholds = Thresholds::default();
+        if let Some(t) = self.threshold {
+            if !(0.0..=1.0).contains(&t) {
+                return Err(Error::Config(format!(
+                    "--threshold must be in [0, 1], got {t}"
+                )));
+            }
+            match preset {
+                Preset::Copy => thresholds.copy = t,
+                Preset::Story => thresholds.story = t,
+            }
+        }
+        if self.num_perm == 0 || self.num_perm > 4096 {
+            return Err(Error::Config(format!(
+                "--num-perm must be in 1..=4096, got {}",
+                self.num_perm
+            )));
+        }
+        let copy_bands = match (self.bands, self.rows) {
+            (Some(bands), Some(rows)) => {
+                let p = LshParams { bands, rows };
+                p.check(self.num_perm)?;
+                Some(p)
+            }
+            _ => None,
+        };
+        Ok(EngineConfig {
+            preset,
+            shingle: self.shingle,
+            sketch: SketchParams {
+                num_perm: self.num_perm,
+                seed: self.seed,
+            },
+            thresholds,
+            copy_bands,
+            verify: if self.exact {
+                Verify::Exact
+            } else {
+                Verify::Estimate
+            },
+            ..EngineConfig::default()
+        })
+    }
+
+    fn init_threads(&self) -> Result<(), Error> {
+        if let Some(n) = self.threads {
+            if n == 0 {
+                return Err(Error::Config("--threads must be at least 1".into()));
+            }
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build_global()
+                .map_err(|e| Error::Config(format!("cannot start {n} threads: {e}")))?;
+        }
+        Ok(())
+    }
+}
+
+/// Run the parsed command.
+pub fn run(cli: Cli) -> Result<ExitCode, Error> {
+    match cli.command {
+        Command::Cluster(a) => cluster::run(a),
+        Command::Compare(a) => compare::run(a),
+    }
+}
+
+/// What to tell the user to do about an error.
+pub fn hint(e: &Error) -> Option<String> {
+    match e {
+        Error::BadRecord { .. } => Some(
+            "fix or remove that record; --id-field and --text-field name the fields to read".into(),
+        ),
+        Error::DuplicateId { .. } => {
+            Some("ids must be unique across all inputs; --id-field picks another field".into())
+        }
+        Error::Io { .. } => Some("check that the path exists and is readable".into()),
+        Error::Config(_) => Some("see storyhash help for the allowed values".into()),
+        Error::ParamMismatch { .. } => None,
+    }
+}
+
+/// The paths as given, `-` for stdin when none.
+fn inputs_or_stdin(inputs: &[PathBuf]) -> Vec<PathBuf> {
+    if inputs.is_empty() {
+        vec![PathBuf::from("-")]
+    } else {
+        inputs.to_vec()
+    }
+}

@@ -1,0 +1,524 @@
+//! Reading CSV with a header row. A buffered byte stream goes in, one [`Document`] (or one
+//! error) per data record comes out, in order. The id and text columns are found by header
+//! name, so column order does not matter; a missing column stops everything before the first
+//! record, since no record could succeed. After that each record stands alone: a ragged row,
+//! invalid UTF-8 or an empty id is an error naming the line where the record starts (quoted
+//! fields may span lines; blank lines and `\r\n` endings are counted right), and the caller
+//! decides whether to go on. An I/O error ends the stream.
+
+use super::{Document, DocumentStream, ReadOptions};
+use crate::error::{Error, Location, Result};
+// `::csv` is the crate; plain `csv` reads as this module to anyone who has just seen
+// `mod csv;` in `mod.rs`.
+use ::csv::{ByteRecord, ErrorKind, ReaderBuilder, Terminator};
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+
+/// How many column names a "no column named X" error lists before saying "and N more".
+const MAX_COLUMNS_LISTED: usize = 8;
+
+/// Read the header of `reader` and stream its records as documents; `path` is what locations
+/// and errors will name, and `opts` names the id and text columns.
+///
+/// Fails at once (line 1) when the header lacks either column, or on an I/O error while
+/// reading the header.
+pub fn read(
+    reader: Box<dyn BufRead + Send>,
+    path: PathBuf,
+    opts: &ReadOptions,
+) -> Result<DocumentStream> {
+    let mut reader = ReaderBuilder::new()
+        .has_headers(true)
+        // Ragged rows are reported, not padded: a missing field usually means a stray
+        // delimiter or quote, and the text would silently be the wrong column.
+        .flexible(false)
+        // With the default terminator, a `\r\n` ending is split between two reads and the
+        // csv crate's record positions come out one line early; ending records at `\n` only
+        // and dropping the `\r` ourselves (see `field`) keeps line numbers exact.
+        .terminator(Terminator::Any(b'\n'))
+        .from_reader(reader);
+    let headers: Vec<Vec<u8>> = {
+        let raw = reader.byte_headers().map_err(|e| csv_error(e, &path))?;
+        let last = raw.len().saturating_sub(1);
+        raw.iter()
+            .enumerate()
+            .map(|(i, h)| clean(h, i == 0, i == last).to_vec())
+            .collect()
+    };
+    let header_line = Location {
+        path: path.clone(),
+        line: 1,
+    };
+    let id_col =
+        column(&headers, &opts.id_field).map_err(|r| Error::bad(header_line.clone(), r))?;
+    let text_col = column(&headers, &opts.text_field).map_err(|r| Error::bad(header_line, r))?;
+    Ok(Box::new(CsvDocuments {
+        reader,
+        record: ByteRecord::new(),
+        path,
+        id_field: opts.id_field.clone(),
+        text_field: opts.text_field.clone(),
+        id_col,
+        text_col,
+        last_col: headers.len().saturating_sub(1),
+        done: false,
+    }))
+}
+
+/// The stream returned by [`read`].
+struct CsvDocuments {
+    reader: ::csv::Reader<Box<dyn BufRead + Send>>,
+    /// Reused for every record, so reading allocates only when a record outgrows it.
+    record: ByteRecord,
+    path: PathBuf,
+    id_field: String,
+    text_field: String,
+    id_col: usize,
+    text_col: usize,
+    /// Index of the last column, whose field may end with the `\r` of a `\r\n`.
+    last_col: usize,
+    /// Set after end of input or an I/O error.
+    done: bool,
+}
+
+impl CsvDocuments {
+    /// The line where the record just read starts.
+    ///
+    /// Two lower bounds, and the larger is exact in all but one corner. From the front: the
+    /// csv crate's record position is the line after the previous record, which is the
+    /// start unless blank lines were skipped. From the back: the reader's line after the
+    /// record, minus its terminating `\n` and the `\n`s inside quoted fields, which is the
+    /// start unless the record ended at end of input without a newline. Only a last record
+    /// with no final newline *and* blank lines before it is off, by one.
+    fn start_line(&self) -> u64 {
+        let front = self.record.position().map_or(0, ::csv::Position::line);
+        let inside = self
+            .record
+            .as_slice()
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64;
+        let back = self.reader.position().line().saturating_sub(1 + inside);
+        front.max(back)
+    }
+
+    fn location(&self) -> Location {
+        Location {
+            path: self.path.clone(),
+            line: self.start_line(),
+        }
+    }
+
+    /// A `\r\n` line with nothing on it. With `\n` as the terminator the csv crate sees a
+    /// record holding one field, `\r`, where it would have skipped an empty line.
+    fn record_is_blank_line(&self) -> bool {
+        self.record.len() == 1 && self.record.as_slice() == b"\r"
+    }
+
+    /// Field `col` of the current record as a string, or why it is not one.
+    fn field(&self, col: usize, name: &str) -> std::result::Result<String, String> {
+        let bytes = self
+            .record
+            .get(col)
+            .ok_or_else(|| format!("record has no column {name:?}"))?;
+        let bytes = clean(bytes, false, col == self.last_col);
+        match std::str::from_utf8(bytes) {
+            Ok(s) => Ok(s.to_owned()),
+            Err(e) => Err(format!(
+                "column {name:?} is not valid UTF-8 (at byte offset {} of the field)",
+                e.valid_up_to()
+            )),
+        }
+    }
+
+    /// Turn the current record into a document.
+    fn document(&self) -> Result<Document> {
+        // Both fields exist: the reader is not flexible, so every record has as many fields
+        // as the header, and both columns were found in the header.
+        let id = self.field(self.id_col, &self.id_field);
+        let text = self.field(self.text_col, &self.text_field);
+        match (id, text) {
+            (Ok(id), _) if id.is_empty() => Err(Error::bad(
+                self.location(),
+                format!("column {:?} (the id) is empty", self.id_field),
+            )),
+            (Ok(id), Ok(text)) => Ok(Document {
+                id,
+                text,
+                location: self.location(),
+            }),
+            (Err(reason), _) | (_, Err(reason)) => Err(Error::bad(self.location(), reason)),
+        }
+    }
+
+    /// Map a csv error on the current record onto ours.
+    fn record_error(&self, e: ::csv::Error) -> Error {
+        match e.kind() {
+            ErrorKind::UnequalLengths {
+                expected_len, len, ..
+            } => Error::bad(
+                // The record was filled before the length check failed, so its line is
+                // known exactly, unlike the error's own position (see `start_line`).
+                self.location(),
+                format!(
+                    "record has {len} fields but the header has {expected_len} \
+                     (a stray comma or an unclosed quote?)"
+                ),
+            ),
+            _ => csv_error(e, &self.path),
+        }
+    }
+}
+
+impl Iterator for CsvDocuments {
+    type Item = Result<Document>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while !self.done {
+            match self.reader.read_byte_record(&mut self.record) {
+                Ok(false) => self.done = true,
+                // Skipped, like the empty lines the csv crate skips itself.
+                Ok(true) if self.record_is_blank_line() => {}
+                Ok(true) => return Some(self.document()),
+                Err(e) if e.is_io_error() => {
+                    self.done = true;
+                    return Some(Err(csv_error(e, &self.path)));
+                }
+                Err(_) if self.record_is_blank_line() => {}
+                Err(e) => return Some(Err(self.record_error(e))),
+            }
+        }
+        None
+    }
+}
+
+/// A header or field without what the reader leaves on it: a UTF-8 BOM before the first
+/// header (csv-core strips it too; this keeps us right if that ever changes) and the `\r` of
+/// a `\r\n` ending after the last column.
+fn clean(bytes: &[u8], first: bool, last: bool) -> &[u8] {
+    let mut bytes = bytes;
+    if first {
+        bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    }
+    if last {
+        bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+    }
+    bytes
+}
+
+/// The index of the column named `name`, or why there is none.
+fn column(headers: &[Vec<u8>], name: &str) -> std::result::Result<usize, String> {
+    if let Some(i) = headers.iter().position(|h| h == name.as_bytes()) {
+        return Ok(i);
+    }
+    if headers.is_empty() {
+        return Err(format!(
+            "no column named {name:?}; the input has no header row"
+        ));
+    }
+    let listed: Vec<String> = headers
+        .iter()
+        .take(MAX_COLUMNS_LISTED)
+        .map(|h| format!("{:?}", String::from_utf8_lossy(h)))
+        .collect();
+    let more = headers.len().saturating_sub(MAX_COLUMNS_LISTED);
+    let tail = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    Err(format!(
+        "no column named {name:?}; columns are: {}{tail}",
+        listed.join(", ")
+    ))
+}
+
+/// Map a csv error onto ours: I/O stays I/O, anything else is a bad record at its line.
+fn csv_error(e: ::csv::Error, path: &Path) -> Error {
+    let location = Location {
+        path: path.to_path_buf(),
+        line: e.position().map_or(0, ::csv::Position::line),
+    };
+    let message = e.to_string();
+    match e.into_kind() {
+        ErrorKind::Io(e) => Error::io(path, e),
+        // Not reachable with byte records and no serde, but the kind is non-exhaustive.
+        _ => Error::bad(location, message),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Cursor;
+
+    fn stream(input: &[u8], opts: &ReadOptions) -> Result<DocumentStream> {
+        read(
+            Box::new(Cursor::new(input.to_vec())),
+            PathBuf::from("in.csv"),
+            opts,
+        )
+    }
+
+    fn read_all(input: &[u8]) -> Vec<Result<Document>> {
+        stream(input, &ReadOptions::default()).unwrap().collect()
+    }
+
+    fn doc(id: &str, text: &str, line: u64) -> Document {
+        Document {
+            id: id.into(),
+            text: text.into(),
+            location: Location {
+                path: "in.csv".into(),
+                line,
+            },
+        }
+    }
+
+    fn bad(item: &Result<Document>) -> (u64, String) {
+        match item {
+            Err(Error::BadRecord { location, reason }) => (location.line, reason.clone()),
+            other => panic!("expected a bad record, got {other:?}"),
+        }
+    }
+
+    fn header_error(input: &[u8], opts: &ReadOptions) -> (u64, String) {
+        match stream(input, opts) {
+            Err(Error::BadRecord { location, reason }) => (location.line, reason),
+            Err(e) => panic!("expected a bad record, got {e}"),
+            Ok(_) => panic!("expected an error"),
+        }
+    }
+
+    #[test]
+    fn reads_records_with_their_start_lines() {
+        let items = read_all(b"id,text\na,one\nb,two\n");
+        let docs: Vec<Document> = items.into_iter().map(|r| r.unwrap()).collect();
+        assert_eq!(docs, vec![doc("a", "one", 2), doc("b", "two", 3)]);
+    }
+
+    #[test]
+    fn columns_are_found_by_name_in_any_order() {
+        let items = read_all(b"text,extra,id\nthe text,zzz,x1\n");
+        assert_eq!(items[0].as_ref().unwrap(), &doc("x1", "the text", 2));
+    }
+
+    #[test]
+    fn custom_column_names_are_used() {
+        let opts = ReadOptions {
+            id_field: "url".into(),
+            text_field: "body".into(),
+            ..ReadOptions::default()
+        };
+        let items: Vec<_> = stream(b"url,body\nu,b\n", &opts).unwrap().collect();
+        assert_eq!(items[0].as_ref().unwrap(), &doc("u", "b", 2));
+    }
+
+    #[test]
+    fn quoted_newlines_stay_in_the_field_and_lines_stay_right() {
+        let items = read_all(b"id,text\na,\"line one\nline two\nline three\"\nb,after\n");
+        let docs: Vec<Document> = items.into_iter().map(|r| r.unwrap()).collect();
+        assert_eq!(
+            docs,
+            vec![
+                doc("a", "line one\nline two\nline three", 2),
+                doc("b", "after", 5)
+            ]
+        );
+    }
+
+    #[test]
+    fn quoted_commas_and_doubled_quotes_are_unescaped() {
+        let items = read_all(b"id,text\na,\"x, \"\"quoted\"\" y\"\n");
+        assert_eq!(items[0].as_ref().unwrap().text, "x, \"quoted\" y");
+    }
+
+    #[test]
+    fn crlf_line_endings_work() {
+        let items = read_all(b"id,text\r\na,one\r\nb,two\r\n");
+        let docs: Vec<Document> = items.into_iter().map(|r| r.unwrap()).collect();
+        assert_eq!(docs, vec![doc("a", "one", 2), doc("b", "two", 3)]);
+    }
+
+    #[test]
+    fn crlf_quoted_last_field_loses_only_the_line_ending() {
+        let items = read_all(b"id,text\r\na,\"one, two\"\r\nb,\"x\r\ny\"\r\nc,z\r\n");
+        let docs: Vec<Document> = items.into_iter().map(|r| r.unwrap()).collect();
+        assert_eq!(
+            docs,
+            vec![
+                doc("a", "one, two", 2),
+                doc("b", "x\r\ny", 3),
+                doc("c", "z", 5)
+            ]
+        );
+    }
+
+    #[test]
+    fn crlf_only_strips_the_last_column() {
+        let items = read_all(b"text,id\r\nkeep\r,a\r\n");
+        let d = items[0].as_ref().unwrap();
+        assert_eq!((d.id.as_str(), d.text.as_str()), ("a", "keep\r"));
+    }
+
+    #[test]
+    fn blank_lines_are_skipped_and_counted() {
+        let items = read_all(b"id,text\n\na,one\n\n\nb,\"two\nlines\"\n\nc,three\n");
+        let docs: Vec<Document> = items.into_iter().map(|r| r.unwrap()).collect();
+        assert_eq!(
+            docs,
+            vec![
+                doc("a", "one", 3),
+                doc("b", "two\nlines", 6),
+                doc("c", "three", 9)
+            ]
+        );
+    }
+
+    #[test]
+    fn blank_crlf_lines_are_skipped_and_counted() {
+        let items = read_all(b"id,text\r\n\r\na,one\r\n\r\nb,two\r\n\r\n");
+        let docs: Vec<Document> = items.into_iter().map(|r| r.unwrap()).collect();
+        assert_eq!(docs, vec![doc("a", "one", 3), doc("b", "two", 5)]);
+    }
+
+    #[test]
+    fn last_record_without_newline_is_read_at_its_line() {
+        let items = read_all(b"id,text\na,one\nb,\"two\nlines\"");
+        let docs: Vec<Document> = items.into_iter().map(|r| r.unwrap()).collect();
+        assert_eq!(docs, vec![doc("a", "one", 2), doc("b", "two\nlines", 3)]);
+    }
+
+    #[test]
+    fn ragged_row_after_blank_lines_names_its_own_line() {
+        let items = read_all(b"id,text\n\n\nb,two,extra\n");
+        let (line, _) = bad(&items[0]);
+        assert_eq!(line, 4);
+    }
+
+    #[test]
+    fn bom_before_first_header_is_ignored() {
+        let items = read_all(b"\xEF\xBB\xBFid,text\na,one\n");
+        assert_eq!(items[0].as_ref().unwrap(), &doc("a", "one", 2));
+    }
+
+    #[test]
+    fn bom_is_stripped_from_first_header_only() {
+        // The lookup itself ignores a BOM, whoever else did or did not strip it.
+        assert_eq!(clean(b"\xEF\xBB\xBFid", true, false), b"id");
+        // Only before the first header: elsewhere it is part of the name.
+        assert_eq!(clean(b"\xEF\xBB\xBFid", false, false), b"\xEF\xBB\xBFid");
+    }
+
+    #[test]
+    fn missing_column_is_an_error_at_line_one_listing_columns() {
+        let (line, reason) = header_error(b"ident,text\na,one\n", &ReadOptions::default());
+        assert_eq!(line, 1);
+        assert_eq!(
+            reason,
+            "no column named \"id\"; columns are: \"ident\", \"text\""
+        );
+        let (_, reason) = header_error(b"id,body\na,one\n", &ReadOptions::default());
+        assert!(reason.starts_with("no column named \"text\""), "{reason}");
+    }
+
+    #[test]
+    fn missing_column_lists_at_most_eight_columns() {
+        let (_, reason) = header_error(b"a,b,c,d,e,f,g,h,i,j\n", &ReadOptions::default());
+        assert!(reason.contains("\"h\""), "{reason}");
+        assert!(!reason.contains("\"i\""), "{reason}");
+        assert!(reason.ends_with("and 2 more"), "{reason}");
+    }
+
+    #[test]
+    fn empty_input_is_a_missing_header() {
+        let (line, reason) = header_error(b"", &ReadOptions::default());
+        assert_eq!(line, 1);
+        assert!(reason.contains("no header row"), "{reason}");
+    }
+
+    #[test]
+    fn header_only_gives_no_documents() {
+        assert!(read_all(b"id,text\n").is_empty());
+    }
+
+    #[test]
+    fn ragged_row_is_an_error_and_reading_goes_on() {
+        let items = read_all(b"id,text\na,one\nb,two,extra\nc\nd,four\n");
+        assert_eq!(items.len(), 4);
+        assert!(items[0].is_ok());
+        let (line, reason) = bad(&items[1]);
+        assert_eq!(line, 3);
+        assert!(reason.contains("3 fields but the header has 2"), "{reason}");
+        let (line, _) = bad(&items[2]);
+        assert_eq!(line, 4);
+        assert_eq!(items[3].as_ref().unwrap(), &doc("d", "four", 5));
+    }
+
+    #[test]
+    fn invalid_utf8_is_an_error_for_that_record_only() {
+        let items = read_all(b"id,text\na,ok\nb,bad\xFFtext\nc,fine\n");
+        assert_eq!(items.len(), 3);
+        let (line, reason) = bad(&items[1]);
+        assert_eq!(line, 3);
+        assert!(reason.contains("\"text\" is not valid UTF-8"), "{reason}");
+        assert!(reason.contains("byte offset 3"), "{reason}");
+        assert!(items[2].is_ok());
+    }
+
+    #[test]
+    fn invalid_utf8_in_an_unused_column_is_fine() {
+        let items = read_all(b"id,junk,text\na,\xFF\xFE,ok\n");
+        assert_eq!(items[0].as_ref().unwrap(), &doc("a", "ok", 2));
+    }
+
+    #[test]
+    fn empty_id_is_an_error() {
+        let items = read_all(b"id,text\n,orphan text\n");
+        let (line, reason) = bad(&items[0]);
+        assert_eq!(line, 2);
+        assert_eq!(reason, "column \"id\" (the id) is empty");
+    }
+
+    #[test]
+    fn empty_text_is_a_document() {
+        let items = read_all(b"id,text\na,\n");
+        assert_eq!(items[0].as_ref().unwrap(), &doc("a", "", 2));
+    }
+
+    #[test]
+    fn io_error_ends_the_stream() {
+        use std::io::Write;
+        let mut body = b"id,text\n".to_vec();
+        for i in 0..2000 {
+            writeln!(body, "{i},some text number {i}").unwrap();
+        }
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(&body).unwrap();
+        let mut gz = enc.finish().unwrap();
+        gz.truncate(gz.len() / 2);
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("cut.csv.gz");
+        std::fs::write(&p, gz).unwrap();
+
+        let reader = super::super::decompress::open(&p).unwrap();
+        let mut docs = read(reader, p.clone(), &ReadOptions::default()).unwrap();
+        let mut ok = 0;
+        let mut io_errors = 0;
+        for item in docs.by_ref() {
+            match item {
+                Ok(_) => ok += 1,
+                Err(Error::Io { path, .. }) => {
+                    assert_eq!(path, p);
+                    io_errors += 1;
+                }
+                // The record cut by the truncation may come out ragged before the error.
+                Err(Error::BadRecord { .. }) => {}
+                Err(e) => panic!("unexpected error {e}"),
+            }
+        }
+        assert!(ok > 0 && ok < 2000, "read {ok} documents");
+        assert_eq!(io_errors, 1);
+        assert!(docs.next().is_none());
+    }
+}

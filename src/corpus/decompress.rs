@@ -1,0 +1,169 @@
+//! Opening one input as a stream of bytes. A path goes in (`-` for stdin), a buffered reader
+//! of the *decompressed* bytes comes out: `*.gz` is gunzipped (all members, as `gzip -c a b`
+//! concatenates them), `*.zst` is unzstd'ed, anything else is read as is. The extension alone
+//! decides (case-insensitively), never the content, so that what happens to a file is
+//! predictable from its name. Nothing is read here: errors while reading surface from the
+//! returned reader, and the format readers report them with the path.
+
+use crate::error::{Error, Result};
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
+/// Capacity of the buffer in front of every input. Large enough that per-read overhead
+/// (syscalls, decoder calls) is noise next to parsing, small enough to be free per input.
+const BUFFER_CAPACITY: usize = 256 * 1024;
+
+/// How the bytes of a file are encoded, decided by its extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Compression {
+    Gzip,
+    Zstd,
+    None,
+}
+
+impl Compression {
+    fn of(path: &Path) -> Compression {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some(e) if e.eq_ignore_ascii_case("gz") => Compression::Gzip,
+            Some(e) if e.eq_ignore_ascii_case("zst") => Compression::Zstd,
+            _ => Compression::None,
+        }
+    }
+}
+
+/// Open `path` (`-` is stdin) for reading, decompressing `*.gz` and `*.zst` on the fly.
+///
+/// The reader is always buffered (256 KiB). Failing to open the file (or to set up the zstd
+/// decoder) is an [`Error::Io`] naming `path`; errors while reading come from the reader.
+pub fn open(path: &Path) -> Result<Box<dyn BufRead + Send>> {
+    if path == Path::new("-") {
+        // `Stdin::lock()` gives a BufRead, but the guard is not `Send`; the unlocked handle
+        // locks per read, which the outer buffer makes rare.
+        return Ok(buffered(std::io::stdin()));
+    }
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    Ok(match Compression::of(path) {
+        // MultiGz, not Gz: a plain GzDecoder stops silently after the first member, dropping
+        // the rest of a concatenated or pigz/bgzip-written file.
+        Compression::Gzip => buffered(flate2::read::MultiGzDecoder::new(file)),
+        Compression::Zstd => {
+            buffered(zstd::stream::read::Decoder::new(file).map_err(|e| Error::io(path, e))?)
+        }
+        Compression::None => buffered(file),
+    })
+}
+
+fn buffered(inner: impl Read + Send + 'static) -> Box<dyn BufRead + Send> {
+    Box::new(BufReader::with_capacity(BUFFER_CAPACITY, inner))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn read_all(path: &Path) -> String {
+        let mut s = String::new();
+        open(path).unwrap().read_to_string(&mut s).unwrap();
+        s
+    }
+
+    fn gzip(data: &[u8]) -> Vec<u8> {
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        enc.write_all(data).unwrap();
+        enc.finish().unwrap()
+    }
+
+    #[test]
+    fn plain_file_is_read_as_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.jsonl");
+        std::fs::write(&p, "hello\nworld\n").unwrap();
+        assert_eq!(read_all(&p), "hello\nworld\n");
+    }
+
+    #[test]
+    fn gz_file_is_decompressed() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.jsonl.gz");
+        std::fs::write(&p, gzip(b"compressed text\n")).unwrap();
+        assert_eq!(read_all(&p), "compressed text\n");
+    }
+
+    #[test]
+    fn gz_with_several_members_is_read_to_the_end() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.gz");
+        let mut bytes = gzip(b"first\n");
+        bytes.extend(gzip(b"second\n"));
+        std::fs::write(&p, bytes).unwrap();
+        assert_eq!(read_all(&p), "first\nsecond\n");
+    }
+
+    #[test]
+    fn zst_file_is_decompressed() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.csv.zst");
+        std::fs::write(&p, zstd::encode_all(&b"id,text\n1,x\n"[..], 3).unwrap()).unwrap();
+        assert_eq!(read_all(&p), "id,text\n1,x\n");
+    }
+
+    #[test]
+    fn extension_is_matched_case_insensitively() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("A.JSONL.GZ");
+        std::fs::write(&p, gzip(b"upper\n")).unwrap();
+        assert_eq!(read_all(&p), "upper\n");
+    }
+
+    #[test]
+    fn extension_only_counts_at_the_end() {
+        // "x.gz.txt" is a plain file even though ".gz" appears in the name.
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x.gz.txt");
+        std::fs::write(&p, "not gzip").unwrap();
+        assert_eq!(read_all(&p), "not gzip");
+    }
+
+    #[test]
+    fn missing_file_is_an_io_error_naming_the_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("missing.jsonl");
+        match open(&p) {
+            Err(Error::Io { path, source }) => {
+                assert_eq!(path, p);
+                assert_eq!(source.kind(), std::io::ErrorKind::NotFound);
+            }
+            Err(e) => panic!("wrong error: {e}"),
+            Ok(_) => panic!("opened a missing file"),
+        }
+    }
+
+    #[test]
+    fn corrupt_gz_fails_when_read_not_when_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("bad.gz");
+        std::fs::write(&p, b"this is not gzip at all").unwrap();
+        let mut reader = open(&p).unwrap();
+        let mut s = String::new();
+        assert!(reader.read_to_string(&mut s).is_err());
+    }
+
+    #[test]
+    fn dash_is_stdin() {
+        // Only checks that `-` is not taken for a file name; nothing is read, so the test
+        // does not depend on what the harness connects to stdin.
+        assert!(open(Path::new("-")).is_ok());
+    }
+
+    #[test]
+    fn reader_is_buffered_with_large_capacity() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("big.txt");
+        std::fs::write(&p, vec![b'x'; 2 * BUFFER_CAPACITY]).unwrap();
+        let mut reader = open(&p).unwrap();
+        // One fill_buf returns as much as the buffer holds (a regular file fills it fully).
+        assert_eq!(reader.fill_buf().unwrap().len(), BUFFER_CAPACITY);
+    }
+}

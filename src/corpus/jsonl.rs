@@ -1,0 +1,504 @@
+//! Reading JSON Lines. A buffered byte stream goes in, one [`Document`] (or one error) per
+//! non-blank line comes out, in order. Each line must be a JSON object with an id field (a
+//! string, or an integer which becomes its decimal string) and a text field (a string). Blank
+//! and whitespace-only lines are skipped; every other line becomes exactly one item, so an
+//! error names the line (1-based) and what is wrong with it, and the caller decides whether to
+//! stop or go on. An I/O error ends the stream, since nothing after it can be trusted.
+
+use super::{Document, ReadOptions};
+use crate::error::{Error, Location, Result};
+use serde_json::{Map, Value};
+use std::io::BufRead;
+use std::path::PathBuf;
+
+/// How many field names a "missing field" error lists before saying "and N more".
+const MAX_FIELDS_LISTED: usize = 8;
+
+/// An iterator of the documents in one JSONL input.
+pub struct JsonlReader {
+    reader: Box<dyn BufRead + Send>,
+    path: PathBuf,
+    id_field: String,
+    text_field: String,
+    /// The current line's bytes; reused so that reading allocates only when a line is longer
+    /// than any before it.
+    buf: Vec<u8>,
+    /// 1-based number of the line in `buf`.
+    line: u64,
+    /// Set after end of input or an I/O error.
+    done: bool,
+}
+
+impl JsonlReader {
+    /// Read documents from `reader`; `path` is what locations and errors will name, and `opts`
+    /// says which fields hold the id and the text.
+    pub fn new(reader: Box<dyn BufRead + Send>, path: PathBuf, opts: &ReadOptions) -> Self {
+        JsonlReader {
+            reader,
+            path,
+            id_field: opts.id_field.clone(),
+            text_field: opts.text_field.clone(),
+            buf: Vec::new(),
+            line: 0,
+            done: false,
+        }
+    }
+
+    fn location(&self) -> Location {
+        Location {
+            path: self.path.clone(),
+            line: self.line,
+        }
+    }
+
+    /// Turn the current line (already stripped of its line ending) into a document.
+    fn parse_line(&self, bytes: &[u8]) -> std::result::Result<Document, String> {
+        let line = std::str::from_utf8(bytes).map_err(|e| {
+            format!(
+                "invalid UTF-8 at byte offset {} of the line",
+                e.valid_up_to()
+            )
+        })?;
+        let value: Value = serde_json::from_str(line).map_err(|e| json_error(&e))?;
+        let mut object = match value {
+            Value::Object(map) => map,
+            other => {
+                return Err(format!(
+                    "expected a JSON object, found {}",
+                    json_type(&other)
+                ))
+            }
+        };
+        let id = match object.get(&self.id_field) {
+            None => return Err(missing_field(&self.id_field, &object)),
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Number(n)) if n.is_i64() || n.is_u64() => n.to_string(),
+            Some(other) => {
+                return Err(format!(
+                    "field {:?} (the id) must be a string or an integer, found {}",
+                    self.id_field,
+                    describe(other)
+                ))
+            }
+        };
+        if id.is_empty() {
+            return Err(format!("field {:?} (the id) is empty", self.id_field));
+        }
+        if !object.contains_key(&self.text_field) {
+            return Err(missing_field(&self.text_field, &object));
+        }
+        // Moved out rather than cloned: the text is most of the line.
+        let text = match object.remove(&self.text_field) {
+            Some(Value::String(s)) => s,
+            Some(Value::Null) => {
+                return Err(format!("field {:?} (the text) is null", self.text_field))
+            }
+            Some(other) => {
+                return Err(format!(
+                    "field {:?} (the text) must be a string, found {}",
+                    self.text_field,
+                    json_type(&other)
+                ))
+            }
+            None => return Err(missing_field(&self.text_field, &object)),
+        };
+        Ok(Document {
+            id,
+            text,
+            location: self.location(),
+        })
+    }
+}
+
+impl Iterator for JsonlReader {
+    type Item = Result<Document>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while !self.done {
+            self.buf.clear();
+            match self.reader.read_until(b'\n', &mut self.buf) {
+                Ok(0) => self.done = true,
+                Ok(_) => {
+                    self.line += 1;
+                    let bytes = trim_line(&self.buf, self.line == 1);
+                    if bytes.iter().all(u8::is_ascii_whitespace) {
+                        continue;
+                    }
+                    return Some(
+                        self.parse_line(bytes)
+                            .map_err(|reason| Error::bad(self.location(), reason)),
+                    );
+                }
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(Error::io(self.path.clone(), e)));
+                }
+            }
+        }
+        None
+    }
+}
+
+/// Strip the line ending (`\n`, `\r\n`) and, on the first line, a UTF-8 byte order mark.
+fn trim_line(buf: &[u8], first_line: bool) -> &[u8] {
+    let mut bytes = buf.strip_suffix(b"\n").unwrap_or(buf);
+    bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+    if first_line {
+        bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    }
+    bytes
+}
+
+/// `serde_json`'s message ends with "at line 1 column N"; within one line only the column
+/// means anything, so say that instead.
+fn json_error(e: &serde_json::Error) -> String {
+    let message = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    match message.strip_suffix(&suffix) {
+        Some(m) => format!("malformed JSON at column {}: {m}", e.column()),
+        None => format!("malformed JSON: {message}"),
+    }
+}
+
+fn missing_field(field: &str, object: &Map<String, Value>) -> String {
+    if object.is_empty() {
+        return format!("no field {field:?} (the object has no fields)");
+    }
+    let listed: Vec<String> = object
+        .keys()
+        .take(MAX_FIELDS_LISTED)
+        .map(|k| format!("{k:?}"))
+        .collect();
+    let more = object.len().saturating_sub(MAX_FIELDS_LISTED);
+    let tail = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    format!(
+        "no field {field:?}; fields are: {}{tail}",
+        listed.join(", ")
+    )
+}
+
+/// The JSON type of a value, as a user would name it.
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// The type, plus the value itself when it is short (a number or a boolean), so that
+/// "found a number (1.5)" shows why 1.5 is not an integer id.
+fn describe(v: &Value) -> String {
+    match v {
+        Value::Number(_) | Value::Bool(_) => format!("{} ({v})", json_type(v)),
+        _ => json_type(v).to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Cursor, Write};
+
+    fn reader_for(input: &[u8], opts: &ReadOptions) -> JsonlReader {
+        JsonlReader::new(
+            Box::new(Cursor::new(input.to_vec())),
+            PathBuf::from("in.jsonl"),
+            opts,
+        )
+    }
+
+    fn read(input: &[u8]) -> Vec<Result<Document>> {
+        reader_for(input, &ReadOptions::default()).collect()
+    }
+
+    fn doc(id: &str, text: &str, line: u64) -> Document {
+        Document {
+            id: id.into(),
+            text: text.into(),
+            location: Location {
+                path: "in.jsonl".into(),
+                line,
+            },
+        }
+    }
+
+    /// The one item of `input`, which must be a bad-record error; returns (line, reason).
+    fn single_error(input: &[u8]) -> (u64, String) {
+        let mut items = read(input);
+        assert_eq!(items.len(), 1, "expected one item");
+        match items.pop() {
+            Some(Err(Error::BadRecord { location, reason })) => {
+                assert_eq!(location.path, PathBuf::from("in.jsonl"));
+                (location.line, reason)
+            }
+            other => panic!("expected a bad record, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn reads_documents_in_order_with_line_numbers() {
+        let items = read(b"{\"id\":\"a\",\"text\":\"one\"}\n{\"id\":\"b\",\"text\":\"two\"}\n");
+        let docs: Vec<Document> = items.into_iter().map(|r| r.unwrap()).collect();
+        assert_eq!(docs, vec![doc("a", "one", 1), doc("b", "two", 2)]);
+    }
+
+    #[test]
+    fn last_line_without_newline_is_read() {
+        let docs: Vec<_> = read(b"{\"id\":\"a\",\"text\":\"x\"}").into_iter().collect();
+        assert_eq!(docs.len(), 1);
+        assert_eq!(docs[0].as_ref().unwrap(), &doc("a", "x", 1));
+    }
+
+    #[test]
+    fn crlf_line_endings_are_stripped() {
+        let items = read(b"{\"id\":\"a\",\"text\":\"x\"}\r\n{\"id\":\"b\",\"text\":\"y\"}\r\n");
+        let docs: Vec<Document> = items.into_iter().map(|r| r.unwrap()).collect();
+        assert_eq!(docs, vec![doc("a", "x", 1), doc("b", "y", 2)]);
+    }
+
+    #[test]
+    fn bom_on_first_line_is_stripped() {
+        let items = read(b"\xEF\xBB\xBF{\"id\":\"a\",\"text\":\"x\"}\n");
+        assert_eq!(items[0].as_ref().unwrap(), &doc("a", "x", 1));
+    }
+
+    #[test]
+    fn bom_after_first_line_is_an_error() {
+        let items =
+            read(b"{\"id\":\"a\",\"text\":\"x\"}\n\xEF\xBB\xBF{\"id\":\"b\",\"text\":\"y\"}\n");
+        assert!(items[0].is_ok());
+        assert!(matches!(&items[1], Err(Error::BadRecord { location, .. }) if location.line == 2));
+    }
+
+    #[test]
+    fn blank_and_whitespace_lines_are_skipped_but_counted() {
+        let items = read(b"\n   \n\t\r\n{\"id\":\"a\",\"text\":\"x\"}\n\n");
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].as_ref().unwrap(), &doc("a", "x", 4));
+    }
+
+    #[test]
+    fn empty_input_gives_nothing() {
+        assert!(read(b"").is_empty());
+    }
+
+    #[test]
+    fn invalid_utf8_names_the_byte_offset() {
+        let (line, reason) = single_error(b"{\"id\":\"a\",\"text\":\"ab\xFFc\"}\n");
+        assert_eq!(line, 1);
+        assert!(reason.contains("UTF-8"), "{reason}");
+        assert!(reason.contains("byte offset 20"), "{reason}");
+    }
+
+    #[test]
+    fn malformed_json_includes_serde_message_and_column() {
+        let (_, reason) = single_error(b"{\"id\":\"a\",\"text\":}\n");
+        assert!(
+            reason.starts_with("malformed JSON at column 18"),
+            "{reason}"
+        );
+        assert!(reason.contains("expected value"), "{reason}");
+        assert!(!reason.contains("line 1"), "{reason}");
+    }
+
+    #[test]
+    fn trailing_garbage_after_object_is_malformed() {
+        let (_, reason) = single_error(b"{\"id\":\"a\",\"text\":\"x\"} extra\n");
+        assert!(reason.contains("malformed JSON"), "{reason}");
+    }
+
+    #[test]
+    fn non_object_value_is_an_error() {
+        let (_, reason) = single_error(b"[1,2,3]\n");
+        assert_eq!(reason, "expected a JSON object, found an array");
+        let (_, reason) = single_error(b"\"just a string\"\n");
+        assert_eq!(reason, "expected a JSON object, found a string");
+    }
+
+    #[test]
+    fn missing_id_names_the_field_and_lists_fields() {
+        let (_, reason) = single_error(b"{\"ident\":\"a\",\"text\":\"x\"}\n");
+        assert_eq!(reason, "no field \"id\"; fields are: \"ident\", \"text\"");
+    }
+
+    #[test]
+    fn missing_text_names_the_field() {
+        let (_, reason) = single_error(b"{\"id\":\"a\",\"body\":\"x\"}\n");
+        assert_eq!(reason, "no field \"text\"; fields are: \"id\", \"body\"");
+    }
+
+    #[test]
+    fn missing_field_lists_at_most_eight_fields() {
+        let (_, reason) = single_error(
+            b"{\"a\":1,\"b\":1,\"c\":1,\"d\":1,\"e\":1,\"f\":1,\"g\":1,\"h\":1,\"i\":1,\"j\":1}\n",
+        );
+        assert!(reason.contains("\"h\""), "{reason}");
+        assert!(!reason.contains("\"i\""), "{reason}");
+        assert!(reason.ends_with("and 2 more"), "{reason}");
+    }
+
+    #[test]
+    fn missing_field_in_empty_object() {
+        let (_, reason) = single_error(b"{}\n");
+        assert_eq!(reason, "no field \"id\" (the object has no fields)");
+    }
+
+    #[test]
+    fn integer_ids_become_decimal_strings() {
+        let items = read(
+            b"{\"id\":42,\"text\":\"x\"}\n{\"id\":-7,\"text\":\"y\"}\n{\"id\":18446744073709551615,\"text\":\"z\"}\n",
+        );
+        let ids: Vec<String> = items.into_iter().map(|r| r.unwrap().id).collect();
+        assert_eq!(ids, vec!["42", "-7", "18446744073709551615"]);
+    }
+
+    #[test]
+    fn float_id_is_an_error() {
+        let (_, reason) = single_error(b"{\"id\":1.5,\"text\":\"x\"}\n");
+        assert_eq!(
+            reason,
+            "field \"id\" (the id) must be a string or an integer, found a number (1.5)"
+        );
+    }
+
+    #[test]
+    fn non_scalar_id_is_an_error() {
+        let (_, reason) = single_error(b"{\"id\":[1],\"text\":\"x\"}\n");
+        assert!(reason.ends_with("found an array"), "{reason}");
+        let (_, reason) = single_error(b"{\"id\":null,\"text\":\"x\"}\n");
+        assert!(reason.ends_with("found null"), "{reason}");
+    }
+
+    #[test]
+    fn empty_id_is_an_error() {
+        let (_, reason) = single_error(b"{\"id\":\"\",\"text\":\"x\"}\n");
+        assert_eq!(reason, "field \"id\" (the id) is empty");
+    }
+
+    #[test]
+    fn non_string_text_names_its_type() {
+        let (_, reason) = single_error(b"{\"id\":\"a\",\"text\":12}\n");
+        assert_eq!(
+            reason,
+            "field \"text\" (the text) must be a string, found a number"
+        );
+        let (_, reason) = single_error(b"{\"id\":\"a\",\"text\":{\"p\":1}}\n");
+        assert!(reason.ends_with("found an object"), "{reason}");
+    }
+
+    #[test]
+    fn null_text_is_an_error() {
+        let (_, reason) = single_error(b"{\"id\":\"a\",\"text\":null}\n");
+        assert_eq!(reason, "field \"text\" (the text) is null");
+    }
+
+    #[test]
+    fn empty_text_is_a_document() {
+        let items = read(b"{\"id\":\"a\",\"text\":\"\"}\n");
+        assert_eq!(items[0].as_ref().unwrap(), &doc("a", "", 1));
+    }
+
+    #[test]
+    fn custom_field_names_are_used() {
+        let opts = ReadOptions {
+            id_field: "url".into(),
+            text_field: "body".into(),
+            ..ReadOptions::default()
+        };
+        let items: Vec<_> =
+            reader_for(b"{\"url\":\"u\",\"body\":\"b\",\"id\":1}\n", &opts).collect();
+        assert_eq!(items[0].as_ref().unwrap(), &doc("u", "b", 1));
+    }
+
+    #[test]
+    fn same_field_for_id_and_text_works() {
+        let opts = ReadOptions {
+            id_field: "t".into(),
+            text_field: "t".into(),
+            ..ReadOptions::default()
+        };
+        let items: Vec<_> = reader_for(b"{\"t\":\"same\"}\n", &opts).collect();
+        assert_eq!(items[0].as_ref().unwrap(), &doc("same", "same", 1));
+    }
+
+    #[test]
+    fn escaped_newlines_in_text_are_kept() {
+        let items = read(b"{\"id\":\"a\",\"text\":\"one\\ntwo\"}\n");
+        assert_eq!(items[0].as_ref().unwrap().text, "one\ntwo");
+    }
+
+    #[test]
+    fn reading_continues_after_a_bad_line() {
+        let items =
+            read(b"{\"id\":\"a\",\"text\":\"x\"}\nnot json\n{\"id\":\"b\",\"text\":\"y\"}\n");
+        assert_eq!(items.len(), 3);
+        assert!(items[0].is_ok());
+        assert!(matches!(&items[1], Err(Error::BadRecord { location, .. }) if location.line == 2));
+        assert_eq!(items[2].as_ref().unwrap(), &doc("b", "y", 3));
+    }
+
+    #[test]
+    fn io_error_mid_stream_ends_the_stream() {
+        // A gzip stream cut in half: the first lines decode, then the decoder fails.
+        let mut body = Vec::new();
+        for i in 0..2000 {
+            writeln!(body, "{{\"id\":\"{i}\",\"text\":\"some text number {i}\"}}").unwrap();
+        }
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(&body).unwrap();
+        let mut gz = enc.finish().unwrap();
+        gz.truncate(gz.len() / 2);
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("cut.jsonl.gz");
+        std::fs::write(&p, gz).unwrap();
+
+        let mut reader = JsonlReader::new(
+            super::super::decompress::open(&p).unwrap(),
+            p.clone(),
+            &ReadOptions::default(),
+        );
+        let mut docs = 0;
+        let mut io_errors = 0;
+        for item in reader.by_ref() {
+            match item {
+                Ok(_) => docs += 1,
+                Err(Error::Io { path, .. }) => {
+                    assert_eq!(path, p);
+                    io_errors += 1;
+                }
+                Err(e) => panic!("unexpected error {e}"),
+            }
+        }
+        assert!(docs > 0 && docs < 2000, "read {docs} documents");
+        assert_eq!(io_errors, 1);
+        assert!(reader.next().is_none(), "stream must stay ended");
+    }
+
+    /// A reader that fails on its first read, to check the stream ends right after the error.
+    struct Failing;
+    impl std::io::Read for Failing {
+        fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+            Err(std::io::Error::other("disk on fire"))
+        }
+    }
+
+    #[test]
+    fn io_error_is_reported_once_then_none() {
+        let mut reader = JsonlReader::new(
+            Box::new(std::io::BufReader::new(Failing)),
+            PathBuf::from("in.jsonl"),
+            &ReadOptions::default(),
+        );
+        assert!(matches!(reader.next(), Some(Err(Error::Io { .. }))));
+        assert!(reader.next().is_none());
+        assert!(reader.next().is_none());
+    }
+}

@@ -1,0 +1,123 @@
+//! Reading documents. Inputs (JSONL, CSV with a header, a directory of `.txt` files, `-` for
+//! stdin; `.gz`/`.zst` by extension) go in, a stream of [`Document`]s comes out, one at a time,
+//! in input order. The raw text of the whole corpus is never held: each record is parsed and
+//! handed on. Every record either becomes a document or an [`Error`] naming file, line and reason.
+
+mod csv;
+mod decompress;
+mod jsonl;
+mod textdir;
+
+use crate::error::{Error, Location, Result};
+use std::path::{Path, PathBuf};
+
+/// One input record: its id, its text, and where it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    /// The record's id (from `--id-field`, or the path relative to a text directory).
+    pub id: String,
+    /// The record's text (from `--text-field`, or the file's content).
+    pub text: String,
+    /// Where the record is.
+    pub location: Location,
+}
+
+/// The format of one input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputFormat {
+    /// One JSON object a line.
+    Jsonl,
+    /// Comma-separated values with a header row.
+    Csv,
+    /// A directory of `.txt` files (recursively), one document a file.
+    TextDir,
+}
+
+/// How to read inputs.
+#[derive(Debug, Clone)]
+pub struct ReadOptions {
+    /// Field holding the document id. By default, `id`.
+    pub id_field: String,
+    /// Field holding the document text. By default, `text`.
+    pub text_field: String,
+    /// Force a format. By default (`None`), it is guessed from the path: a directory is
+    /// [`InputFormat::TextDir`], `*.csv[.gz|.zst]` is CSV, anything else (stdin included) JSONL.
+    pub format: Option<InputFormat>,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            id_field: "id".into(),
+            text_field: "text".into(),
+            format: None,
+        }
+    }
+}
+
+/// A boxed stream of documents (or errors), in input order.
+pub type DocumentStream = Box<dyn Iterator<Item = Result<Document>> + Send>;
+
+/// Guess the format of `path` from its name (see [`ReadOptions::format`]).
+pub fn guess_format(path: &Path) -> InputFormat {
+    if path.is_dir() {
+        return InputFormat::TextDir;
+    }
+    let name = path.to_string_lossy().to_lowercase();
+    let name = name
+        .strip_suffix(".gz")
+        .or_else(|| name.strip_suffix(".zst"))
+        .unwrap_or(&name);
+    if name.ends_with(".csv") {
+        InputFormat::Csv
+    } else {
+        InputFormat::Jsonl
+    }
+}
+
+/// Open one input (`-` is stdin) as a byte stream, decompressing `.gz` and `.zst`.
+pub fn open_raw(path: &Path) -> Result<Box<dyn std::io::BufRead + Send>> {
+    decompress::open(path)
+}
+
+/// Open one input (`-` is stdin) and stream its documents.
+pub fn open(path: &Path, opts: &ReadOptions) -> Result<DocumentStream> {
+    let format = opts.format.unwrap_or_else(|| guess_format(path));
+    match format {
+        InputFormat::TextDir => textdir::read(path),
+        InputFormat::Jsonl => {
+            let reader = decompress::open(path)?;
+            Ok(Box::new(jsonl::JsonlReader::new(
+                reader,
+                path.to_path_buf(),
+                opts,
+            )))
+        }
+        InputFormat::Csv => {
+            let reader = decompress::open(path)?;
+            csv::read(reader, path.to_path_buf(), opts)
+        }
+    }
+}
+
+/// Stream the documents of several inputs one after another, checking that ids are unique
+/// across all of them.
+pub fn open_all(paths: &[PathBuf], opts: &ReadOptions) -> Result<DocumentStream> {
+    let mut streams = Vec::with_capacity(paths.len());
+    for p in paths {
+        streams.push(open(p, opts)?);
+    }
+    let mut seen: std::collections::HashMap<String, Location> = Default::default();
+    Ok(Box::new(streams.into_iter().flatten().map(move |r| {
+        let doc = r?;
+        if let Some(first) = seen.get(&doc.id) {
+            return Err(Error::DuplicateId {
+                location: doc.location.clone(),
+                id: doc.id.clone(),
+                first: first.clone(),
+            });
+        }
+        seen.insert(doc.id.clone(), doc.location.clone());
+        Ok(doc)
+    })))
+}

@@ -1,0 +1,437 @@
+//! The pipeline, composed: documents go in (in batches, in input order), a [`ClusterRun`]
+//! comes out. Each stage lives in its own module; this one only wires them:
+//!
+//! 1. per document, in parallel: normalise, split into lines of hashed words, shingle, MinHash;
+//! 2. over the collection: line statistics (boilerplate) and term statistics (IDF), then per
+//!    document, in parallel: the story term vector and its weighted MinHash;
+//! 3. LSH banding on both signatures -> candidate pairs; verify each pair -> scored pairs;
+//! 4. union-find -> clusters.
+//!
+//! Invariant: the result depends on the documents and the [`EngineConfig`] only, never on the
+//! number of threads: every parallel step collects in input order.
+
+use crate::cluster::{clusters, Cluster};
+use crate::corpus::Document;
+use crate::error::Result;
+use crate::lsh::{candidates, CandidatePair, LshParams};
+use crate::score::{exact_jaccard, Evidence, PairScores, Preset, Thresholds};
+use crate::shingle::{char_shingles_into, into_set, word_shingles_into, ShingleKind};
+use crate::sketch::{minhash, weighted, Scheme, Signatures, SketchParams};
+use crate::text::boilerplate::{BoilerplateParams, LineStats, LinedTokens};
+use crate::text::normalize::normalize_into;
+use crate::weight::{bag_of_words, cosine, TermStats, TermVector, WeightParams};
+use rayon::prelude::*;
+
+/// How verification computes shingle Jaccard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Verify {
+    /// From the MinHash signatures (fast, within sampling error).
+    #[default]
+    Estimate,
+    /// From the shingle sets, kept in memory for the purpose.
+    Exact,
+}
+
+/// Everything that decides the result of a run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EngineConfig {
+    /// What counts as a match. By default, [`Preset::Story`].
+    pub preset: Preset,
+    /// Shingles of the copy lane. By default, word 5-grams.
+    pub shingle: ShingleKind,
+    /// MinHash parameters of both lanes. By default, 128 permutations, seed 42.
+    pub sketch: SketchParams,
+    /// Decision thresholds. By default, [`Thresholds::default`].
+    pub thresholds: Thresholds,
+    /// Banding of the copy lane. By default (`None`), optimal for `thresholds.copy`.
+    pub copy_bands: Option<LshParams>,
+    /// Probability-Jaccard level the story lane's banding is tuned to. By default, 0.1.
+    pub story_candidate_threshold: f64,
+    /// How to verify Jaccard. By default, from signatures.
+    pub verify: Verify,
+    /// Boilerplate rules of the story lane.
+    pub boilerplate: BoilerplateParams,
+    /// Term weighting of the story lane.
+    pub weights: WeightParams,
+    /// Largest LSH bucket expanded into all its pairs. By default, 256.
+    pub max_bucket: usize,
+    /// Where IDF comes from. By default, the collection itself.
+    pub idf: IdfSource,
+}
+
+/// Where the story lane's IDF comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum IdfSource {
+    /// Document frequencies over the collection being processed.
+    #[default]
+    Collection,
+    /// Every term weighs the same (for two documents with no collection around them).
+    Uniform,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            preset: Preset::Story,
+            shingle: ShingleKind::default(),
+            sketch: SketchParams::default(),
+            thresholds: Thresholds::default(),
+            copy_bands: None,
+            story_candidate_threshold: 0.1,
+            verify: Verify::Estimate,
+            boilerplate: BoilerplateParams::default(),
+            weights: WeightParams::default(),
+            max_bucket: 256,
+            idf: IdfSource::Collection,
+        }
+    }
+}
+
+impl EngineConfig {
+    /// The copy lane's banding: the override, or the optimum for the copy threshold.
+    pub fn copy_lsh(&self) -> Result<LshParams> {
+        match self.copy_bands {
+            Some(b) => Ok(b),
+            None => LshParams::optimal(self.thresholds.copy, self.sketch.num_perm),
+        }
+    }
+
+    /// The story lane's banding.
+    pub fn story_lsh(&self) -> Result<LshParams> {
+        LshParams::optimal(self.story_candidate_threshold, self.sketch.num_perm)
+    }
+}
+
+/// What one document contributes before collection statistics exist.
+#[derive(Debug, Clone)]
+struct DocFeatures {
+    lined: LinedTokens,
+    shingles: Option<Vec<u64>>,
+}
+
+/// Features of a document computed from its text alone.
+fn features(text: &str, cfg: &EngineConfig, seeds: &[u64], sig: &mut Vec<u32>) -> DocFeatures {
+    let mut norm = String::new();
+    normalize_into(text, &mut norm);
+    let lined = LinedTokens::from_normalized(&norm);
+    let mut sh = Vec::new();
+    match cfg.shingle {
+        ShingleKind::Word(n) => word_shingles_into(&lined.tokens, n, &mut sh),
+        ShingleKind::Char(n) => char_shingles_into(&norm, n, &mut String::new(), &mut sh),
+    }
+    let sh = into_set(sh);
+    minhash::sign_into(&sh, seeds, sig);
+    DocFeatures {
+        lined,
+        shingles: (cfg.verify == Verify::Exact).then_some(sh),
+    }
+}
+
+/// Builds a collection from batches of documents.
+pub struct CollectionBuilder {
+    cfg: EngineConfig,
+    seeds: Vec<u64>,
+    ids: Vec<String>,
+    feats: Vec<DocFeatures>,
+    copy_sigs: Signatures,
+}
+
+impl CollectionBuilder {
+    /// Start an empty collection.
+    pub fn new(cfg: EngineConfig) -> Self {
+        CollectionBuilder {
+            seeds: cfg.sketch.position_seeds(),
+            copy_sigs: Signatures::new(cfg.sketch, Scheme::MinHash),
+            cfg,
+            ids: Vec::new(),
+            feats: Vec::new(),
+        }
+    }
+
+    /// Number of documents added so far.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// True when nothing was added.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// Add a batch of documents (in input order); their features are computed in parallel.
+    pub fn add_batch(&mut self, docs: Vec<Document>) {
+        let cfg = &self.cfg;
+        let seeds = &self.seeds;
+        let out: Vec<(DocFeatures, Vec<u32>)> = docs
+            .par_iter()
+            .map_init(Vec::new, |sig, d| {
+                let f = features(&d.text, cfg, seeds, sig);
+                (f, sig.clone())
+            })
+            .collect();
+        for (d, (f, sig)) in docs.into_iter().zip(out) {
+            self.ids.push(d.id);
+            self.copy_sigs.push(&sig);
+            self.feats.push(f);
+        }
+    }
+
+    /// Compute collection statistics and the story lane; the per-document token lists are
+    /// dropped here.
+    pub fn finish(self) -> Collection {
+        let CollectionBuilder {
+            cfg,
+            ids,
+            feats,
+            copy_sigs,
+            ..
+        } = self;
+        let empty: Vec<bool> = feats.iter().map(|f| f.lined.tokens.is_empty()).collect();
+        let shingles: Option<Vec<Vec<u64>>> = if cfg.verify == Verify::Exact {
+            Some(
+                feats
+                    .iter()
+                    .map(|f| f.shingles.clone().unwrap_or_default())
+                    .collect(),
+            )
+        } else {
+            None
+        };
+        let story = (cfg.preset == Preset::Story).then(|| story_lane(&cfg, &feats));
+        Collection {
+            cfg,
+            ids,
+            empty,
+            copy_sigs,
+            shingles,
+            story,
+        }
+    }
+}
+
+/// The story lane's per-document features.
+#[derive(Debug, Clone)]
+pub struct StoryLane {
+    /// Term vector per document.
+    pub vectors: Vec<TermVector>,
+    /// Weighted MinHash of each vector.
+    pub sigs: Signatures,
+}
+
+fn story_lane(cfg: &EngineConfig, feats: &[DocFeatures]) -> StoryLane {
+    let line_hashes: Vec<Vec<u64>> = feats.par_iter().map(|f| f.lined.line_hashes()).collect();
+    let line_stats = LineStats::build(&line_hashes);
+    let bags: Vec<Vec<(u64, u32)>> = feats
+        .par_iter()
+        .zip(&line_hashes)
+        .enumerate()
+        .map(|(i, (f, lh))| {
+            let keep = line_stats.keep_mask(i as u32, lh, cfg.boilerplate);
+            let words = f
+                .lined
+                .lines()
+                .zip(keep)
+                .filter(|(_, k)| *k)
+                .flat_map(|(l, _)| l.iter().copied());
+            bag_of_words(words)
+        })
+        .collect();
+    let term_stats = TermStats::build(bags.iter().map(|b| b.as_slice()));
+    let seeds = cfg.sketch.position_seeds();
+    let out: Vec<(TermVector, Vec<u32>)> = bags
+        .par_iter()
+        .map(|bag| {
+            let stats = (cfg.idf == IdfSource::Collection).then_some(&term_stats);
+            let v = TermVector::from_bag(bag, stats, cfg.weights);
+            let mut sig = Vec::new();
+            weighted::sign_into(&v.terms, &v.weights, &seeds, &mut sig);
+            (v, sig)
+        })
+        .collect();
+    let mut sigs = Signatures::new(cfg.sketch, Scheme::Weighted);
+    let mut vectors = Vec::with_capacity(out.len());
+    for (v, s) in out {
+        sigs.push(&s);
+        vectors.push(v);
+    }
+    StoryLane { vectors, sigs }
+}
+
+/// A collection ready to be clustered or queried.
+pub struct Collection {
+    /// The configuration it was built with.
+    pub cfg: EngineConfig,
+    /// Document ids, by input position.
+    pub ids: Vec<String>,
+    /// Whether each document has no words at all.
+    pub empty: Vec<bool>,
+    /// Copy-lane MinHash signatures.
+    pub copy_sigs: Signatures,
+    /// Shingle sets, kept only for exact verification.
+    pub shingles: Option<Vec<Vec<u64>>>,
+    /// Story-lane features (story preset only).
+    pub story: Option<StoryLane>,
+}
+
+/// A verified pair with its scores.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoredPair {
+    /// Earlier document (input position).
+    pub a: u32,
+    /// Later document.
+    pub b: u32,
+    /// All scores of the pair.
+    pub scores: PairScores,
+    /// Why it was joined.
+    pub evidence: Evidence,
+}
+
+/// The result of clustering a collection.
+#[derive(Debug, Clone)]
+pub struct ClusterRun {
+    /// Clusters in order of their earliest member; every document is in one.
+    pub clusters: Vec<Cluster>,
+    /// Verified pairs, sorted by `(a, b)`.
+    pub pairs: Vec<ScoredPair>,
+    /// For every document, the preset's score against its cluster's representative (1 for the
+    /// representative itself).
+    pub similarity_to_representative: Vec<f64>,
+    /// Number of candidate pairs the LSH stage proposed.
+    pub candidates: usize,
+}
+
+impl Collection {
+    /// Number of documents.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// True when the collection has no documents.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// Scores of documents `a` and `b`.
+    pub fn scores(&self, a: usize, b: usize) -> PairScores {
+        let jaccard = match &self.shingles {
+            Some(s) => exact_jaccard(&s[a], &s[b]),
+            None => self.copy_sigs.similarity(a, b),
+        };
+        let story = self
+            .story
+            .as_ref()
+            .map(|s| cosine(&s.vectors[a], &s.vectors[b]));
+        PairScores { jaccard, story }
+    }
+
+    /// Candidate pairs from both lanes, sorted and unique.
+    pub fn candidates(&self) -> Result<Vec<CandidatePair>> {
+        let mut pairs = candidates(&self.copy_sigs, self.cfg.copy_lsh()?, self.cfg.max_bucket)?;
+        if let Some(story) = &self.story {
+            pairs.extend(candidates(
+                &story.sigs,
+                self.cfg.story_lsh()?,
+                self.cfg.max_bucket,
+            )?);
+            pairs.sort_unstable();
+            pairs.dedup();
+        }
+        Ok(pairs)
+    }
+
+    /// Verify candidates and cluster.
+    pub fn cluster(&self) -> Result<ClusterRun> {
+        let cands = self.candidates()?;
+        let preset = self.cfg.preset;
+        let t = self.cfg.thresholds;
+        let pairs: Vec<ScoredPair> = cands
+            .par_iter()
+            .filter_map(|&(a, b)| {
+                let scores = self.scores(a as usize, b as usize);
+                scores.decide(preset, t).map(|evidence| ScoredPair {
+                    a,
+                    b,
+                    scores,
+                    evidence,
+                })
+            })
+            .collect();
+        let clusters = clusters(self.len(), pairs.iter().map(|p| (p.a, p.b)));
+        let mut sim = vec![1.0; self.len()];
+        for c in &clusters {
+            let rep = c.representative() as usize;
+            for &m in &c.members[1..] {
+                sim[m as usize] = self.scores(rep, m as usize).primary(preset);
+            }
+        }
+        Ok(ClusterRun {
+            clusters,
+            pairs,
+            similarity_to_representative: sim,
+            candidates: cands.len(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Location;
+
+    fn docs(texts: &[&str]) -> Vec<Document> {
+        texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Document {
+                id: format!("d{i}"),
+                text: t.to_string(),
+                location: Location {
+                    path: "-".into(),
+                    line: i as u64 + 1,
+                },
+            })
+            .collect()
+    }
+
+    fn run(cfg: EngineConfig, texts: &[&str]) -> ClusterRun {
+        let mut b = CollectionBuilder::new(cfg);
+        b.add_batch(docs(texts));
+        b.finish().cluster().unwrap()
+    }
+
+    const A: &str = "The central bank raised its key interest rate by half a point on Tuesday, \
+        citing stubborn inflation in services and a tight labour market across the region.";
+
+    #[test]
+    fn exact_copies_cluster_under_copy_preset() {
+        let cfg = EngineConfig {
+            preset: Preset::Copy,
+            ..Default::default()
+        };
+        let r = run(
+            cfg,
+            &[A, "Something else entirely, about football results.", A],
+        );
+        assert_eq!(r.clusters[0].members, vec![0, 2]);
+        assert_eq!(r.clusters.len(), 2);
+    }
+
+    #[test]
+    fn batches_do_not_change_the_result() {
+        let texts = [A, "unrelated text about the weather", A];
+        let one = run(EngineConfig::default(), &texts);
+        let mut b = CollectionBuilder::new(EngineConfig::default());
+        for d in docs(&texts) {
+            b.add_batch(vec![d]);
+        }
+        let many = b.finish().cluster().unwrap();
+        assert_eq!(one.clusters, many.clusters);
+        assert_eq!(one.pairs, many.pairs);
+    }
+
+    #[test]
+    fn empty_documents_are_singletons() {
+        let r = run(EngineConfig::default(), &["", "   ", A]);
+        assert_eq!(r.clusters.len(), 3);
+    }
+}

@@ -1,0 +1,90 @@
+//! The library's error type. Every variant that input can cause carries the location
+//! (`path`, `line`) and the reason, so the CLI can print "file:line: reason" and a hint.
+
+use std::path::PathBuf;
+
+/// Where a record came from: the input path (`-` for stdin) and its 1-based line
+/// (for a directory of text files, line 0 means "the whole file").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// Input path as given on the command line (`-` for stdin).
+    pub path: PathBuf,
+    /// 1-based line number, or 0 when the record is a whole file.
+    pub line: u64,
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}", self.path.display())
+        } else {
+            write!(f, "{}:{}", self.path.display(), self.line)
+        }
+    }
+}
+
+/// Everything that can go wrong in the library.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file or stream could not be opened or read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file that failed.
+        path: PathBuf,
+        /// The underlying I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A record could not be turned into a document (bad JSON, missing field, bad UTF-8...).
+    #[error("{location}: {reason}")]
+    BadRecord {
+        /// Where the record is.
+        location: Location,
+        /// What is wrong with it, in words a user can act on.
+        reason: String,
+    },
+    /// The same document id appeared twice.
+    #[error("{location}: duplicate id {id:?} (first seen at {first})")]
+    DuplicateId {
+        /// Where the second occurrence is.
+        location: Location,
+        /// The repeated id.
+        id: String,
+        /// Where the first occurrence is.
+        first: Location,
+    },
+    /// Two things made with different parameters were compared or merged.
+    #[error("parameter mismatch: {what}: {left} vs {right}")]
+    ParamMismatch {
+        /// Which parameter differs.
+        what: &'static str,
+        /// One value.
+        left: String,
+        /// The other value.
+        right: String,
+    },
+    /// A setting is out of range or settings contradict each other.
+    #[error("invalid setting: {0}")]
+    Config(String),
+}
+
+impl Error {
+    /// Wrap an I/O error with the path it happened on.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// A bad record at `location`.
+    pub fn bad(location: Location, reason: impl Into<String>) -> Self {
+        Error::BadRecord {
+            location,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// Result with the library's [`Error`].
+pub type Result<T> = std::result::Result<T, Error>;

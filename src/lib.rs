@@ -1,0 +1,32 @@
+//! storyhash finds news articles that are the same story: near-duplicate wire copy, and
+//! different outlets' write-ups of one event.
+//!
+//! The pipeline, one module per stage:
+//! 1. [`corpus`]: read JSONL / CSV / a directory of text files (gz, zst) -> [`corpus::Document`]s;
+//! 2. [`text`]: normalise (NFKC, case, quotes), split into lines of hashed words, find
+//!    boilerplate lines shared across the collection;
+//! 3. [`shingle`]: words -> word or character n-gram hashes;
+//! 4. [`weight`]: collection statistics -> IDF-weighted term vectors (story lane);
+//! 5. [`sketch`]: MinHash of shingle sets, weighted MinHash of term vectors;
+//! 6. [`lsh`]: banding -> candidate pairs;
+//! 7. [`score`]: verify candidates with the preset's measure and rule;
+//! 8. [`cluster`]: union-find -> clusters with representatives;
+//! 9. [`report`]: table, JSONL, CSV.
+//!
+//! [`engine`] composes stages 2-8 for a collection.
+
+pub mod cluster;
+pub mod corpus;
+pub mod engine;
+pub mod error;
+pub mod lsh;
+pub mod report;
+pub mod score;
+pub mod shingle;
+pub mod sketch;
+pub mod text;
+pub mod weight;
+
+pub use engine::{ClusterRun, Collection, CollectionBuilder, EngineConfig, Verify};
+pub use error::{Error, Result};
+pub use score::Preset;

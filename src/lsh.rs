@@ -1,0 +1,213 @@
+//! LSH banding: signatures go in, candidate pairs come out. A signature of `bands x rows`
+//! values is cut into bands; two documents become candidates when all rows of some band agree.
+//! The chance of that for similarity s is `1 - (1 - s^rows)^bands` (the S-curve).
+//!
+//! [`LshParams::optimal`] picks bands x rows for a threshold by minimising the false-positive
+//! area (integral of the S-curve below the threshold) plus the false-negative area (integral of
+//! its complement above it), with equal weights, as datasketch's `_optimal_param` does.
+//!
+//! Invariant: candidate pairs come out as `(i, j)` with `i < j`, sorted and unique, whatever the
+//! order of insertion, so everything downstream is deterministic.
+
+use crate::error::{Error, Result};
+use crate::sketch::{Signatures, EMPTY};
+use std::collections::HashMap;
+use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+/// Banding of a signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LshParams {
+    /// Number of bands.
+    pub bands: usize,
+    /// Rows (signature positions) per band.
+    pub rows: usize,
+}
+
+fn integrate(f: impl Fn(f64) -> f64, a: f64, b: f64) -> f64 {
+    // Composite Simpson's rule; the integrands are smooth polynomials in s.
+    let n = 200;
+    let h = (b - a) / n as f64;
+    let mut sum = f(a) + f(b);
+    for i in 1..n {
+        let x = a + i as f64 * h;
+        sum += if i % 2 == 1 { 4.0 } else { 2.0 } * f(x);
+    }
+    sum * h / 3.0
+}
+
+impl LshParams {
+    /// Probability that a pair of similarity `s` becomes a candidate.
+    pub fn candidate_probability(&self, s: f64) -> f64 {
+        1.0 - (1.0 - s.powi(self.rows as i32)).powi(self.bands as i32)
+    }
+
+    /// The similarity at which the S-curve crosses 50%.
+    pub fn midpoint(&self) -> f64 {
+        (1.0 - 0.5f64.powf(1.0 / self.bands as f64)).powf(1.0 / self.rows as f64)
+    }
+
+    /// The bands x rows (with bands x rows <= num_perm) that minimise false-positive plus
+    /// false-negative area around `threshold`.
+    pub fn optimal(threshold: f64, num_perm: usize) -> Result<Self> {
+        if !(0.0..=1.0).contains(&threshold) || num_perm == 0 {
+            return Err(Error::Config(format!(
+                "threshold must be in [0, 1] and num_perm > 0 (got {threshold}, {num_perm})"
+            )));
+        }
+        let mut best = (f64::INFINITY, LshParams { bands: 1, rows: 1 });
+        for bands in 1..=num_perm {
+            for rows in 1..=num_perm / bands {
+                let p = LshParams { bands, rows };
+                let fp = integrate(|s| p.candidate_probability(s), 0.0, threshold);
+                let fne = integrate(|s| 1.0 - p.candidate_probability(s), threshold, 1.0);
+                let err = fp + fne;
+                if err < best.0 - 1e-12 {
+                    best = (err, p);
+                }
+            }
+        }
+        Ok(best.1)
+    }
+
+    /// Error unless the banding fits in signatures of `num_perm` values.
+    pub fn check(&self, num_perm: usize) -> Result<()> {
+        if self.bands == 0 || self.rows == 0 || self.bands * self.rows > num_perm {
+            return Err(Error::Config(format!(
+                "bands x rows = {} x {} must be at least 1 x 1 and fit in num_perm = {num_perm}",
+                self.bands, self.rows
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// A candidate pair of documents, by position in the collection, `a < b`.
+pub type CandidatePair = (u32, u32);
+
+/// Candidate pairs of a collection. A bucket holding more than `max_bucket` documents (exact or
+/// near-exact copies of one text, or a degenerate band) is not expanded into all its pairs:
+/// each member is paired with the bucket's first member instead, which keeps the pairs linear
+/// in the bucket size and, since such buckets hold near-copies, keeps their cluster connected.
+pub fn candidates(
+    sigs: &Signatures,
+    params: LshParams,
+    max_bucket: usize,
+) -> Result<Vec<CandidatePair>> {
+    params.check(sigs.params.num_perm)?;
+    let n = sigs.len();
+    let mut pairs: Vec<CandidatePair> = Vec::new();
+    let mut buckets: HashMap<u64, Vec<u32>> = HashMap::new();
+    let mut key_bytes: Vec<u8> = Vec::with_capacity(params.rows * 4);
+    for band in 0..params.bands {
+        buckets.clear();
+        for doc in 0..n {
+            let rows = &sigs.get(doc)[band * params.rows..(band + 1) * params.rows];
+            if rows.contains(&EMPTY) {
+                continue;
+            }
+            key_bytes.clear();
+            for r in rows {
+                key_bytes.extend_from_slice(&r.to_le_bytes());
+            }
+            let key = xxh3_64_with_seed(&key_bytes, band as u64);
+            buckets.entry(key).or_default().push(doc as u32);
+        }
+        for members in buckets.values() {
+            if members.len() < 2 {
+                continue;
+            }
+            if members.len() > max_bucket {
+                pairs.extend(members[1..].iter().map(|&m| (members[0], m)));
+            } else {
+                for (x, &a) in members.iter().enumerate() {
+                    pairs.extend(members[x + 1..].iter().map(|&b| (a, b)));
+                }
+            }
+        }
+        // Keep the pair list from growing with duplicates across bands.
+        if pairs.len() > 1 << 22 {
+            pairs.sort_unstable();
+            pairs.dedup();
+        }
+    }
+    pairs.sort_unstable();
+    pairs.dedup();
+    Ok(pairs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sketch::{Scheme, SketchParams};
+
+    #[test]
+    fn optimal_for_high_threshold_has_midpoint_near_it() {
+        let p = LshParams::optimal(0.8, 128).unwrap();
+        assert!(p.bands * p.rows <= 128);
+        assert!(
+            (p.midpoint() - 0.8).abs() < 0.1,
+            "{p:?} mid {}",
+            p.midpoint()
+        );
+    }
+
+    #[test]
+    fn lower_threshold_gives_lower_midpoint() {
+        let lo = LshParams::optimal(0.3, 128).unwrap();
+        let hi = LshParams::optimal(0.8, 128).unwrap();
+        assert!(lo.midpoint() < hi.midpoint());
+    }
+
+    #[test]
+    fn s_curve_is_monotone() {
+        let p = LshParams { bands: 16, rows: 8 };
+        let mut last = 0.0;
+        for i in 0..=100 {
+            let v = p.candidate_probability(i as f64 / 100.0);
+            assert!(v >= last);
+            last = v;
+        }
+    }
+
+    fn sigs(rows: &[[u32; 4]]) -> Signatures {
+        let mut s = Signatures::new(
+            SketchParams {
+                num_perm: 4,
+                seed: 0,
+            },
+            Scheme::MinHash,
+        );
+        for r in rows {
+            s.push(r);
+        }
+        s
+    }
+
+    #[test]
+    fn equal_band_makes_candidate_once() {
+        let s = sigs(&[[1, 2, 3, 4], [1, 2, 9, 9], [7, 7, 3, 4]]);
+        let pairs = candidates(&s, LshParams { bands: 2, rows: 2 }, 100).unwrap();
+        assert_eq!(pairs, vec![(0, 1), (0, 2)]);
+    }
+
+    #[test]
+    fn oversized_bucket_pairs_with_first_member_only() {
+        let s = sigs(&[[1, 1, 1, 1]; 5]);
+        let pairs = candidates(&s, LshParams { bands: 1, rows: 4 }, 3).unwrap();
+        assert_eq!(pairs, vec![(0, 1), (0, 2), (0, 3), (0, 4)]);
+    }
+
+    #[test]
+    fn empty_signatures_never_collide() {
+        let s = sigs(&[[EMPTY; 4], [EMPTY; 4]]);
+        assert!(candidates(&s, LshParams { bands: 4, rows: 1 }, 100)
+            .unwrap()
+            .is_empty());
+    }
+
+    #[test]
+    fn banding_larger_than_signature_is_an_error() {
+        let s = sigs(&[[1, 2, 3, 4]]);
+        assert!(candidates(&s, LshParams { bands: 3, rows: 2 }, 100).is_err());
+    }
+}

@@ -1,0 +1,51 @@
+//! Reports: a [`ClusterRun`] and the document ids go in, text comes out on a writer.
+//! - [`Format::Table`]: for people; clusters of two or more, their members and scores.
+//! - [`Format::Jsonl`]: one object per cluster (singletons included): `id`, `representative`,
+//!   `size`, `members`, `pairs` (`a`, `b`, `similarity`, `evidence`).
+//! - [`Format::Csv`]: one row per document: `cluster`, `id`, `representative`, `similarity`
+//!   (to the representative).
+//!
+//! Scores are printed with 4 decimals so that output is stable and diffable.
+
+mod csv;
+mod jsonl;
+mod table;
+
+use crate::engine::ClusterRun;
+use crate::score::Preset;
+use std::io::Write;
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Human-readable table.
+    Table,
+    /// One JSON object per cluster.
+    Jsonl,
+    /// One CSV row per document.
+    Csv,
+}
+
+/// What a report needs to know besides the run.
+pub struct ReportInput<'a> {
+    /// Document ids by input position.
+    pub ids: &'a [String],
+    /// The clustering.
+    pub run: &'a ClusterRun,
+    /// The preset whose score is reported as `similarity`.
+    pub preset: Preset,
+}
+
+/// Write the report in `format`.
+pub fn write(format: Format, input: &ReportInput<'_>, out: &mut dyn Write) -> std::io::Result<()> {
+    match format {
+        Format::Table => table::write(input, out),
+        Format::Jsonl => jsonl::write(input, out),
+        Format::Csv => csv::write(input, out),
+    }
+}
+
+/// A score rounded to 4 decimals.
+pub(crate) fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}

@@ -1,0 +1,191 @@
+//! Similarity measures and the presets' decision rules. Two documents' features go in (shingle
+//! sets, signatures, term vectors); scores and a yes/no per preset come out.
+//!
+//! - `copy`: word 5-gram Jaccard (estimated from MinHash signatures, exact with `--exact`) at or
+//!   above a high threshold (default 0.8): the same text republished with edits.
+//! - `story`: the story score (IDF-weighted cosine over each document's own lines, see
+//!   [`crate::weight`] and [`crate::text::boilerplate`]) at or above its threshold (default
+//!   0.25, chosen on SemEval-2022 dev as the best-F1 point for "same event"), or the copy rule:
+//!   a copy of a text is always the same story, even when its lines were all set aside as
+//!   shared.
+
+/// What the engine is looking for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Preset {
+    /// Near-duplicate copies of one text.
+    Copy,
+    /// Write-ups of one story, in other words included.
+    Story,
+}
+
+impl Preset {
+    /// Default threshold of the preset's primary score.
+    pub fn default_threshold(self) -> f64 {
+        match self {
+            Preset::Copy => 0.8,
+            Preset::Story => 0.25,
+        }
+    }
+
+    /// Name as used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Preset::Copy => "copy",
+            Preset::Story => "story",
+        }
+    }
+}
+
+/// Thresholds of the decision rules.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Thresholds {
+    /// Jaccard at or above which two texts are copies. By default, 0.8.
+    pub copy: f64,
+    /// Story score at or above which two texts are one story. By default, 0.25.
+    pub story: f64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            copy: Preset::Copy.default_threshold(),
+            story: Preset::Story.default_threshold(),
+        }
+    }
+}
+
+/// Why a pair was joined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Evidence {
+    /// Shingle Jaccard passed the copy threshold.
+    Copy,
+    /// The story score passed the story threshold.
+    Story,
+}
+
+impl Evidence {
+    /// Name as written in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Evidence::Copy => "copy",
+            Evidence::Story => "story",
+        }
+    }
+}
+
+/// The scores of one pair.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PairScores {
+    /// Shingle Jaccard (estimated or exact).
+    pub jaccard: f64,
+    /// Story score, when the story features were computed.
+    pub story: Option<f64>,
+}
+
+impl PairScores {
+    /// The score a preset reports for the pair.
+    pub fn primary(&self, preset: Preset) -> f64 {
+        match preset {
+            Preset::Copy => self.jaccard,
+            Preset::Story => self.story.unwrap_or(0.0).max(self.jaccard),
+        }
+    }
+
+    /// Whether `preset` joins the pair, and on what evidence.
+    pub fn decide(&self, preset: Preset, t: Thresholds) -> Option<Evidence> {
+        let copy = self.jaccard >= t.copy && self.jaccard > 0.0;
+        match preset {
+            Preset::Copy => copy.then_some(Evidence::Copy),
+            Preset::Story => {
+                if self.story.is_some_and(|s| s >= t.story && s > 0.0) {
+                    Some(Evidence::Story)
+                } else {
+                    copy.then_some(Evidence::Copy)
+                }
+            }
+        }
+    }
+}
+
+/// Exact Jaccard of two sorted, deduplicated sets. Two empty sets score 0: nothing is evidence
+/// of nothing.
+pub fn exact_jaccard(a: &[u64], b: &[u64]) -> f64 {
+    let inter = intersection(a, b);
+    let union = a.len() + b.len() - inter;
+    if union == 0 {
+        0.0
+    } else {
+        inter as f64 / union as f64
+    }
+}
+
+/// Containment of `a` in `b`: |a ∩ b| / |a| (sorted, deduplicated sets).
+pub fn containment(a: &[u64], b: &[u64]) -> f64 {
+    if a.is_empty() {
+        0.0
+    } else {
+        intersection(a, b) as f64 / a.len() as f64
+    }
+}
+
+fn intersection(a: &[u64], b: &[u64]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jaccard_of_overlapping_sets() {
+        assert_eq!(exact_jaccard(&[1, 2, 3], &[2, 3, 4]), 0.5);
+    }
+
+    #[test]
+    fn jaccard_of_empty_sets_is_zero() {
+        assert_eq!(exact_jaccard(&[], &[]), 0.0);
+    }
+
+    #[test]
+    fn containment_is_asymmetric() {
+        assert_eq!(containment(&[1, 2], &[1, 2, 3, 4]), 1.0);
+        assert_eq!(containment(&[1, 2, 3, 4], &[1, 2]), 0.5);
+    }
+
+    #[test]
+    fn story_preset_joins_copies_too() {
+        let s = PairScores {
+            jaccard: 0.9,
+            story: Some(0.0),
+        };
+        assert_eq!(
+            s.decide(Preset::Story, Thresholds::default()),
+            Some(Evidence::Copy)
+        );
+    }
+
+    #[test]
+    fn copy_preset_ignores_story_score() {
+        let s = PairScores {
+            jaccard: 0.1,
+            story: Some(0.9),
+        };
+        assert_eq!(s.decide(Preset::Copy, Thresholds::default()), None);
+        assert_eq!(
+            s.decide(Preset::Story, Thresholds::default()),
+            Some(Evidence::Story)
+        );
+    }
+}

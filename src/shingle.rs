@@ -1,0 +1,163 @@
+//! Shingling: word hashes (or normalised text) go in, a set of `u64` shingle hashes comes out.
+//! Word n-grams combine the n word hashes with a mixing function; character n-grams hash the
+//! UTF-8 bytes of n consecutive characters (whitespace runs collapsed to one space). No
+//! `String` is allocated per shingle.
+//!
+//! Invariant: a text with fewer than n words still gets one shingle (all its words), so short
+//! texts are comparable; an empty text gets none.
+
+use crate::sketch::mix64;
+use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+/// What a shingle is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ShingleKind {
+    /// n consecutive words.
+    Word(usize),
+    /// n consecutive characters of the normalised text.
+    Char(usize),
+}
+
+impl Default for ShingleKind {
+    fn default() -> Self {
+        ShingleKind::Word(5)
+    }
+}
+
+impl std::fmt::Display for ShingleKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ShingleKind::Word(n) => write!(f, "word:{n}"),
+            ShingleKind::Char(n) => write!(f, "char:{n}"),
+        }
+    }
+}
+
+impl std::str::FromStr for ShingleKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (kind, n) = s
+            .split_once(':')
+            .ok_or_else(|| format!("expected KIND:N such as word:5 or char:5, got {s:?}"))?;
+        let n: usize = n
+            .parse()
+            .map_err(|_| format!("shingle size must be a positive integer, got {n:?}"))?;
+        if n == 0 || n > 64 {
+            return Err(format!("shingle size must be 1..=64, got {n}"));
+        }
+        match kind {
+            "word" => Ok(ShingleKind::Word(n)),
+            "char" => Ok(ShingleKind::Char(n)),
+            _ => Err(format!("shingle kind must be word or char, got {kind:?}")),
+        }
+    }
+}
+
+/// Word n-gram hashes of a word-hash sequence, appended to `out` (not deduplicated).
+pub fn word_shingles_into(words: &[u64], n: usize, out: &mut Vec<u64>) {
+    if words.is_empty() || n == 0 {
+        return;
+    }
+    let n = n.min(words.len());
+    for window in words.windows(n) {
+        let mut h = n as u64;
+        for &w in window {
+            h = mix64(h.rotate_left(23) ^ w);
+        }
+        out.push(h);
+    }
+}
+
+/// Character n-gram hashes of normalised text, appended to `out` (not deduplicated).
+pub fn char_shingles_into(normalized: &str, n: usize, scratch: &mut String, out: &mut Vec<u64>) {
+    scratch.clear();
+    let mut last_space = true;
+    for c in normalized.chars() {
+        if c.is_whitespace() {
+            if !last_space {
+                scratch.push(' ');
+            }
+            last_space = true;
+        } else {
+            scratch.push(c);
+            last_space = false;
+        }
+    }
+    while scratch.ends_with(' ') {
+        scratch.pop();
+    }
+    if scratch.is_empty() || n == 0 {
+        return;
+    }
+    let bounds: Vec<usize> = scratch
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(scratch.len()))
+        .collect();
+    let chars = bounds.len() - 1;
+    let n = n.min(chars);
+    for i in 0..=(chars - n) {
+        out.push(xxh3_64_with_seed(
+            &scratch.as_bytes()[bounds[i]..bounds[i + n]],
+            n as u64,
+        ));
+    }
+}
+
+/// Sort and deduplicate shingle hashes into a set.
+pub fn into_set(mut shingles: Vec<u64>) -> Vec<u64> {
+    shingles.sort_unstable();
+    shingles.dedup();
+    shingles
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn word_shingle_count_is_len_minus_n_plus_one() {
+        let mut out = Vec::new();
+        word_shingles_into(&[1, 2, 3, 4, 5, 6], 5, &mut out);
+        assert_eq!(out.len(), 2);
+    }
+
+    #[test]
+    fn short_text_gets_one_shingle() {
+        let mut out = Vec::new();
+        word_shingles_into(&[1, 2], 5, &mut out);
+        assert_eq!(out.len(), 1);
+    }
+
+    #[test]
+    fn word_order_matters() {
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        word_shingles_into(&[1, 2], 2, &mut a);
+        word_shingles_into(&[2, 1], 2, &mut b);
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn char_shingles_skip_whitespace_runs() {
+        let (mut s, mut a, mut b) = (String::new(), Vec::new(), Vec::new());
+        char_shingles_into("ab   cd", 3, &mut s, &mut a);
+        char_shingles_into("ab cd", 3, &mut s, &mut b);
+        assert_eq!(a, b);
+        assert_eq!(a.len(), 3);
+    }
+
+    #[test]
+    fn char_shingles_count_characters_not_bytes() {
+        let (mut s, mut out) = (String::new(), Vec::new());
+        char_shingles_into("越南和法国", 2, &mut s, &mut out);
+        assert_eq!(out.len(), 4);
+    }
+
+    #[test]
+    fn shingle_kind_parses() {
+        assert_eq!("word:5".parse::<ShingleKind>(), Ok(ShingleKind::Word(5)));
+        assert_eq!("char:3".parse::<ShingleKind>(), Ok(ShingleKind::Char(3)));
+        assert!("word:0".parse::<ShingleKind>().is_err());
+        assert!("line:3".parse::<ShingleKind>().is_err());
+    }
+}

@@ -1,0 +1,143 @@
+//! Sketching: sets (or weighted sets) of `u64` hashes go in, fixed-length signatures of `u32`
+//! come out, stored for a whole collection in one flat buffer ([`Signatures`]).
+//! - [`minhash`]: classic MinHash; the fraction of equal positions estimates Jaccard.
+//! - [`weighted`]: P-MinHash over weighted sets; equal positions estimate the probability
+//!   Jaccard of the weight vectors (used by the story preset over IDF weights).
+//!
+//! Invariant: signatures made with the same [`SketchParams`] are comparable; different ones are
+//! not, and [`Signatures::check_compatible`] turns that into an error.
+
+pub mod minhash;
+pub mod weighted;
+
+use crate::error::{Error, Result};
+
+/// The finaliser of SplitMix64 (Steele, Lea, Flood 2014): a fast bijective mixer with full
+/// avalanche, used to derive k hash functions from one shingle hash.
+#[inline]
+pub fn mix64(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// Which sketching scheme made a signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    /// Classic MinHash over a shingle set.
+    MinHash,
+    /// P-MinHash over a weighted set.
+    Weighted,
+}
+
+/// Parameters of a sketch; they travel with the signatures they made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SketchParams {
+    /// Signature length (number of hash functions). By default, 128.
+    pub num_perm: usize,
+    /// Seed of the hash family. By default, 42.
+    pub seed: u64,
+}
+
+impl Default for SketchParams {
+    fn default() -> Self {
+        SketchParams {
+            num_perm: 128,
+            seed: 42,
+        }
+    }
+}
+
+impl SketchParams {
+    /// The per-position seeds of the hash family.
+    pub fn position_seeds(&self) -> Vec<u64> {
+        (0..self.num_perm as u64)
+            .map(|i| mix64(self.seed ^ mix64(i.wrapping_add(0x9e37_79b9_7f4a_7c15))))
+            .collect()
+    }
+}
+
+/// The signatures of a collection: one flat buffer, `num_perm` values per document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signatures {
+    /// The parameters that made them.
+    pub params: SketchParams,
+    /// The scheme that made them.
+    pub scheme: Scheme,
+    values: Vec<u32>,
+}
+
+impl Signatures {
+    /// An empty collection of signatures.
+    pub fn new(params: SketchParams, scheme: Scheme) -> Self {
+        Signatures {
+            params,
+            scheme,
+            values: Vec::new(),
+        }
+    }
+
+    /// Append one signature (must be `num_perm` long).
+    pub fn push(&mut self, sig: &[u32]) {
+        debug_assert_eq!(sig.len(), self.params.num_perm);
+        self.values.extend_from_slice(sig);
+    }
+
+    /// Number of signatures.
+    pub fn len(&self) -> usize {
+        self.values.len() / self.params.num_perm.max(1)
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// Signature of document `i`.
+    pub fn get(&self, i: usize) -> &[u32] {
+        let k = self.params.num_perm;
+        &self.values[i * k..(i + 1) * k]
+    }
+
+    /// Error unless `other` was made with the same parameters and scheme.
+    pub fn check_compatible(&self, other: &Signatures) -> Result<()> {
+        if self.params != other.params {
+            return Err(Error::ParamMismatch {
+                what: "sketch parameters",
+                left: format!("{:?}", self.params),
+                right: format!("{:?}", other.params),
+            });
+        }
+        if self.scheme != other.scheme {
+            return Err(Error::ParamMismatch {
+                what: "sketch scheme",
+                left: format!("{:?}", self.scheme),
+                right: format!("{:?}", other.scheme),
+            });
+        }
+        Ok(())
+    }
+
+    /// Fraction of positions where signatures `i` and `j` agree: the estimate of Jaccard
+    /// (classic) or probability Jaccard (weighted). Empty-set signatures never agree.
+    pub fn similarity(&self, i: usize, j: usize) -> f64 {
+        estimate(self.get(i), self.get(j))
+    }
+}
+
+/// Fraction of equal positions of two signatures, ignoring positions that hold the
+/// empty-set marker.
+pub fn estimate(a: &[u32], b: &[u32]) -> f64 {
+    if a.is_empty() {
+        return 0.0;
+    }
+    let eq = a
+        .iter()
+        .zip(b)
+        .filter(|(x, y)| x == y && **x != EMPTY)
+        .count();
+    eq as f64 / a.len() as f64
+}
+
+/// The value of every position of the signature of an empty set.
+pub const EMPTY: u32 = u32::MAX;

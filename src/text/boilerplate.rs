@@ -1,0 +1,216 @@
+//! Boilerplate: lines that a document shares with other documents of the collection and that
+//! are therefore not evidence of what the document itself says.
+//!
+//! In: every document's words grouped by line ([`LinedTokens`]). Out: for each document, which
+//! lines to keep ([`LineStats::keep_mask`]). Two rules, both language-free:
+//! 1. A line that appears (after normalisation) in `min_docs` or more documents is template text:
+//!    footers, cookie notices, bylines, "Related News", digest templates. Dropped everywhere.
+//! 2. A document whose lines also appear in two or more *other* documents is a page that embeds
+//!    other stories (a "See more" list of blurbs, a link list): the lines it shares are dropped
+//!    from it, but kept in the documents they came from. Two documents sharing one paragraph
+//!    (a quote, an agency paragraph) keep it: that is evidence of the same story.
+//!
+//! Invariant: the decision depends only on the set of documents, never on their order.
+
+use std::collections::HashMap;
+use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+/// A document's word hashes, grouped by line. Lines without words are not stored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LinedTokens {
+    /// Every word hash of the document, in order.
+    pub tokens: Vec<u64>,
+    /// End offset (exclusive) in `tokens` of each line.
+    pub line_ends: Vec<u32>,
+}
+
+impl LinedTokens {
+    /// Split normalised text into lines and hash their words.
+    pub fn from_normalized(normalized: &str) -> Self {
+        let mut out = LinedTokens::default();
+        for line in normalized.split('\n') {
+            let before = out.tokens.len();
+            crate::text::tokenize::hash_words_into(line, &mut out.tokens);
+            if out.tokens.len() > before {
+                out.line_ends.push(out.tokens.len() as u32);
+            }
+        }
+        out
+    }
+
+    /// The lines, as slices of word hashes.
+    pub fn lines(&self) -> impl Iterator<Item = &[u64]> + '_ {
+        let mut start = 0usize;
+        self.line_ends.iter().map(move |&end| {
+            let s = &self.tokens[start..end as usize];
+            start = end as usize;
+            s
+        })
+    }
+
+    /// Hash of each line's word sequence (so "Related  News" and "related news" are one line).
+    pub fn line_hashes(&self) -> Vec<u64> {
+        self.lines().map(line_hash).collect()
+    }
+}
+
+fn line_hash(words: &[u64]) -> u64 {
+    let mut bytes = Vec::with_capacity(words.len() * 8);
+    for w in words {
+        bytes.extend_from_slice(&w.to_le_bytes());
+    }
+    xxh3_64_with_seed(&bytes, 0x6c69_6e65)
+}
+
+/// Settings for boilerplate detection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BoilerplateParams {
+    /// A line in at least this many documents is template text. By default, 3. 0 disables
+    /// both rules.
+    pub min_docs: u32,
+}
+
+impl Default for BoilerplateParams {
+    fn default() -> Self {
+        BoilerplateParams { min_docs: 3 }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Seen {
+    docs: u32,
+    first: u32,
+    second: u32,
+}
+
+/// How many documents each line appears in, over a whole collection.
+#[derive(Debug, Default)]
+pub struct LineStats {
+    seen: HashMap<u64, Seen>,
+}
+
+impl LineStats {
+    /// Count lines over the collection: `docs[i]` holds document `i`'s line hashes.
+    pub fn build(docs: &[Vec<u64>]) -> Self {
+        let mut seen: HashMap<u64, Seen> = HashMap::new();
+        let mut uniq = Vec::new();
+        for (i, lines) in docs.iter().enumerate() {
+            uniq.clear();
+            uniq.extend_from_slice(lines);
+            uniq.sort_unstable();
+            uniq.dedup();
+            for &h in &uniq {
+                let e = seen.entry(h).or_insert(Seen {
+                    docs: 0,
+                    first: i as u32,
+                    second: u32::MAX,
+                });
+                if e.docs == 1 {
+                    e.second = i as u32;
+                }
+                e.docs += 1;
+            }
+        }
+        LineStats { seen }
+    }
+
+    /// Number of documents holding the line.
+    pub fn doc_count(&self, line: u64) -> u32 {
+        self.seen.get(&line).map_or(0, |s| s.docs)
+    }
+
+    /// Which of document `doc`'s lines to keep (see the module doc for the rules).
+    pub fn keep_mask(&self, doc: u32, lines: &[u64], params: BoilerplateParams) -> Vec<bool> {
+        if params.min_docs == 0 {
+            return vec![true; lines.len()];
+        }
+        let mut embeds: Vec<u32> = Vec::new();
+        for &h in lines {
+            if let Some(s) = self.seen.get(&h) {
+                if s.docs >= 2 && s.docs < params.min_docs {
+                    let other = if s.first == doc { s.second } else { s.first };
+                    if !embeds.contains(&other) {
+                        embeds.push(other);
+                    }
+                }
+            }
+        }
+        let embeds_others = embeds.len() >= 2;
+        lines
+            .iter()
+            .map(|&h| {
+                let n = self.doc_count(h);
+                !(n >= params.min_docs || (n >= 2 && embeds_others))
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(text: &str) -> Vec<u64> {
+        LinedTokens::from_normalized(&crate::text::normalize::normalize(text)).line_hashes()
+    }
+
+    #[test]
+    fn line_in_three_documents_is_boilerplate() {
+        let docs = vec![
+            doc("a story\nfooter text"),
+            doc("b story\nfooter text"),
+            doc("c story\nFooter  text!"),
+        ];
+        let stats = LineStats::build(&docs);
+        assert_eq!(
+            stats.keep_mask(0, &docs[0], BoilerplateParams::default()),
+            [true, false]
+        );
+        assert_eq!(
+            stats.keep_mask(2, &docs[2], BoilerplateParams::default()),
+            [true, false]
+        );
+    }
+
+    #[test]
+    fn paragraph_shared_by_two_documents_is_kept() {
+        let docs = vec![
+            doc("own a\nshared quote"),
+            doc("own b\nshared quote"),
+            doc("other"),
+        ];
+        let stats = LineStats::build(&docs);
+        assert_eq!(
+            stats.keep_mask(0, &docs[0], BoilerplateParams::default()),
+            [true, true]
+        );
+    }
+
+    #[test]
+    fn page_embedding_two_documents_loses_them_but_they_keep_their_text() {
+        let docs = vec![
+            doc("body\nblurb one\nblurb two"),
+            doc("blurb one"),
+            doc("blurb two"),
+        ];
+        let stats = LineStats::build(&docs);
+        let p = BoilerplateParams::default();
+        assert_eq!(stats.keep_mask(0, &docs[0], p), [true, false, false]);
+        assert_eq!(stats.keep_mask(1, &docs[1], p), [true]);
+        assert_eq!(stats.keep_mask(2, &docs[2], p), [true]);
+    }
+
+    #[test]
+    fn min_docs_zero_keeps_everything() {
+        let docs = vec![doc("x\nf"), doc("y\nf"), doc("z\nf")];
+        let stats = LineStats::build(&docs);
+        let p = BoilerplateParams { min_docs: 0 };
+        assert_eq!(stats.keep_mask(0, &docs[0], p), [true, true]);
+    }
+
+    #[test]
+    fn lines_without_words_are_not_lines() {
+        let t = LinedTokens::from_normalized("one\n\n  --- \ntwo three");
+        assert_eq!(t.line_ends, [1, 3]);
+    }
+}

@@ -1,0 +1,289 @@
+//! Integration tests: run the real binary on `fixtures/` and check parsed output.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::io::Write;
+
+const SEED: &str = "fixtures/seeds/seed_case.jsonl";
+
+fn storyhash() -> Command {
+    Command::cargo_bin("storyhash").expect("binary builds")
+}
+
+fn jsonl(stdout: &[u8]) -> Vec<Value> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect()
+}
+
+fn members(c: &Value) -> Vec<String> {
+    c["members"]
+        .as_array()
+        .expect("members array")
+        .iter()
+        .map(|m| m.as_str().expect("id string").to_owned())
+        .collect()
+}
+
+#[test]
+fn seed_case_joins_the_interview_pair_and_nothing_else() {
+    let out = storyhash()
+        .args(["cluster", SEED, "--format", "jsonl", "--quiet"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let clusters = jsonl(&out.stdout);
+    // Every document is in exactly one cluster.
+    let total: usize = clusters.iter().map(|c| members(c).len()).sum();
+    assert_eq!(total, 27);
+    let multi: Vec<_> = clusters.iter().filter(|c| members(c).len() > 1).collect();
+    assert_eq!(
+        multi.len(),
+        1,
+        "only the interview pair clusters: {multi:?}"
+    );
+    assert_eq!(
+        members(multi[0]),
+        ["vna-thang-interview", "wvr-thang-interview"]
+    );
+    assert_eq!(multi[0]["representative"], "vna-thang-interview");
+    let pairs = multi[0]["pairs"].as_array().unwrap();
+    assert_eq!(pairs.len(), 1);
+    assert!(pairs[0]["similarity"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn seed_case_clusters_match_gold_stories() {
+    // Gold: the `story` field of the fixture. Pairwise agreement must be perfect.
+    let text = std::fs::read_to_string(SEED).unwrap();
+    let gold: std::collections::HashMap<String, String> = text
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            (
+                v["id"].as_str().unwrap().into(),
+                v["story"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let out = storyhash()
+        .args(["cluster", SEED, "--format", "csv", "--quiet"])
+        .output()
+        .unwrap();
+    let mut rdr = csv::Reader::from_reader(out.stdout.as_slice());
+    let rows: Vec<(String, String)> = rdr
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[0].to_owned(), r[1].to_owned())
+        })
+        .collect();
+    assert_eq!(rows.len(), 27);
+    for (ca, a) in &rows {
+        for (cb, b) in &rows {
+            assert_eq!(ca == cb, gold[a] == gold[b], "{a} vs {b}");
+        }
+    }
+}
+
+#[test]
+fn copy_preset_keeps_the_rewritten_interview_apart() {
+    let out = storyhash()
+        .args([
+            "cluster", SEED, "--preset", "copy", "--format", "jsonl", "--quiet",
+        ])
+        .output()
+        .unwrap();
+    let clusters = jsonl(&out.stdout);
+    assert_eq!(
+        clusters.len(),
+        27,
+        "5-gram Jaccard of the two write-ups is ~0.015"
+    );
+}
+
+#[test]
+fn one_and_two_threads_give_identical_output() {
+    let run = |t: &str| {
+        storyhash()
+            .args([
+                "cluster",
+                SEED,
+                "--format",
+                "jsonl",
+                "--quiet",
+                "--threads",
+                t,
+            ])
+            .output()
+            .unwrap()
+            .stdout
+    };
+    assert_eq!(run("1"), run("2"));
+}
+
+#[test]
+fn exact_copies_cluster_under_both_presets() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.jsonl");
+    let seed = std::fs::read_to_string(SEED).unwrap();
+    let first: Value = serde_json::from_str(seed.lines().next().unwrap()).unwrap();
+    let mut f = std::fs::File::create(&path).unwrap();
+    for (i, line) in seed.lines().enumerate() {
+        writeln!(f, "{line}").unwrap();
+        if i == 5 {
+            let copy = serde_json::json!({"id": "copy-of-vna", "text": first["text"]});
+            writeln!(f, "{copy}").unwrap();
+        }
+    }
+    drop(f);
+    for preset in ["copy", "story"] {
+        let out = storyhash()
+            .args([
+                "cluster",
+                path.to_str().unwrap(),
+                "--preset",
+                preset,
+                "--format",
+                "jsonl",
+                "-q",
+            ])
+            .output()
+            .unwrap();
+        let clusters = jsonl(&out.stdout);
+        let vna = clusters
+            .iter()
+            .find(|c| members(c).contains(&"vna-thang-interview".to_string()))
+            .unwrap();
+        assert!(
+            members(vna).contains(&"copy-of-vna".to_string()),
+            "{preset}: {vna}"
+        );
+    }
+}
+
+#[test]
+fn malformed_line_names_file_and_line_and_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.jsonl");
+    std::fs::write(
+        &path,
+        "{\"id\":\"a\",\"text\":\"x\"}\n{\"id\":\"b\",\"text\":\n",
+    )
+    .unwrap();
+    let out = storyhash()
+        .args(["cluster", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.jsonl:2"), "{err}");
+    assert!(err.contains("hint:"), "{err}");
+}
+
+#[test]
+fn duplicate_id_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("dup.jsonl");
+    std::fs::write(
+        &path,
+        "{\"id\":\"a\",\"text\":\"x\"}\n{\"id\":\"a\",\"text\":\"y\"}\n",
+    )
+    .unwrap();
+    let out = storyhash()
+        .args(["cluster", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("duplicate id"));
+}
+
+#[test]
+fn empty_documents_are_singletons_and_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("e.jsonl");
+    std::fs::write(
+        &path,
+        "{\"id\":\"a\",\"text\":\"\"}\n{\"id\":\"b\",\"text\":\"  \"}\n",
+    )
+    .unwrap();
+    let out = storyhash()
+        .args(["cluster", path.to_str().unwrap(), "--format", "jsonl"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(jsonl(&out.stdout).len(), 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("2 documents (2 empty)"));
+}
+
+#[test]
+fn dedup_out_keeps_one_record_per_cluster_verbatim() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_path = dir.path().join("dedup.jsonl");
+    let out = storyhash()
+        .args([
+            "cluster",
+            SEED,
+            "-q",
+            "--format",
+            "jsonl",
+            "--dedup-out",
+            out_path.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let kept = std::fs::read_to_string(&out_path).unwrap();
+    let original = std::fs::read_to_string(SEED).unwrap();
+    assert_eq!(kept.lines().count(), 26);
+    assert!(kept.lines().all(|l| original.lines().any(|o| o == l)));
+    assert!(!kept.contains("\"id\": \"wvr-thang-interview\""));
+}
+
+#[test]
+fn dedup_out_refuses_to_overwrite_an_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("in.jsonl");
+    std::fs::copy(SEED, &path).unwrap();
+    let p = path.to_str().unwrap();
+    let out = storyhash()
+        .args(["cluster", p, "--dedup-out", p])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(std::fs::read(&path).unwrap(), std::fs::read(SEED).unwrap());
+}
+
+#[test]
+fn compare_reports_story_join_for_the_interview_pair() {
+    let out = storyhash()
+        .args([
+            "compare",
+            SEED,
+            "--ids",
+            "vna-thang-interview",
+            "wvr-thang-interview",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["story"]["joins"], true);
+    assert_eq!(v["copy"]["joins"], false);
+    let j5 = v["measures"]["word 5-gram jaccard"].as_f64().unwrap();
+    assert!(j5 < 0.05, "the write-ups share few 5-grams: {j5}");
+}
+
+#[test]
+fn stdin_is_read_when_input_is_dash() {
+    let out = storyhash()
+        .args(["cluster", "-", "--format", "jsonl", "-q"])
+        .write_stdin(std::fs::read(SEED).unwrap())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(jsonl(&out.stdout).len(), 26);
+}
