@@ -45,7 +45,7 @@ pub struct EngineConfig {
     pub thresholds: Thresholds,
     /// Banding of the copy lane. By default (`None`), optimal for `thresholds.copy`.
     pub copy_bands: Option<LshParams>,
-    /// Probability-Jaccard level the story lane's banding is tuned to. By default, 0.1.
+    /// Probability-Jaccard level the story lane's banding is tuned to. By default, 0.05.
     pub story_candidate_threshold: f64,
     /// How to verify Jaccard. By default, from signatures.
     pub verify: Verify,
@@ -77,7 +77,7 @@ impl Default for EngineConfig {
             sketch: SketchParams::default(),
             thresholds: Thresholds::default(),
             copy_bands: None,
-            story_candidate_threshold: 0.1,
+            story_candidate_threshold: 0.05,
             verify: Verify::Estimate,
             boilerplate: BoilerplateParams::default(),
             weights: WeightParams::default(),
@@ -342,8 +342,13 @@ impl Collection {
     /// Verify candidates and cluster.
     pub fn cluster(&self) -> Result<ClusterRun> {
         let cands = self.candidates()?;
+        Ok(self.cluster_candidates(&cands, self.cfg.thresholds))
+    }
+
+    /// Verify the given candidates at thresholds `t` and cluster (a threshold sweep reuses one
+    /// candidate list).
+    pub fn cluster_candidates(&self, cands: &[CandidatePair], t: Thresholds) -> ClusterRun {
         let preset = self.cfg.preset;
-        let t = self.cfg.thresholds;
         let pairs: Vec<ScoredPair> = cands
             .par_iter()
             .filter_map(|&(a, b)| {
@@ -364,12 +369,12 @@ impl Collection {
                 sim[m as usize] = self.scores(rep, m as usize).primary(preset);
             }
         }
-        Ok(ClusterRun {
+        ClusterRun {
             clusters,
             pairs,
             similarity_to_representative: sim,
             candidates: cands.len(),
-        })
+        }
     }
 }
 

@@ -19,6 +19,7 @@ pub mod cluster;
 pub mod corpus;
 pub mod engine;
 pub mod error;
+pub mod eval;
 pub mod lsh;
 pub mod report;
 pub mod score;

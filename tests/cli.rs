@@ -287,3 +287,71 @@ fn stdin_is_read_when_input_is_dash() {
     assert!(out.status.success());
     assert_eq!(jsonl(&out.stdout).len(), 26);
 }
+
+#[test]
+fn eval_on_the_seed_case_reports_perfect_agreement() {
+    let out = storyhash()
+        .args(["eval", SEED, "--gold-field", "story", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["documents"], 27);
+    assert_eq!(v["pairwise"]["f1"], 1.0);
+    assert_eq!(v["candidate_recall"], 1.0);
+}
+
+#[test]
+fn eval_pairs_mode_scores_inline_pairs() {
+    // Two pairs built from the seed fixture: the interview pair (label 1) and a blurb pair
+    // that shares a template sentence (label 0).
+    let seed = std::fs::read_to_string(SEED).unwrap();
+    let by_id: std::collections::HashMap<String, String> = seed
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            (
+                v["id"].as_str().unwrap().into(),
+                v["text"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pairs.jsonl");
+    let rows = [
+        ("vna-thang-interview", "wvr-thang-interview", 1),
+        ("vna-blurb-10", "vna-blurb-16", 0),
+        ("vna-blurb-04", "vna-blurb-05", 0),
+    ];
+    let mut body = String::new();
+    for (a, b, l) in rows {
+        let o = serde_json::json!({"a_id": a, "b_id": b, "a_text": by_id[a], "b_text": by_id[b], "label": l});
+        body.push_str(&format!("{o}\n"));
+    }
+    std::fs::write(&path, body).unwrap();
+    let out = storyhash()
+        .args([
+            "eval",
+            "--pairs",
+            path.to_str().unwrap(),
+            "--format",
+            "json",
+            "--errors",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["all"]["pairs"], 3);
+    assert_eq!(v["all"]["auc"], 1.0);
+    assert_eq!(v["false_splits"][0]["a"], "vna-thang-interview");
+}

@@ -4,6 +4,7 @@
 
 mod cluster;
 mod compare;
+mod eval;
 mod progress;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -41,6 +42,13 @@ enum Command {
     ///   storyhash compare a.txt b.txt
     ///   storyhash compare fixtures/seeds/seed_case.jsonl --ids vna-thang-interview wvr-thang-interview
     Compare(compare::CompareArgs),
+    /// Measure quality against gold labels: clusters (INPUT --gold-field) or pairs (--pairs).
+    ///
+    /// Examples:
+    ///   storyhash eval fixtures/seeds/seed_case.jsonl --gold-field story
+    ///   storyhash eval --pairs pairs.jsonl --title-field title --score-field overall --lower-is-closer --group-by lang
+    ///   storyhash eval docs.jsonl --pairs pairs.jsonl --sweep threshold=0.1:0.9:0.05 --errors 5
+    Eval(eval::EvalArgs),
 }
 
 /// Where documents come from.
@@ -116,6 +124,10 @@ pub struct EngineArgs {
     /// (keeps shingle sets in memory).
     #[arg(long)]
     exact: bool,
+    /// Probability-Jaccard level the story lane's candidate banding is tuned to (lower finds
+    /// more candidates, at more verification cost).
+    #[arg(long, default_value_t = 0.05)]
+    story_candidates: f64,
     /// Worker threads (default: all cores). Output does not depend on it.
     #[arg(long)]
     threads: Option<usize>,
@@ -162,6 +174,7 @@ impl EngineArgs {
             },
             thresholds,
             copy_bands,
+            story_candidate_threshold: self.story_candidates,
             verify: if self.exact {
                 Verify::Exact
             } else {
@@ -190,6 +203,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command {
         Command::Cluster(a) => cluster::run(a),
         Command::Compare(a) => compare::run(a),
+        Command::Eval(a) => eval::run(a),
     }
 }
 
