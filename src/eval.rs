@@ -245,10 +245,11 @@ mod tests {
 
     #[test]
     fn ari_matches_a_hand_computed_case() {
-        // Contingency [[2,1],[0,2]] for pred {0,0,0,1,1} vs gold {a,a,b,b,b}: index 1,
-        // expected (3+1)*(1+3)/10 = 1.6, max 4, ARI = (1-1.6)/(4-1.6) = -0.25.
+        // Contingency [[2,1],[0,2]] for pred {0,0,0,1,1} vs gold {a,a,b,b,b}: index
+        // C(2,2)+C(2,2) = 2, pred pairs 3+1 = 4, gold pairs 1+3 = 4, expected 4*4/10 = 1.6,
+        // max 4, ARI = (2-1.6)/(4-1.6) = 1/6.
         let q = cluster_quality(&[0, 0, 0, 1, 1], &[0, 0, 1, 1, 1]);
-        assert!((q.ari - (-0.25)).abs() < 1e-12, "{}", q.ari);
+        assert!((q.ari - 1.0 / 6.0).abs() < 1e-12, "{}", q.ari);
     }
 
     #[test]
