@@ -1,0 +1,152 @@
+//! The seed case read through every input format gives the same clusters as the JSONL original.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::io::Write;
+use std::path::Path;
+
+const SEED: &str = "fixtures/seeds/seed_case.jsonl";
+
+fn seed_records() -> Vec<(String, String)> {
+    std::fs::read_to_string(SEED)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            (
+                v["id"].as_str().unwrap().to_owned(),
+                v["text"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Cluster `input` and return the clusters as lists of ids.
+fn clusters(input: &Path, extra: &[&str]) -> Vec<Vec<String>> {
+    let out = Command::cargo_bin("storyhash")
+        .unwrap()
+        .arg("cluster")
+        .arg(input)
+        .args(["--format", "jsonl", "-q"])
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            v["members"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| m.as_str().unwrap().to_owned())
+                .collect()
+        })
+        .collect()
+}
+
+fn expected() -> Vec<Vec<String>> {
+    clusters(Path::new(SEED), &[])
+}
+
+#[test]
+fn csv_with_quoted_newlines_matches_jsonl() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("seed.csv");
+    let mut w = csv::Writer::from_path(&path).unwrap();
+    w.write_record(["body", "key"]).unwrap();
+    for (id, text) in seed_records() {
+        w.write_record([text.as_str(), id.as_str()]).unwrap();
+    }
+    w.flush().unwrap();
+    assert_eq!(
+        clusters(&path, &["--id-field", "key", "--text-field", "body"]),
+        expected()
+    );
+}
+
+#[test]
+fn gzip_and_zstd_match_plain() {
+    let dir = tempfile::tempdir().unwrap();
+    let raw = std::fs::read(SEED).unwrap();
+    let gz = dir.path().join("seed.jsonl.gz");
+    let mut e = flate2::write::GzEncoder::new(
+        std::fs::File::create(&gz).unwrap(),
+        flate2::Compression::default(),
+    );
+    e.write_all(&raw).unwrap();
+    e.finish().unwrap();
+    let zst = dir.path().join("seed.jsonl.zst");
+    std::fs::write(&zst, zstd::encode_all(raw.as_slice(), 3).unwrap()).unwrap();
+    assert_eq!(clusters(&gz, &[]), expected());
+    assert_eq!(clusters(&zst, &[]), expected());
+}
+
+#[test]
+fn text_directory_uses_relative_paths_as_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    for (id, text) in seed_records() {
+        std::fs::write(dir.path().join("sub").join(format!("{id}.txt")), text).unwrap();
+    }
+    std::fs::write(dir.path().join("notes.md"), "not a .txt file").unwrap();
+    let got = clusters(dir.path(), &[]);
+    assert_eq!(got.iter().map(Vec::len).sum::<usize>(), 27);
+    let pair: Vec<_> = got.into_iter().filter(|c| c.len() > 1).collect();
+    assert_eq!(
+        pair,
+        vec![vec![
+            "sub/vna-thang-interview.txt",
+            "sub/wvr-thang-interview.txt"
+        ]]
+    );
+}
+
+#[test]
+fn two_inputs_are_one_collection() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines: Vec<String> = std::fs::read_to_string(SEED)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    let (a, b) = (dir.path().join("a.jsonl"), dir.path().join("b.jsonl"));
+    std::fs::write(&a, lines[..10].join("\n")).unwrap();
+    std::fs::write(&b, lines[10..].join("\n") + "\n").unwrap();
+    let out = Command::cargo_bin("storyhash")
+        .unwrap()
+        .arg("cluster")
+        .args([&a, &b])
+        .args(["--format", "jsonl", "-q"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8(out.stdout).unwrap().lines().count(), 26);
+}
+
+#[test]
+fn help_teaches_with_examples() {
+    let out = Command::cargo_bin("storyhash")
+        .unwrap()
+        .args(["cluster", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    for flag in [
+        "--preset",
+        "--threshold",
+        "--format",
+        "--dedup-out",
+        "--threads",
+        "--seed",
+        "Examples:",
+    ] {
+        assert!(help.contains(flag), "cluster --help lacks {flag}");
+    }
+}
