@@ -106,6 +106,8 @@ impl EngineConfig {
 #[derive(Debug, Clone)]
 struct DocFeatures {
     lined: LinedTokens,
+    /// Story-lane terms by line (word prefixes when `weights.prefix_chars` is set).
+    story_terms: Option<LinedTokens>,
     shingles: Option<Vec<u64>>,
 }
 
@@ -114,6 +116,9 @@ fn features(text: &str, cfg: &EngineConfig, seeds: &[u64], sig: &mut Vec<u32>) -
     let mut norm = String::new();
     normalize_into(text, &mut norm);
     let lined = LinedTokens::from_normalized(&norm);
+    let story_terms = cfg.weights.prefix_chars.map(|n| {
+        LinedTokens::from_normalized_with(&norm, |w| crate::text::tokenize::hash_word_prefix(w, n))
+    });
     let mut sh = Vec::new();
     match cfg.shingle {
         ShingleKind::Word(n) => word_shingles_into(&lined.tokens, n, &mut sh),
@@ -123,6 +128,7 @@ fn features(text: &str, cfg: &EngineConfig, seeds: &[u64], sig: &mut Vec<u32>) -
     minhash::sign_into(&sh, seeds, sig);
     DocFeatures {
         lined,
+        story_terms,
         shingles: (cfg.verify == Verify::Exact).then_some(sh),
     }
 }
@@ -227,13 +233,18 @@ fn story_lane(cfg: &EngineConfig, feats: &[DocFeatures]) -> StoryLane {
         .enumerate()
         .map(|(i, (f, lh))| {
             let keep = line_stats.keep_mask(i as u32, lh, cfg.boilerplate);
-            let words = f
-                .lined
-                .lines()
-                .zip(keep)
-                .filter(|(_, k)| *k)
-                .flat_map(|(l, _)| l.iter().copied());
-            bag_of_words(words)
+            let mut terms: Vec<u64> = Vec::new();
+            let source = f.story_terms.as_ref().unwrap_or(&f.lined);
+            for (n, (line, _)) in source.lines().zip(keep).filter(|(_, k)| *k).enumerate() {
+                terms.extend_from_slice(line);
+                // The headline says what the story is: count it more.
+                if n == 0 {
+                    for _ in 0..cfg.weights.headline_repeats {
+                        terms.extend_from_slice(line);
+                    }
+                }
+            }
+            bag_of_words(terms)
         })
         .collect();
     let term_stats = TermStats::build(bags.iter().map(|b| b.as_slice()));

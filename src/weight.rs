@@ -4,6 +4,10 @@
 //! `idf = ln((N + 1) / (df + 0.5))` (sublinear TF-IDF, Manning et al., IR book, 6.4.1), so that
 //! names, numbers and places outweigh words every story uses.
 //!
+//! Terms are word prefixes of at most 7 characters (a language-free stand-in for stemming that
+//! folds plurals, inflections and compound heads: `ambassadeurs` and `ambassadeur` meet), and
+//! the headline (the first kept line) counts four times: it says what the story is.
+//!
 //! The vector's norm carries a short-text prior: a document of L distinct terms is normalised
 //! as if it had `prior_terms` more terms of its mean weight that match nothing. The cosine of two
 //! long articles barely moves; two 20-word blurbs that share a template sentence no longer look
@@ -20,6 +24,11 @@ pub struct WeightParams {
     pub prior_terms: f32,
     /// Keep only this many highest-weighted terms per document. By default, 512.
     pub max_terms: usize,
+    /// Use only the first n characters of each word as the term (a language-free stand-in
+    /// for stemming). By default, 7.
+    pub prefix_chars: Option<usize>,
+    /// Extra times the first kept line (the headline) is counted. By default, 3.
+    pub headline_repeats: usize,
 }
 
 impl Default for WeightParams {
@@ -27,6 +36,8 @@ impl Default for WeightParams {
         WeightParams {
             prior_terms: 20.0,
             max_terms: 512,
+            prefix_chars: Some(7),
+            headline_repeats: 3,
         }
     }
 }
@@ -154,6 +165,8 @@ mod tests {
     const NO_PRIOR: WeightParams = WeightParams {
         prior_terms: 0.0,
         max_terms: 512,
+        prefix_chars: None,
+        headline_repeats: 0,
     };
 
     #[test]
@@ -190,8 +203,8 @@ mod tests {
     #[test]
     fn max_terms_keeps_the_heaviest() {
         let p = WeightParams {
-            prior_terms: 0.0,
             max_terms: 2,
+            ..NO_PRIOR
         };
         let v = TermVector::from_bag(&[(1, 1), (2, 9), (3, 5)], None, p);
         assert_eq!(v.terms, vec![2, 3]);

@@ -27,10 +27,16 @@ pub struct LinedTokens {
 impl LinedTokens {
     /// Split normalised text into lines and hash their words.
     pub fn from_normalized(normalized: &str) -> Self {
+        Self::from_normalized_with(normalized, crate::text::tokenize::hash_word)
+    }
+
+    /// Like [`LinedTokens::from_normalized`], hashing each word with `hash`.
+    pub fn from_normalized_with(normalized: &str, hash: impl Fn(&str) -> u64) -> Self {
         let mut out = LinedTokens::default();
         for line in normalized.split('\n') {
             let before = out.tokens.len();
-            crate::text::tokenize::hash_words_into(line, &mut out.tokens);
+            out.tokens
+                .extend(crate::text::tokenize::words(line).map(&hash));
             if out.tokens.len() > before {
                 out.line_ends.push(out.tokens.len() as u32);
             }

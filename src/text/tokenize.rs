@@ -23,6 +23,17 @@ pub fn hash_word(word: &str) -> u64 {
     xxh3_64(word.as_bytes())
 }
 
+/// Hash of the first `n` characters of a word (all of it when shorter): a language-free
+/// stand-in for stemming that folds inflections and compound heads (`ambassadeurs` ->
+/// `ambas`, `Botschafterin` -> `botsc`).
+#[inline]
+pub fn hash_word_prefix(word: &str, n: usize) -> u64 {
+    match word.char_indices().nth(n) {
+        Some((end, _)) => xxh3_64(&word.as_bytes()[..end]),
+        None => xxh3_64(word.as_bytes()),
+    }
+}
+
 /// Append the hashes of the words of `normalized` to `out`.
 pub fn hash_words_into(normalized: &str, out: &mut Vec<u64>) {
     out.extend(words(normalized).map(hash_word));
@@ -74,6 +85,21 @@ mod tests {
         let t = toks("越南和法国");
         assert!(t.len() >= 2, "{t:?}");
         assert_eq!(t.concat(), "越南和法国");
+    }
+
+    #[test]
+    fn prefix_hash_folds_inflections_and_counts_characters() {
+        assert_eq!(
+            hash_word_prefix("ambassadeurs", 7),
+            hash_word_prefix("ambassadeur", 7)
+        );
+        assert_ne!(
+            hash_word_prefix("ambassadeur", 7),
+            hash_word_prefix("ambulance", 7)
+        );
+        // Seven characters, not seven bytes: "thắng" is 5 characters and stays whole.
+        assert_eq!(hash_word_prefix("thắng", 7), hash_word("thắng"));
+        assert_eq!(hash_word_prefix("đạisứquán", 3), hash_word("đại"));
     }
 
     #[test]
