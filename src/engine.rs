@@ -105,6 +105,8 @@ impl EngineConfig {
 /// What one document contributes before collection statistics exist.
 #[derive(Debug, Clone)]
 struct DocFeatures {
+    /// Hash of the normalised text's words (`None` for a document without words).
+    content: Option<u64>,
     lined: LinedTokens,
     /// Story-lane terms by line (word prefixes when `weights.prefix_chars` is set).
     story_terms: Option<LinedTokens>,
@@ -126,7 +128,12 @@ fn features(text: &str, cfg: &EngineConfig, seeds: &[u64], sig: &mut Vec<u32>) -
     }
     let sh = into_set(sh);
     minhash::sign_into(&sh, seeds, sig);
+    let content = (!lined.tokens.is_empty()).then(|| {
+        let bytes: Vec<u8> = lined.tokens.iter().flat_map(|t| t.to_le_bytes()).collect();
+        xxhash_rust::xxh3::xxh3_64(&bytes)
+    });
     DocFeatures {
+        content,
         lined,
         story_terms,
         shingles: (cfg.verify == Verify::Exact).then_some(sh),
@@ -140,6 +147,8 @@ pub struct CollectionBuilder {
     ids: Vec<String>,
     feats: Vec<DocFeatures>,
     copy_sigs: Signatures,
+    first_with_content: std::collections::HashMap<u64, u32>,
+    dup_of: Vec<Option<u32>>,
 }
 
 impl CollectionBuilder {
@@ -151,6 +160,8 @@ impl CollectionBuilder {
             cfg,
             ids: Vec::new(),
             feats: Vec::new(),
+            first_with_content: Default::default(),
+            dup_of: Vec::new(),
         }
     }
 
@@ -175,7 +186,23 @@ impl CollectionBuilder {
                 (f, sig.clone())
             })
             .collect();
-        for (d, (f, sig)) in docs.into_iter().zip(out) {
+        for (d, (mut f, sig)) in docs.into_iter().zip(out) {
+            let pos = self.ids.len() as u32;
+            let dup = f
+                .content
+                .and_then(|h| match self.first_with_content.entry(h) {
+                    std::collections::hash_map::Entry::Occupied(e) => Some(*e.get()),
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        e.insert(pos);
+                        None
+                    }
+                });
+            if dup.is_some() {
+                // An exact copy needs no features of its own: it is joined to its original.
+                f.lined = LinedTokens::default();
+                f.story_terms = None;
+            }
+            self.dup_of.push(dup);
             self.ids.push(d.id);
             self.copy_sigs.push(&sig);
             self.feats.push(f);
@@ -190,9 +217,10 @@ impl CollectionBuilder {
             ids,
             feats,
             copy_sigs,
+            dup_of,
             ..
         } = self;
-        let empty: Vec<bool> = feats.iter().map(|f| f.lined.tokens.is_empty()).collect();
+        let empty: Vec<bool> = feats.iter().map(|f| f.content.is_none()).collect();
         let shingles: Option<Vec<Vec<u64>>> = if cfg.verify == Verify::Exact {
             Some(
                 feats
@@ -203,11 +231,12 @@ impl CollectionBuilder {
         } else {
             None
         };
-        let story = (cfg.preset == Preset::Story).then(|| story_lane(&cfg, &feats));
+        let story = (cfg.preset == Preset::Story).then(|| story_lane(&cfg, &feats, &dup_of));
         Collection {
             cfg,
             ids,
             empty,
+            dup_of,
             copy_sigs,
             shingles,
             story,
@@ -224,7 +253,9 @@ pub struct StoryLane {
     pub sigs: Signatures,
 }
 
-fn story_lane(cfg: &EngineConfig, feats: &[DocFeatures]) -> StoryLane {
+/// Exact copies (`dup_of[i].is_some()`) are left out of the collection statistics: a text
+/// published three times must not turn its own lines into boilerplate, nor its words common.
+fn story_lane(cfg: &EngineConfig, feats: &[DocFeatures], dup_of: &[Option<u32>]) -> StoryLane {
     let line_hashes: Vec<Vec<u64>> = feats.par_iter().map(|f| f.lined.line_hashes()).collect();
     let line_stats = LineStats::build(&line_hashes);
     let bags: Vec<Vec<(u64, u32)>> = feats
@@ -247,7 +278,12 @@ fn story_lane(cfg: &EngineConfig, feats: &[DocFeatures]) -> StoryLane {
             bag_of_words(terms)
         })
         .collect();
-    let term_stats = TermStats::build(bags.iter().map(|b| b.as_slice()));
+    let term_stats = TermStats::build(
+        bags.iter()
+            .zip(dup_of)
+            .filter(|(_, d)| d.is_none())
+            .map(|(b, _)| b.as_slice()),
+    );
     let seeds = cfg.sketch.position_seeds();
     let out: Vec<(TermVector, Vec<u32>)> = bags
         .par_iter()
@@ -276,6 +312,8 @@ pub struct Collection {
     pub ids: Vec<String>,
     /// Whether each document has no words at all.
     pub empty: Vec<bool>,
+    /// For an exact copy (same normalised words) of an earlier document, that document.
+    pub dup_of: Vec<Option<u32>>,
     /// Copy-lane MinHash signatures.
     pub copy_sigs: Signatures,
     /// Shingle sets, kept only for exact verification.
@@ -322,8 +360,20 @@ impl Collection {
         self.ids.is_empty()
     }
 
-    /// Scores of documents `a` and `b`.
+    /// The original of an exact copy, or the document itself.
+    pub fn canonical(&self, i: usize) -> usize {
+        self.dup_of[i].map_or(i, |d| d as usize)
+    }
+
+    /// Scores of documents `a` and `b` (exact copies are scored through their originals).
     pub fn scores(&self, a: usize, b: usize) -> PairScores {
+        let (a, b) = (self.canonical(a), self.canonical(b));
+        if a == b {
+            return PairScores {
+                jaccard: 1.0,
+                story: self.story.as_ref().map(|_| 1.0),
+            };
+        }
         let jaccard = match &self.shingles {
             Some(s) => exact_jaccard(&s[a], &s[b]),
             None => self.copy_sigs.similarity(a, b),
@@ -335,18 +385,24 @@ impl Collection {
         PairScores { jaccard, story }
     }
 
-    /// Candidate pairs from both lanes, sorted and unique.
+    /// Candidate pairs from both lanes, sorted and unique. Exact copies do not enter the LSH
+    /// index: each is paired with its original directly, so a text repeated 100,000 times costs
+    /// 100,000 pairs, not a bucket of 100,000 documents in every band.
     pub fn candidates(&self) -> Result<Vec<CandidatePair>> {
-        let mut pairs = candidates(&self.copy_sigs, self.cfg.copy_lsh()?, self.cfg.max_bucket)?;
+        let skip: Vec<bool> = self.dup_of.iter().map(Option::is_some).collect();
+        let max = self.cfg.max_bucket;
+        let mut pairs = candidates(&self.copy_sigs, &skip, self.cfg.copy_lsh()?, max)?;
         if let Some(story) = &self.story {
-            pairs.extend(candidates(
-                &story.sigs,
-                self.cfg.story_lsh()?,
-                self.cfg.max_bucket,
-            )?);
-            pairs.sort_unstable();
-            pairs.dedup();
+            pairs.extend(candidates(&story.sigs, &skip, self.cfg.story_lsh()?, max)?);
         }
+        pairs.extend(
+            self.dup_of
+                .iter()
+                .enumerate()
+                .filter_map(|(i, d)| d.map(|d| (d, i as u32))),
+        );
+        pairs.sort_unstable();
+        pairs.dedup();
         Ok(pairs)
     }
 

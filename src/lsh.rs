@@ -88,8 +88,10 @@ pub type CandidatePair = (u32, u32);
 /// near-exact copies of one text, or a degenerate band) is not expanded into all its pairs:
 /// each member is paired with the bucket's first member instead, which keeps the pairs linear
 /// in the bucket size and, since such buckets hold near-copies, keeps their cluster connected.
+/// Documents with `skip[i]` set are left out of the index.
 pub fn candidates(
     sigs: &Signatures,
+    skip: &[bool],
     params: LshParams,
     max_bucket: usize,
 ) -> Result<Vec<CandidatePair>> {
@@ -101,6 +103,9 @@ pub fn candidates(
     for band in 0..params.bands {
         buckets.clear();
         for doc in 0..n {
+            if skip.get(doc).copied().unwrap_or(false) {
+                continue;
+            }
             let rows = &sigs.get(doc)[band * params.rows..(band + 1) * params.rows];
             if rows.contains(&EMPTY) {
                 continue;
@@ -186,21 +191,21 @@ mod tests {
     #[test]
     fn equal_band_makes_candidate_once() {
         let s = sigs(&[[1, 2, 3, 4], [1, 2, 9, 9], [7, 7, 3, 4]]);
-        let pairs = candidates(&s, LshParams { bands: 2, rows: 2 }, 100).unwrap();
+        let pairs = candidates(&s, &[], LshParams { bands: 2, rows: 2 }, 100).unwrap();
         assert_eq!(pairs, vec![(0, 1), (0, 2)]);
     }
 
     #[test]
     fn oversized_bucket_pairs_with_first_member_only() {
         let s = sigs(&[[1, 1, 1, 1]; 5]);
-        let pairs = candidates(&s, LshParams { bands: 1, rows: 4 }, 3).unwrap();
+        let pairs = candidates(&s, &[], LshParams { bands: 1, rows: 4 }, 3).unwrap();
         assert_eq!(pairs, vec![(0, 1), (0, 2), (0, 3), (0, 4)]);
     }
 
     #[test]
     fn empty_signatures_never_collide() {
         let s = sigs(&[[EMPTY; 4], [EMPTY; 4]]);
-        assert!(candidates(&s, LshParams { bands: 4, rows: 1 }, 100)
+        assert!(candidates(&s, &[], LshParams { bands: 4, rows: 1 }, 100)
             .unwrap()
             .is_empty());
     }
@@ -208,6 +213,6 @@ mod tests {
     #[test]
     fn banding_larger_than_signature_is_an_error() {
         let s = sigs(&[[1, 2, 3, 4]]);
-        assert!(candidates(&s, LshParams { bands: 3, rows: 2 }, 100).is_err());
+        assert!(candidates(&s, &[], LshParams { bands: 3, rows: 2 }, 100).is_err());
     }
 }

@@ -214,7 +214,7 @@ fn empty_documents_are_singletons_and_counted() {
         .unwrap();
     assert!(out.status.success());
     assert_eq!(jsonl(&out.stdout).len(), 2);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("2 documents (2 empty)"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("2 documents clustered (2 empty)"));
 }
 
 #[test]
@@ -354,4 +354,67 @@ fn eval_pairs_mode_scores_inline_pairs() {
     assert_eq!(v["all"]["pairs"], 3);
     assert_eq!(v["all"]["auc"], 1.0);
     assert_eq!(v["false_splits"][0]["a"], "vna-thang-interview");
+}
+
+/// Regression: a text published three times had all its lines counted as boilerplate (a line in
+/// 3+ documents), which emptied its story vector, so a rewrite of it could no longer join.
+/// Exact copies are now left out of the collection statistics.
+#[test]
+fn story_found_three_times_verbatim_still_joins_its_rewrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("copies.jsonl");
+    let seed = std::fs::read_to_string(SEED).unwrap();
+    let first: Value = serde_json::from_str(seed.lines().next().unwrap()).unwrap();
+    let mut body = seed.clone();
+    for i in 0..3 {
+        body.push_str(&format!(
+            "{}\n",
+            serde_json::json!({"id": format!("vna-copy-{i}"), "text": first["text"]})
+        ));
+    }
+    std::fs::write(&path, body).unwrap();
+    let out = storyhash()
+        .args(["cluster", path.to_str().unwrap(), "--format", "jsonl", "-q"])
+        .output()
+        .unwrap();
+    let clusters = jsonl(&out.stdout);
+    let multi: Vec<_> = clusters.iter().filter(|c| members(c).len() > 1).collect();
+    assert_eq!(multi.len(), 1, "{multi:?}");
+    assert_eq!(
+        members(multi[0]),
+        [
+            "vna-thang-interview",
+            "wvr-thang-interview",
+            "vna-copy-0",
+            "vna-copy-1",
+            "vna-copy-2"
+        ]
+    );
+}
+
+#[test]
+fn input_order_does_not_change_the_clusters() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rev.jsonl");
+    let seed = std::fs::read_to_string(SEED).unwrap();
+    let mut lines: Vec<&str> = seed.lines().collect();
+    lines.reverse();
+    std::fs::write(&path, lines.join("\n")).unwrap();
+    let as_sets = |p: &str| {
+        let out = storyhash()
+            .args(["cluster", p, "--format", "jsonl", "-q"])
+            .output()
+            .unwrap();
+        let mut sets: Vec<Vec<String>> = jsonl(&out.stdout)
+            .iter()
+            .map(|c| {
+                let mut m = members(c);
+                m.sort();
+                m
+            })
+            .collect();
+        sets.sort();
+        sets
+    };
+    assert_eq!(as_sets(SEED), as_sets(path.to_str().unwrap()));
 }

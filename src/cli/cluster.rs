@@ -9,8 +9,10 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
+use storyhash::corpus::intake::{Intake, IntakeOptions, OnBad, Skipped};
 use storyhash::corpus::{self, guess_format, InputFormat};
 use storyhash::report::{self, Format, ReportInput};
+use storyhash::EngineConfig;
 use storyhash::{CollectionBuilder, Error};
 
 #[derive(Args, Debug)]
@@ -28,6 +30,17 @@ pub struct ClusterArgs {
     /// corpus, same format as the input; a directory for a .txt directory input).
     #[arg(long, value_name = "FILE")]
     dedup_out: Option<PathBuf>,
+    /// Skip bad records (and documents over --max-doc-bytes), count them and go on, instead of
+    /// stopping at the first with exit code 2.
+    #[arg(long)]
+    skip_bad: bool,
+    /// Write each skipped record's location and reason to FILE as JSONL.
+    #[arg(long, value_name = "FILE")]
+    report_bad: Option<PathBuf>,
+    /// Longest document in bytes; longer ones are truncated with a warning (skipped with
+    /// --skip-bad).
+    #[arg(long, default_value_t = 50 * 1024 * 1024)]
+    max_doc_bytes: usize,
     /// No progress and no summary on stderr.
     #[arg(long, short)]
     quiet: bool,
@@ -68,18 +81,27 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
         }
     }
     let opts = args.input.read_options();
+    if !args.quiet {
+        print_memory_estimate(&inputs, &cfg);
+    }
     let stream = corpus::open_all(&inputs, &opts)?;
     let progress = Progress::new(args.quiet, "documents");
     let mut builder = CollectionBuilder::new(cfg.clone());
     // Where each document came from (input index, line), for --dedup-out.
     let mut origin: Vec<(u32, u64)> = Vec::new();
-    let mut empty = 0usize;
+    let mut bad = BadReport::new(args.report_bad.as_deref())?;
+    let intake_opts = IntakeOptions {
+        on_bad: if args.skip_bad {
+            OnBad::Skip
+        } else {
+            OnBad::Stop
+        },
+        max_doc_bytes: args.max_doc_bytes,
+    };
+    let mut intake = Intake::new(stream, intake_opts, |s: &Skipped| bad.write(s));
     let mut batch = Vec::with_capacity(BATCH);
-    for doc in stream {
+    for doc in intake.by_ref() {
         let doc = doc?;
-        if doc.text.trim().is_empty() {
-            empty += 1;
-        }
         let input = inputs
             .iter()
             .position(|p| doc.location.path == *p)
@@ -93,6 +115,16 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
     }
     progress.inc(batch.len() as u64);
     builder.add_batch(batch);
+    let stats = intake.stats().clone();
+    let first_truncation = intake.first_truncation.clone();
+    drop(intake);
+    bad.finish()?;
+    if let (Some(loc), false) = (first_truncation, args.quiet) {
+        eprintln!(
+            "storyhash: warning: {} document(s) over --max-doc-bytes {} were truncated (first at {loc})",
+            stats.truncated, args.max_doc_bytes
+        );
+    }
     progress.message("clustering");
     let collection = builder.finish();
     let run = collection.cluster()?;
@@ -135,14 +167,115 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
     }
     if !args.quiet {
         let n = collection.len();
+        let skipped = if stats.skipped() > 0 {
+            format!(
+                ", {} skipped ({} bad records, {} duplicate ids, {} unreadable, {} too long)",
+                stats.skipped(),
+                stats.skipped_bad_record,
+                stats.skipped_duplicate_id,
+                stats.skipped_io,
+                stats.skipped_too_long
+            )
+        } else {
+            String::new()
+        };
+        let truncated = if stats.truncated > 0 {
+            format!(", {} truncated", stats.truncated)
+        } else {
+            String::new()
+        };
         eprintln!(
-            "storyhash: {n} documents ({empty} empty), {} clusters, {} duplicates, {:.2} s",
+            "storyhash: {} records read, {n} documents clustered ({} empty{truncated}){skipped}, {} clusters, {} duplicates, {:.2} s",
+            stats.read,
+            stats.empty,
             run.clusters.len(),
             n - run.clusters.len(),
             start.elapsed().as_secs_f64()
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Rough peak memory of a run, printed before a large one starts: the story lane keeps every
+/// document's word hashes (about 8 bytes a word, twice with word prefixes) until clustering,
+/// and both lanes keep signatures (num_perm x 4 bytes a lane) and ids.
+fn print_memory_estimate(inputs: &[PathBuf], cfg: &EngineConfig) {
+    let bytes: u64 = inputs
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .filter(|m| m.is_file())
+        .map(|m| m.len())
+        .sum();
+    if bytes < 256 * 1024 * 1024 {
+        return;
+    }
+    let compressed = inputs.iter().any(|p| {
+        let s = p.to_string_lossy();
+        s.ends_with(".gz") || s.ends_with(".zst")
+    });
+    let text = if compressed { bytes * 4 } else { bytes };
+    let words = text / 6;
+    let docs = (text / 3000).max(1);
+    let story = cfg.preset == storyhash::Preset::Story;
+    let per_word = if story { 16 } else { 8 };
+    let per_doc = (cfg.sketch.num_perm as u64) * 4 * if story { 2 } else { 1 } + 64;
+    let est = words * per_word + docs * per_doc;
+    eprintln!(
+        "storyhash: about {:.1} GB of input{}; estimated peak memory {:.1} GB",
+        text as f64 / 1e9,
+        if compressed {
+            " (uncompressed, guessed)"
+        } else {
+            ""
+        },
+        est as f64 / 1e9
+    );
+}
+
+/// Skipped records, as JSONL, written to a temporary file renamed into place at the end.
+struct BadReport {
+    out: Option<(PathBuf, PathBuf, std::io::BufWriter<std::fs::File>)>,
+    error: Option<Error>,
+}
+
+impl BadReport {
+    fn new(path: Option<&Path>) -> Result<Self, Error> {
+        let out = match path {
+            None => None,
+            Some(p) => {
+                let tmp = p.with_extension("storyhash-tmp");
+                let f = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+                Some((p.to_path_buf(), tmp, std::io::BufWriter::new(f)))
+            }
+        };
+        Ok(BadReport { out, error: None })
+    }
+
+    fn write(&mut self, s: &Skipped) {
+        if let Some((_, tmp, w)) = &mut self.out {
+            let line = serde_json::json!({
+                "path": s.location.path.display().to_string(),
+                "line": s.location.line,
+                "kind": s.kind,
+                "reason": s.reason,
+            });
+            if let Err(e) = writeln!(w, "{line}") {
+                self.error.get_or_insert(Error::io(tmp.clone(), e));
+            }
+        }
+    }
+
+    fn finish(self) -> Result<(), Error> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        if let Some((path, tmp, mut w)) = self.out {
+            w.flush().map_err(|e| Error::io(&tmp, e))?;
+            drop(w);
+            std::fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))?;
+        }
+        Ok(())
+    }
 }
 
 fn check_dedup_out(out: &Path, inputs: &[PathBuf]) -> Result<(), Error> {

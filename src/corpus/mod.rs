@@ -5,6 +5,7 @@
 
 mod csv;
 mod decompress;
+pub mod intake;
 mod jsonl;
 mod textdir;
 
@@ -100,15 +101,43 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<DocumentStream> {
     }
 }
 
-/// Stream the documents of several inputs one after another, checking that ids are unique
-/// across all of them.
-pub fn open_all(paths: &[PathBuf], opts: &ReadOptions) -> Result<DocumentStream> {
-    let mut streams = Vec::with_capacity(paths.len());
-    for p in paths {
-        streams.push(open(p, opts)?);
+/// Read documents from bytes in memory (for fuzzing and tests): `name` is the path reported
+/// in locations. Text directories cannot be read this way.
+pub fn read_bytes(
+    bytes: Vec<u8>,
+    name: &Path,
+    format: InputFormat,
+    opts: &ReadOptions,
+) -> Result<DocumentStream> {
+    let reader: Box<dyn std::io::BufRead + Send> = Box::new(std::io::Cursor::new(bytes));
+    match format {
+        InputFormat::Jsonl => Ok(Box::new(jsonl::JsonlReader::new(
+            reader,
+            name.to_path_buf(),
+            opts,
+        ))),
+        InputFormat::Csv => csv::read(reader, name.to_path_buf(), opts),
+        InputFormat::TextDir => Err(Error::Config(
+            "a text directory cannot be read from memory".into(),
+        )),
     }
+}
+
+/// Stream the documents of several inputs one after another, checking that ids are unique
+/// across all of them. Each input is opened when the stream reaches it, so an input that
+/// cannot be opened is an error item in its place (a caller that skips bad records goes on
+/// with the next input). Ids seen so far are kept in memory (one `String` a document) to
+/// detect duplicates.
+pub fn open_all(paths: &[PathBuf], opts: &ReadOptions) -> Result<DocumentStream> {
+    let opts = opts.clone();
+    let streams = paths.to_vec().into_iter().map(move |p| -> DocumentStream {
+        match open(&p, &opts) {
+            Ok(s) => s,
+            Err(e) => Box::new(std::iter::once(Err(e))),
+        }
+    });
     let mut seen: std::collections::HashMap<String, Location> = Default::default();
-    Ok(Box::new(streams.into_iter().flatten().map(move |r| {
+    Ok(Box::new(streams.flatten().map(move |r| {
         let doc = r?;
         if let Some(first) = seen.get(&doc.id) {
             return Err(Error::DuplicateId {

@@ -1,0 +1,255 @@
+//! Bad and hostile input: every record accounted for, clear errors, no crash.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::io::Write;
+
+fn storyhash() -> Command {
+    Command::cargo_bin("storyhash").unwrap()
+}
+
+/// One JSONL file with a record of every defect a reader can meet, one per line.
+fn defects() -> Vec<u8> {
+    let mut f: Vec<u8> = Vec::new();
+    f.extend_from_slice(
+        b"\xEF\xBB\xBF{\"id\":\"bom\",\"text\":\"a line after a byte order mark\"}\r\n",
+    );
+    f.extend_from_slice(b"{\"id\":\"ok-1\",\"text\":\"plain text\"}\n");
+    f.extend_from_slice(b"{\"id\":\"bad-utf8-text\",\"text\":\"caf\xE9\"}\n");
+    f.extend_from_slice(b"{\"id\":\"bad-\xFFid\",\"text\":\"x\"}\n");
+    f.extend_from_slice(b"{\"id\":\"nul\",\"text\":\"a\x00b\"}\n");
+    f.extend_from_slice(b"[1,2,3]\n");
+    f.extend_from_slice(b"{\"id\":\"no-text\"}\n");
+    f.extend_from_slice(b"{\"id\":\"num-text\",\"text\":42}\n");
+    f.extend_from_slice(b"{\"id\":7,\"text\":\"numeric ids are accepted\"}\n");
+    f.extend_from_slice(b"{\"id\":\"ok-1\",\"text\":\"duplicate id\"}\n");
+    f.extend_from_slice(b"{\"id\":\"truncated\",\"text\":\"no closing\n");
+    f.extend_from_slice(b"{\"id\":\"empty\",\"text\":\"   \"}\n");
+    f.extend_from_slice(b"{\"id\":\"escaped-nul\",\"text\":\"a\\u0000b\"}\r\n");
+    f.extend_from_slice(b"{\"id\":\"last\",\"text\":\"no newline at the end\"}");
+    f
+}
+
+const DEFECT_LINES: u64 = 14;
+const DEFECT_BAD: u64 = 7; // bad-utf8 text, bad-utf8 id, raw NUL, array, no text, number text, truncated
+
+#[test]
+fn every_defect_is_accounted_for_under_skip_bad() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("defects.jsonl");
+    std::fs::write(&input, defects()).unwrap();
+    let report = dir.path().join("bad.jsonl");
+    let out = storyhash()
+        .args([
+            "cluster",
+            input.to_str().unwrap(),
+            "--skip-bad",
+            "--format",
+            "jsonl",
+        ])
+        .arg("--report-bad")
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let clustered: usize = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["size"]
+                .as_u64()
+                .unwrap() as usize
+        })
+        .sum();
+    let bad: Vec<Value> = std::fs::read_to_string(&report)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    // Every line is either clustered or reported.
+    assert_eq!(clustered as u64 + bad.len() as u64, DEFECT_LINES);
+    assert_eq!(
+        bad.iter().filter(|b| b["kind"] == "duplicate-id").count(),
+        1
+    );
+    assert_eq!(
+        bad.iter().filter(|b| b["kind"] == "bad-record").count() as u64,
+        DEFECT_BAD
+    );
+    // Each report names its line.
+    assert!(bad.iter().all(|b| b["line"].as_u64().unwrap() >= 1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("{DEFECT_LINES} records read")),
+        "{stderr}"
+    );
+    assert!(stderr.contains("1 empty"), "{stderr}");
+}
+
+#[test]
+fn first_defect_stops_the_run_by_default_naming_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("defects.jsonl");
+    std::fs::write(&input, defects()).unwrap();
+    let out = storyhash()
+        .args(["cluster", input.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("defects.jsonl:3"), "{err}");
+    assert!(err.contains("UTF-8"), "{err}");
+}
+
+#[test]
+fn empty_file_is_zero_documents_not_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("empty.jsonl");
+    std::fs::write(&input, b"").unwrap();
+    let out = storyhash()
+        .args(["cluster", input.to_str().unwrap(), "--format", "jsonl"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn truncated_gzip_is_an_error_and_counted_under_skip_bad() {
+    let dir = tempfile::tempdir().unwrap();
+    let raw = std::fs::read("fixtures/seeds/seed_case.jsonl").unwrap();
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(&raw).unwrap();
+    let gz = e.finish().unwrap();
+    let input = dir.path().join("cut.jsonl.gz");
+    std::fs::write(&input, &gz[..gz.len() / 2]).unwrap();
+    let out = storyhash()
+        .args(["cluster", input.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = storyhash()
+        .args([
+            "cluster",
+            input.to_str().unwrap(),
+            "--skip-bad",
+            "--format",
+            "jsonl",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1 unreadable"));
+}
+
+#[test]
+fn truncated_zstd_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let raw = std::fs::read("fixtures/seeds/seed_case.jsonl").unwrap();
+    let z = zstd::encode_all(raw.as_slice(), 3).unwrap();
+    let input = dir.path().join("cut.jsonl.zst");
+    std::fs::write(&input, &z[..z.len() / 2]).unwrap();
+    let out = storyhash()
+        .args(["cluster", input.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn missing_input_is_skipped_under_skip_bad_and_the_rest_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nope.jsonl");
+    let out = storyhash()
+        .args([
+            "cluster",
+            missing.to_str().unwrap(),
+            "fixtures/seeds/seed_case.jsonl",
+            "--skip-bad",
+            "--format",
+            "jsonl",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8(out.stdout).unwrap().lines().count(), 26);
+}
+
+#[test]
+fn overlong_document_is_truncated_with_a_warning_or_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("long.jsonl");
+    let long = "word ".repeat(1000);
+    std::fs::write(
+        &input,
+        format!("{}\n", serde_json::json!({"id": "long", "text": long})),
+    )
+    .unwrap();
+    let out = storyhash()
+        .args([
+            "cluster",
+            input.to_str().unwrap(),
+            "--max-doc-bytes",
+            "100",
+            "--format",
+            "jsonl",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("truncated"), "{err}");
+    let out = storyhash()
+        .args([
+            "cluster",
+            input.to_str().unwrap(),
+            "--max-doc-bytes",
+            "100",
+            "--skip-bad",
+            "--format",
+            "jsonl",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1 too long"));
+}
+
+#[test]
+fn csv_with_ragged_row_names_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("r.csv");
+    std::fs::write(&input, "id,text\na,\"two\nlines\"\nb,x,extra\n").unwrap();
+    let out = storyhash()
+        .args(["cluster", input.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("r.csv:4"));
+}
+
+#[test]
+fn scripts_without_spaces_and_one_repeated_word_cluster_without_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("s.jsonl");
+    let rows = [
+        serde_json::json!({"id": "zh", "text": "越南驻法国大使在马克龙国事访问前接受采访"}),
+        serde_json::json!({"id": "zh-copy", "text": "越南驻法国大使在马克龙国事访问前接受采访"}),
+        serde_json::json!({"id": "th", "text": "เอกอัครราชทูตเวียดนามประจำฝรั่งเศสให้สัมภาษณ์"}),
+        serde_json::json!({"id": "rep", "text": "news ".repeat(500)}),
+    ];
+    let body: String = rows.iter().map(|r| format!("{r}\n")).collect();
+    std::fs::write(&input, body).unwrap();
+    let out = storyhash()
+        .args(["cluster", input.to_str().unwrap(), "--format", "jsonl"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let first: Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    assert_eq!(first["members"], serde_json::json!(["zh", "zh-copy"]));
+}
