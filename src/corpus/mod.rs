@@ -130,7 +130,9 @@ pub fn read_bytes(
 /// detect duplicates.
 pub fn open_all(paths: &[PathBuf], opts: &ReadOptions) -> Result<DocumentStream> {
     let opts = opts.clone();
-    let streams = paths.to_vec().into_iter().map(move |p| -> DocumentStream {
+    // Owned paths: the stream outlives the caller's slice.
+    let owned: Vec<PathBuf> = paths.to_vec();
+    let streams = owned.into_iter().map(move |p| -> DocumentStream {
         match open(&p, &opts) {
             Ok(s) => s,
             Err(e) => Box::new(std::iter::once(Err(e))),
