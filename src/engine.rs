@@ -16,7 +16,7 @@ use crate::error::Result;
 use crate::lsh::{candidates, CandidatePair, LshParams};
 use crate::score::{exact_jaccard, Evidence, PairScores, Preset, Thresholds};
 use crate::shingle::{char_shingles_into, into_set, word_shingles_into, ShingleKind};
-use crate::sketch::{minhash, weighted, Scheme, Signatures, SketchParams};
+use crate::sketch::{minhash, oph, weighted, Scheme, Signatures, SketchParams};
 use crate::text::boilerplate::{BoilerplateParams, LineStats, LinedTokens};
 use crate::text::normalize::normalize_into;
 use crate::weight::{bag_of_words, cosine, TermStats, TermVector, WeightParams};
@@ -41,6 +41,9 @@ pub struct EngineConfig {
     pub shingle: ShingleKind,
     /// MinHash parameters of both lanes. By default, 128 permutations, seed 42.
     pub sketch: SketchParams,
+    /// Sketch of the copy lane. By default, one-permutation hashing with optimal
+    /// densification ([`Scheme::OnePermutation`]); [`Scheme::MinHash`] is classic MinHash.
+    pub copy_scheme: Scheme,
     /// Decision thresholds. By default, [`Thresholds::default`].
     pub thresholds: Thresholds,
     /// Banding of the copy lane. By default (`None`), optimal for `thresholds.copy`.
@@ -75,6 +78,7 @@ impl Default for EngineConfig {
             preset: Preset::Story,
             shingle: ShingleKind::default(),
             sketch: SketchParams::default(),
+            copy_scheme: Scheme::OnePermutation,
             thresholds: Thresholds::default(),
             copy_bands: None,
             story_candidate_threshold: 0.05,
@@ -127,7 +131,16 @@ fn features(text: &str, cfg: &EngineConfig, seeds: &[u64], sig: &mut Vec<u32>) -
         ShingleKind::Char(n) => char_shingles_into(&norm, n, &mut String::new(), &mut sh),
     }
     let sh = into_set(sh);
-    minhash::sign_into(&sh, seeds, sig);
+    match cfg.copy_scheme {
+        Scheme::OnePermutation => oph::sign_into(
+            &sh,
+            cfg.sketch.num_perm,
+            cfg.sketch.seed,
+            &mut Vec::new(),
+            sig,
+        ),
+        _ => minhash::sign_into(&sh, seeds, sig),
+    }
     let content = (!lined.tokens.is_empty()).then(|| {
         let bytes: Vec<u8> = lined.tokens.iter().flat_map(|t| t.to_le_bytes()).collect();
         xxhash_rust::xxh3::xxh3_64(&bytes)
@@ -156,7 +169,7 @@ impl CollectionBuilder {
     pub fn new(cfg: EngineConfig) -> Self {
         CollectionBuilder {
             seeds: cfg.sketch.position_seeds(),
-            copy_sigs: Signatures::new(cfg.sketch, Scheme::MinHash),
+            copy_sigs: Signatures::new(cfg.sketch, cfg.copy_scheme),
             cfg,
             ids: Vec::new(),
             feats: Vec::new(),

@@ -88,6 +88,12 @@ impl InputArgs {
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum SketchArg {
+    Oph,
+    Classic,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 enum PresetArg {
     /// Near-duplicate copies: word 5-gram Jaccard >= 0.8.
     Copy,
@@ -108,6 +114,10 @@ pub struct EngineArgs {
     /// Shingles of the copy lane: word:N or char:N.
     #[arg(long, default_value = "word:5")]
     shingle: ShingleKind,
+    /// Sketch of the copy lane: oph (one-permutation hashing with optimal densification, one
+    /// hash per shingle) or classic (num-perm hashes per shingle). Both estimate Jaccard.
+    #[arg(long, value_enum, default_value = "oph")]
+    sketch: SketchArg,
     /// MinHash signature length.
     #[arg(long, default_value_t = 128)]
     num_perm: usize,
@@ -171,6 +181,10 @@ impl EngineArgs {
             sketch: SketchParams {
                 num_perm: self.num_perm,
                 seed: self.seed,
+            },
+            copy_scheme: match self.sketch {
+                SketchArg::Oph => storyhash::sketch::Scheme::OnePermutation,
+                SketchArg::Classic => storyhash::sketch::Scheme::MinHash,
             },
             thresholds,
             copy_bands,

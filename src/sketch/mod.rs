@@ -1,6 +1,9 @@
 //! Sketching: sets (or weighted sets) of `u64` hashes go in, fixed-length signatures of `u32`
 //! come out, stored for a whole collection in one flat buffer ([`Signatures`]).
-//! - [`minhash`]: classic MinHash; the fraction of equal positions estimates Jaccard.
+//! - [`minhash`]: classic MinHash (k hash functions); the fraction of equal positions
+//!   estimates Jaccard. Kept as the oracle and for `--sketch classic`.
+//! - [`oph`]: one-permutation hashing with optimal densification: the same estimate for about
+//!   one hash per shingle; the copy lane's default.
 //! - [`weighted`]: P-MinHash over weighted sets; equal positions estimate the probability
 //!   Jaccard of the weight vectors (used by the story preset over IDF weights).
 //!
@@ -8,6 +11,7 @@
 //! not, and [`Signatures::check_compatible`] turns that into an error.
 
 pub mod minhash;
+pub mod oph;
 pub mod weighted;
 
 use crate::error::{Error, Result};
@@ -26,6 +30,8 @@ pub fn mix64(mut z: u64) -> u64 {
 pub enum Scheme {
     /// Classic MinHash over a shingle set.
     MinHash,
+    /// One-permutation hashing with optimal densification over a shingle set.
+    OnePermutation,
     /// P-MinHash over a weighted set.
     Weighted,
 }

@@ -35,8 +35,7 @@ impl LinedTokens {
         let mut out = LinedTokens::default();
         for line in normalized.split('\n') {
             let before = out.tokens.len();
-            out.tokens
-                .extend(crate::text::tokenize::words(line).map(&hash));
+            crate::text::tokenize::for_each_word(line, |w| out.tokens.push(hash(w)));
             if out.tokens.len() > before {
                 out.line_ends.push(out.tokens.len() as u32);
             }
