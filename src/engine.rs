@@ -111,9 +111,11 @@ impl EngineConfig {
 struct DocFeatures {
     /// Hash of the normalised text's words (`None` for a document without words).
     content: Option<u64>,
-    lined: LinedTokens,
-    /// Story-lane terms by line (word prefixes when `weights.prefix_chars` is set).
-    story_terms: Option<LinedTokens>,
+    /// Story lane only: hash of each line's words (for boilerplate detection).
+    line_hashes: Vec<u64>,
+    /// Story lane only: terms by line (word prefixes when `weights.prefix_chars` is set).
+    /// The copy lane's word hashes are not kept: once signed, they are dropped.
+    story_terms: LinedTokens,
     shingles: Option<Vec<u64>>,
 }
 
@@ -122,9 +124,7 @@ fn features(text: &str, cfg: &EngineConfig, seeds: &[u64], sig: &mut Vec<u32>) -
     let mut norm = String::new();
     normalize_into(text, &mut norm);
     let lined = LinedTokens::from_normalized(&norm);
-    let story_terms = cfg.weights.prefix_chars.map(|n| {
-        LinedTokens::from_normalized_with(&norm, |w| crate::text::tokenize::hash_word_prefix(w, n))
-    });
+    let story = cfg.preset == Preset::Story;
     let mut sh = Vec::new();
     match cfg.shingle {
         ShingleKind::Word(n) => word_shingles_into(&lined.tokens, n, &mut sh),
@@ -145,9 +145,21 @@ fn features(text: &str, cfg: &EngineConfig, seeds: &[u64], sig: &mut Vec<u32>) -
         let bytes: Vec<u8> = lined.tokens.iter().flat_map(|t| t.to_le_bytes()).collect();
         xxhash_rust::xxh3::xxh3_64(&bytes)
     });
+    let (line_hashes, story_terms) = if !story {
+        (Vec::new(), LinedTokens::default())
+    } else {
+        let hashes = lined.line_hashes();
+        let terms = match cfg.weights.prefix_chars {
+            Some(n) => LinedTokens::from_normalized_with(&norm, |w| {
+                crate::text::tokenize::hash_word_prefix(w, n)
+            }),
+            None => lined,
+        };
+        (hashes, terms)
+    };
     DocFeatures {
         content,
-        lined,
+        line_hashes,
         story_terms,
         shingles: (cfg.verify == Verify::Exact).then_some(sh),
     }
@@ -212,8 +224,8 @@ impl CollectionBuilder {
                 });
             if dup.is_some() {
                 // An exact copy needs no features of its own: it is joined to its original.
-                f.lined = LinedTokens::default();
-                f.story_terms = None;
+                f.line_hashes = Vec::new();
+                f.story_terms = LinedTokens::default();
             }
             self.dup_of.push(dup);
             self.ids.push(d.id);
@@ -269,7 +281,7 @@ pub struct StoryLane {
 /// Exact copies (`dup_of[i].is_some()`) are left out of the collection statistics: a text
 /// published three times must not turn its own lines into boilerplate, nor its words common.
 fn story_lane(cfg: &EngineConfig, feats: &[DocFeatures], dup_of: &[Option<u32>]) -> StoryLane {
-    let line_hashes: Vec<Vec<u64>> = feats.par_iter().map(|f| f.lined.line_hashes()).collect();
+    let line_hashes: Vec<&[u64]> = feats.iter().map(|f| f.line_hashes.as_slice()).collect();
     let line_stats = LineStats::build(&line_hashes);
     let bags: Vec<Vec<(u64, u32)>> = feats
         .par_iter()
@@ -278,7 +290,7 @@ fn story_lane(cfg: &EngineConfig, feats: &[DocFeatures], dup_of: &[Option<u32>])
         .map(|(i, (f, lh))| {
             let keep = line_stats.keep_mask(i as u32, lh, cfg.boilerplate);
             let mut terms: Vec<u64> = Vec::new();
-            let source = f.story_terms.as_ref().unwrap_or(&f.lined);
+            let source = &f.story_terms;
             for (n, (line, _)) in source.lines().zip(keep).filter(|(_, k)| *k).enumerate() {
                 terms.extend_from_slice(line);
                 // The headline says what the story is: count it more.

@@ -9,8 +9,10 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
-use storyhash::corpus::intake::{Intake, IntakeOptions, OnBad, Skipped};
+use storyhash::corpus::intake::{Intake, IntakeOptions, IntakeStats, OnBad, Skipped};
+use storyhash::corpus::Document;
 use storyhash::corpus::{self, guess_format, InputFormat};
+use storyhash::error::Location;
 use storyhash::report::{self, Format, ReportInput};
 use storyhash::EngineConfig;
 use storyhash::{CollectionBuilder, Error};
@@ -84,12 +86,10 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
     if !args.quiet {
         print_memory_estimate(&inputs, &cfg);
     }
-    let stream = corpus::open_all(&inputs, &opts)?;
     let progress = Progress::new(args.quiet, "documents");
     let mut builder = CollectionBuilder::new(cfg.clone());
     // Where each document came from (input index, line), for --dedup-out.
     let mut origin: Vec<(u32, u64)> = Vec::new();
-    let mut bad = BadReport::new(args.report_bad.as_deref())?;
     let intake_opts = IntakeOptions {
         on_bad: if args.skip_bad {
             OnBad::Skip
@@ -98,27 +98,30 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
         },
         max_doc_bytes: args.max_doc_bytes,
     };
-    let mut intake = Intake::new(stream, intake_opts, |s: &Skipped| bad.write(s));
-    let mut batch = Vec::with_capacity(BATCH);
-    for doc in intake.by_ref() {
-        let doc = doc?;
-        let input = inputs
-            .iter()
-            .position(|p| doc.location.path == *p)
-            .unwrap_or(0) as u32;
-        origin.push((input, doc.location.line));
-        batch.push(doc);
-        if batch.len() == BATCH {
-            progress.inc(batch.len() as u64);
-            builder.add_batch(std::mem::take(&mut batch));
+    // Reading and parsing run on their own thread and hand over batches through a bounded
+    // channel, so parsing the next batch overlaps sketching this one, and at most a few
+    // batches of raw text are in memory at a time.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Document>>(2);
+    let reader = {
+        let inputs = inputs.clone();
+        let report_bad = args.report_bad.clone();
+        let opts = opts.clone();
+        std::thread::spawn(move || read_batches(&inputs, &opts, intake_opts, report_bad, tx))
+    };
+    for batch in rx {
+        progress.inc(batch.len() as u64);
+        for d in &batch {
+            let input = inputs
+                .iter()
+                .position(|p| d.location.path == *p)
+                .unwrap_or(0) as u32;
+            origin.push((input, d.location.line));
         }
+        builder.add_batch(batch);
     }
-    progress.inc(batch.len() as u64);
-    builder.add_batch(batch);
-    let stats = intake.stats().clone();
-    let first_truncation = intake.first_truncation.clone();
-    drop(intake);
-    bad.finish()?;
+    let (stats, first_truncation) = reader
+        .join()
+        .map_err(|_| Error::Config("the reader thread panicked".into()))??;
     if let (Some(loc), false) = (first_truncation, args.quiet) {
         eprintln!(
             "storyhash: warning: {} document(s) over --max-doc-bytes {} were truncated (first at {loc})",
@@ -194,6 +197,34 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The reader thread: stream documents through the intake policy and send them in batches.
+fn read_batches(
+    inputs: &[PathBuf],
+    opts: &corpus::ReadOptions,
+    intake_opts: IntakeOptions,
+    report_bad: Option<PathBuf>,
+    tx: std::sync::mpsc::SyncSender<Vec<Document>>,
+) -> Result<(IntakeStats, Option<Location>), Error> {
+    let stream = corpus::open_all(inputs, opts)?;
+    let mut bad = BadReport::new(report_bad.as_deref())?;
+    let mut intake = Intake::new(stream, intake_opts, |s: &Skipped| bad.write(s));
+    let mut batch = Vec::with_capacity(BATCH);
+    for doc in intake.by_ref() {
+        batch.push(doc?);
+        if batch.len() == BATCH && tx.send(std::mem::take(&mut batch)).is_err() {
+            break;
+        }
+    }
+    if !batch.is_empty() {
+        let _ = tx.send(batch);
+    }
+    let stats = intake.stats().clone();
+    let first = intake.first_truncation.clone();
+    drop(intake);
+    bad.finish()?;
+    Ok((stats, first))
 }
 
 /// Rough peak memory of a run, printed before a large one starts: the story lane keeps every

@@ -96,12 +96,12 @@ pub struct LineStats {
 
 impl LineStats {
     /// Count lines over the collection: `docs[i]` holds document `i`'s line hashes.
-    pub fn build(docs: &[Vec<u64>]) -> Self {
+    pub fn build<D: AsRef<[u64]>>(docs: &[D]) -> Self {
         let mut seen: HashMap<u64, Seen> = HashMap::new();
         let mut uniq = Vec::new();
         for (i, lines) in docs.iter().enumerate() {
             uniq.clear();
-            uniq.extend_from_slice(lines);
+            uniq.extend_from_slice(lines.as_ref());
             uniq.sort_unstable();
             uniq.dedup();
             for &h in &uniq {
