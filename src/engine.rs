@@ -19,7 +19,7 @@ use crate::shingle::{char_shingles_into, into_set, word_shingles_into, ShingleKi
 use crate::sketch::{minhash, oph, weighted, Scheme, Signatures, SketchParams};
 use crate::text::boilerplate::{BoilerplateParams, LineStats, LinedTokens};
 use crate::text::normalize::normalize_into;
-use crate::weight::{bag_of_words, cosine, TermStats, TermVector, WeightParams};
+use crate::weight::{bag_of_words, TermStats, TermVector, WeightParams};
 use rayon::prelude::*;
 
 /// How verification computes shingle Jaccard.
@@ -123,8 +123,14 @@ struct DocFeatures {
 fn features(text: &str, cfg: &EngineConfig, seeds: &[u64], sig: &mut Vec<u32>) -> DocFeatures {
     let mut norm = String::new();
     normalize_into(text, &mut norm);
-    let lined = LinedTokens::from_normalized(&norm);
     let story = cfg.preset == Preset::Story;
+    let (lined, prefixed) = match (story, cfg.weights.prefix_chars) {
+        (true, Some(n)) => {
+            let (w, p) = LinedTokens::from_normalized_with_prefixes(&norm, n);
+            (w, Some(p))
+        }
+        _ => (LinedTokens::from_normalized(&norm), None),
+    };
     let mut sh = Vec::new();
     match cfg.shingle {
         ShingleKind::Word(n) => word_shingles_into(&lined.tokens, n, &mut sh),
@@ -149,13 +155,7 @@ fn features(text: &str, cfg: &EngineConfig, seeds: &[u64], sig: &mut Vec<u32>) -
         (Vec::new(), LinedTokens::default())
     } else {
         let hashes = lined.line_hashes();
-        let terms = match cfg.weights.prefix_chars {
-            Some(n) => LinedTokens::from_normalized_with(&norm, |w| {
-                crate::text::tokenize::hash_word_prefix(w, n)
-            }),
-            None => lined,
-        };
-        (hashes, terms)
+        (hashes, prefixed.unwrap_or(lined))
     };
     DocFeatures {
         content,
@@ -236,7 +236,7 @@ impl CollectionBuilder {
 
     /// Compute collection statistics and the story lane; the per-document token lists are
     /// dropped here.
-    pub fn finish(self) -> Collection {
+    pub fn finish(self) -> Result<Collection> {
         let CollectionBuilder {
             cfg,
             ids,
@@ -256,8 +256,11 @@ impl CollectionBuilder {
         } else {
             None
         };
-        let story = (cfg.preset == Preset::Story).then(|| story_lane(&cfg, &feats, &dup_of));
-        Collection {
+        let story = match cfg.preset {
+            Preset::Story => Some(story_lane(&cfg, cfg.story_lsh()?, &feats, &dup_of)),
+            Preset::Copy => None,
+        };
+        Ok(Collection {
             cfg,
             ids,
             empty,
@@ -265,7 +268,7 @@ impl CollectionBuilder {
             copy_sigs,
             shingles,
             story,
-        }
+        })
     }
 }
 
@@ -276,11 +279,70 @@ pub struct StoryLane {
     pub vectors: Vec<TermVector>,
     /// Weighted MinHash of each vector.
     pub sigs: Signatures,
+    /// The same vectors packed for verification: (32-bit term, weight) entries of all
+    /// documents in one buffer, document i at `packed[offsets[i]..offsets[i + 1]]`. Half the
+    /// bytes and one allocation instead of two per document: verification touches a random
+    /// document per candidate pair, so it is bound by memory traffic. (A 32-bit term collision
+    /// adds a spurious product with probability about 128 * 128 / 2^32 per pair.)
+    pub packed: PackedVectors,
+}
+
+/// Term vectors of a collection in one buffer (see [`StoryLane::packed`]).
+#[derive(Debug, Clone, Default)]
+pub struct PackedVectors {
+    entries: Vec<(u32, f32)>,
+    offsets: Vec<u32>,
+}
+
+impl PackedVectors {
+    fn new(vectors: &[TermVector]) -> Self {
+        let mut p = PackedVectors {
+            entries: Vec::with_capacity(vectors.iter().map(TermVector::len).sum()),
+            offsets: Vec::with_capacity(vectors.len() + 1),
+        };
+        p.offsets.push(0);
+        for v in vectors {
+            let start = p.entries.len();
+            p.entries.extend(
+                v.terms
+                    .iter()
+                    .zip(&v.weights)
+                    .map(|(&t, &w)| ((t >> 32) as u32, w)),
+            );
+            p.entries[start..].sort_unstable_by_key(|e| e.0);
+            p.offsets.push(p.entries.len() as u32);
+        }
+        p
+    }
+
+    fn get(&self, i: usize) -> &[(u32, f32)] {
+        &self.entries[self.offsets[i] as usize..self.offsets[i + 1] as usize]
+    }
+
+    /// Cosine of documents `a` and `b` (branch-free merge, as [`crate::weight::cosine`]).
+    pub fn cosine(&self, a: usize, b: usize) -> f64 {
+        let (x, y) = (self.get(a), self.get(b));
+        let (mut i, mut j, mut dot) = (0, 0, 0.0f64);
+        while i < x.len() && j < y.len() {
+            let (tx, ty) = (x[i].0, y[j].0);
+            if tx == ty {
+                dot += x[i].1 as f64 * y[j].1 as f64;
+            }
+            i += (tx <= ty) as usize;
+            j += (ty <= tx) as usize;
+        }
+        dot
+    }
 }
 
 /// Exact copies (`dup_of[i].is_some()`) are left out of the collection statistics: a text
 /// published three times must not turn its own lines into boilerplate, nor its words common.
-fn story_lane(cfg: &EngineConfig, feats: &[DocFeatures], dup_of: &[Option<u32>]) -> StoryLane {
+fn story_lane(
+    cfg: &EngineConfig,
+    banding: LshParams,
+    feats: &[DocFeatures],
+    dup_of: &[Option<u32>],
+) -> StoryLane {
     let line_hashes: Vec<&[u64]> = feats.iter().map(|f| f.line_hashes.as_slice()).collect();
     let line_stats = LineStats::build(&line_hashes);
     let bags: Vec<Vec<(u64, u32)>> = feats
@@ -309,7 +371,12 @@ fn story_lane(cfg: &EngineConfig, feats: &[DocFeatures], dup_of: &[Option<u32>])
             .filter(|(_, d)| d.is_none())
             .map(|(b, _)| b.as_slice()),
     );
-    let seeds = cfg.sketch.position_seeds();
+    // The story signature only needs the positions its banding reads.
+    let sketch = SketchParams {
+        num_perm: banding.bands * banding.rows,
+        seed: cfg.sketch.seed,
+    };
+    let seeds = sketch.position_seeds();
     let out: Vec<(TermVector, Vec<u32>)> = bags
         .par_iter()
         .map(|bag| {
@@ -320,13 +387,18 @@ fn story_lane(cfg: &EngineConfig, feats: &[DocFeatures], dup_of: &[Option<u32>])
             (v, sig)
         })
         .collect();
-    let mut sigs = Signatures::new(cfg.sketch, Scheme::Weighted);
+    let mut sigs = Signatures::new(sketch, Scheme::Weighted);
     let mut vectors = Vec::with_capacity(out.len());
     for (v, s) in out {
         sigs.push(&s);
         vectors.push(v);
     }
-    StoryLane { vectors, sigs }
+    let packed = PackedVectors::new(&vectors);
+    StoryLane {
+        vectors,
+        sigs,
+        packed,
+    }
 }
 
 /// A collection ready to be clustered or queried.
@@ -403,10 +475,7 @@ impl Collection {
             Some(s) => exact_jaccard(&s[a], &s[b]),
             None => self.copy_sigs.similarity(a, b),
         };
-        let story = self
-            .story
-            .as_ref()
-            .map(|s| cosine(&s.vectors[a], &s.vectors[b]));
+        let story = self.story.as_ref().map(|s| s.packed.cosine(a, b));
         PairScores { jaccard, story }
     }
 
@@ -493,7 +562,7 @@ mod tests {
     fn run(cfg: EngineConfig, texts: &[&str]) -> ClusterRun {
         let mut b = CollectionBuilder::new(cfg);
         b.add_batch(docs(texts));
-        b.finish().cluster().unwrap()
+        b.finish().unwrap().cluster().unwrap()
     }
 
     const A: &str = "The central bank raised its key interest rate by half a point on Tuesday, \
@@ -521,7 +590,7 @@ mod tests {
         for d in docs(&texts) {
             b.add_batch(vec![d]);
         }
-        let many = b.finish().cluster().unwrap();
+        let many = b.finish().unwrap().cluster().unwrap();
         assert_eq!(one.clusters, many.clusters);
         assert_eq!(one.pairs, many.pairs);
     }

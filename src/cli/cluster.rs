@@ -129,7 +129,7 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
         );
     }
     progress.message("clustering");
-    let collection = builder.finish();
+    let collection = builder.finish()?;
     let run = collection.cluster()?;
     progress.finish();
 

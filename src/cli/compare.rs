@@ -105,7 +105,7 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, Error> {
     let (ida, idb) = (docs[pair.0].id.clone(), docs[pair.1].id.clone());
     let mut builder = CollectionBuilder::new(cfg.clone());
     builder.add_batch(docs);
-    let coll = builder.finish();
+    let coll = builder.finish()?;
     let scores = coll.scores(pair.0, pair.1);
     let weighted = coll
         .story

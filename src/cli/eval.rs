@@ -149,7 +149,7 @@ fn build(args: &EvalArgs, docs: Vec<Document>) -> Result<Collection, Error> {
     let cfg = args.engine.config()?;
     let mut b = CollectionBuilder::new(cfg);
     b.add_batch(docs);
-    Ok(b.finish())
+    b.finish()
 }
 
 /// The terms two documents share, heaviest first (story vectors; words recovered from texts).

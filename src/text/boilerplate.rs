@@ -43,6 +43,26 @@ impl LinedTokens {
         out
     }
 
+    /// Two views of the same text in one tokenising pass: whole-word hashes, and hashes of
+    /// each word's first `prefix_chars` characters.
+    pub fn from_normalized_with_prefixes(normalized: &str, prefix_chars: usize) -> (Self, Self) {
+        let (mut whole, mut prefixes) = (LinedTokens::default(), LinedTokens::default());
+        for line in normalized.split('\n') {
+            let before = whole.tokens.len();
+            crate::text::tokenize::for_each_word(line, |w| {
+                whole.tokens.push(crate::text::tokenize::hash_word(w));
+                prefixes
+                    .tokens
+                    .push(crate::text::tokenize::hash_word_prefix(w, prefix_chars));
+            });
+            if whole.tokens.len() > before {
+                whole.line_ends.push(whole.tokens.len() as u32);
+                prefixes.line_ends.push(prefixes.tokens.len() as u32);
+            }
+        }
+        (whole, prefixes)
+    }
+
     /// The lines, as slices of word hashes.
     pub fn lines(&self) -> impl Iterator<Item = &[u64]> + '_ {
         let mut start = 0usize;
@@ -211,6 +231,17 @@ mod tests {
         let stats = LineStats::build(&docs);
         let p = BoilerplateParams { min_docs: 0 };
         assert_eq!(stats.keep_mask(0, &docs[0], p), [true, true]);
+    }
+
+    #[test]
+    fn one_pass_prefixes_match_two_passes() {
+        let t = crate::text::normalize::normalize("Ambassadeurs of France\n\nVietnamese officials");
+        let (whole, pre) = LinedTokens::from_normalized_with_prefixes(&t, 5);
+        assert_eq!(whole, LinedTokens::from_normalized(&t));
+        let two = LinedTokens::from_normalized_with(&t, |w| {
+            crate::text::tokenize::hash_word_prefix(w, 5)
+        });
+        assert_eq!(pre, two);
     }
 
     #[test]
