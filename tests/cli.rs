@@ -104,7 +104,7 @@ fn copy_preset_keeps_the_rewritten_interview_apart() {
 }
 
 #[test]
-fn one_and_two_threads_give_identical_output() {
+fn one_two_and_eight_threads_give_identical_output() {
     let run = |t: &str| {
         storyhash()
             .args([
@@ -120,7 +120,9 @@ fn one_and_two_threads_give_identical_output() {
             .unwrap()
             .stdout
     };
-    assert_eq!(run("1"), run("2"));
+    let one = run("1");
+    assert_eq!(one, run("2"));
+    assert_eq!(one, run("8"));
 }
 
 #[test]

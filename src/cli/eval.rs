@@ -158,12 +158,15 @@ fn shared_terms(coll: &Collection, texts: &[String], a: usize, b: usize, k: usiz
         return Vec::new();
     };
     let (va, vb): (&TermVector, &TermVector) = (&story.vectors[a], &story.vectors[b]);
+    // Story terms are word prefixes when the engine uses them: map back the same way.
+    let term_hash = |w: &str| match coll.cfg.weights.prefix_chars {
+        Some(n) => tokenize::hash_word_prefix(w, n),
+        None => tokenize::hash_word(w),
+    };
     let mut words: HashMap<u64, String> = HashMap::new();
     for t in [&texts[a], &texts[b]] {
         for w in tokenize::words(&normalize(t)) {
-            words
-                .entry(tokenize::hash_word(w))
-                .or_insert_with(|| w.to_owned());
+            words.entry(term_hash(w)).or_insert_with(|| w.to_owned());
         }
     }
     let wb: HashMap<u64, f32> = vb
