@@ -1,11 +1,12 @@
 //! Criterion benches of the per-document stages on the seed fixture's two long articles
-//! (about 12 KB each): normalise + tokenise, word 5-gram shingling, MinHash signing, weighted
+//! (about 12 KB each): normalise + tokenise, word 5-gram shingling, classic MinHash and
+//! one-permutation hashing, weighted
 //! MinHash signing. Throughput is reported in bytes of input text.
 #![allow(missing_docs)] // criterion_group! generates undocumented items
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use storyhash::shingle::{into_set, word_shingles_into};
-use storyhash::sketch::{minhash, weighted, SketchParams};
+use storyhash::sketch::{minhash, oph, weighted, SketchParams};
 use storyhash::text::{boilerplate::LinedTokens, normalize::normalize_into};
 use storyhash::weight::{bag_of_words, TermVector, WeightParams};
 
@@ -42,6 +43,10 @@ fn stages(c: &mut Criterion) {
     let mut sig = Vec::new();
     g.bench_function("minhash_128", |b| {
         b.iter(|| minhash::sign_into(black_box(&set), &seeds, &mut sig))
+    });
+    let mut scratch = Vec::new();
+    g.bench_function("oph_128", |b| {
+        b.iter(|| oph::sign_into(black_box(&set), 128, 42, &mut scratch, &mut sig))
     });
     let v = TermVector::from_bag(
         &bag_of_words(lined.tokens.iter().copied()),
