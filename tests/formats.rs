@@ -150,3 +150,33 @@ fn help_teaches_with_examples() {
         assert!(help.contains(flag), "cluster --help lacks {flag}");
     }
 }
+
+#[test]
+fn bench_counts_duplicates_of_copied_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.jsonl");
+    let seed = std::fs::read_to_string(SEED).unwrap();
+    let first: Value = serde_json::from_str(seed.lines().next().unwrap()).unwrap();
+    let extra = serde_json::json!({"id": "copy", "text": first["text"]});
+    std::fs::write(&path, format!("{seed}{extra}\n")).unwrap();
+    let out = Command::cargo_bin("storyhash")
+        .unwrap()
+        .args(["bench", path.to_str().unwrap(), "--repeat", "1"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("| 1 |"))
+        .expect("single-thread row");
+    let dups: u64 = row
+        .trim_end_matches(" |")
+        .rsplit("| ")
+        .next()
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert_eq!(dups, 1, "{text}");
+}

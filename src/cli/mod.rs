@@ -2,6 +2,7 @@
 //! The library never sees clap: [`EngineArgs::config`] is the one place arguments become an
 //! [`EngineConfig`].
 
+mod bench;
 mod cluster;
 mod compare;
 mod eval;
@@ -49,6 +50,12 @@ enum Command {
     ///   storyhash eval --pairs pairs.jsonl --title-field title --score-field overall --lower-is-closer --group-by lang
     ///   storyhash eval docs.jsonl --pairs pairs.jsonl --sweep threshold=0.1:0.9:0.05 --errors 5
     Eval(eval::EvalArgs),
+    /// Time the sketch lane alone (shingle sets in memory -> signatures -> LSH -> duplicate
+    /// flags), single thread and all threads, as sketch libraries time themselves.
+    ///
+    /// Example:
+    ///   storyhash bench corpus.jsonl --num-perm 128 --threshold 0.8
+    Bench(bench::BenchArgs),
 }
 
 /// Where documents come from.
@@ -218,6 +225,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Cluster(a) => cluster::run(a),
         Command::Compare(a) => compare::run(a),
         Command::Eval(a) => eval::run(a),
+        Command::Bench(a) => bench::run(a),
     }
 }
 
