@@ -248,8 +248,10 @@ fn print_memory_estimate(inputs: &[PathBuf], cfg: &EngineConfig) {
     let words = text / 6;
     let docs = (text / 3000).max(1);
     let story = cfg.preset == storyhash::Preset::Story;
-    let per_word = if story { 16 } else { 8 };
-    let per_doc = (cfg.sketch.num_perm as u64) * 4 * if story { 2 } else { 1 } + 64;
+    // Story terms are kept until clustering; the copy lane drops words once signed.
+    let per_word = if story { 8 } else { 0 };
+    // Signatures, id, duplicate-id map entry, and verified pairs of a duplicate-heavy corpus.
+    let per_doc = (cfg.sketch.num_perm as u64) * 4 * if story { 2 } else { 1 } + 1200;
     let est = words * per_word + docs * per_doc;
     eprintln!(
         "storyhash: about {:.1} GB of input{}; estimated peak memory {:.1} GB",
