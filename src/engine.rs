@@ -595,6 +595,28 @@ mod tests {
         assert_eq!(one.pairs, many.pairs);
     }
 
+    /// Regression: ideographs are segmented one per word, so unrelated Chinese texts drawn
+    /// from the same few hundred characters shared nearly all their story terms and merged
+    /// into one story (found by benches/pathological). Story terms are now character bigrams.
+    #[test]
+    fn unrelated_texts_in_an_unspaced_script_stay_apart() {
+        let mut x: u64 = 1;
+        let mut text = || -> String {
+            (0..600)
+                .map(|_| {
+                    x = x
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    char::from_u32(0x4E00 + ((x >> 33) % 400) as u32).unwrap()
+                })
+                .collect()
+        };
+        let texts: Vec<String> = (0..20).map(|_| text()).collect();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let r = run(EngineConfig::default(), &refs);
+        assert_eq!(r.clusters.len(), 20);
+    }
+
     #[test]
     fn empty_documents_are_singletons() {
         let r = run(EngineConfig::default(), &["", "   ", A]);

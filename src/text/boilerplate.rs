@@ -43,17 +43,34 @@ impl LinedTokens {
         out
     }
 
-    /// Two views of the same text in one tokenising pass: whole-word hashes, and hashes of
-    /// each word's first `prefix_chars` characters.
+    /// Two views of the same text in one tokenising pass: whole-word hashes, and story terms:
+    /// each word's first `prefix_chars` characters, except in scripts written without spaces
+    /// (Han, kana, Thai, Lao, Khmer, Myanmar), where a "word" is one ideograph or a whole
+    /// phrase, and the terms are character bigrams instead (as CJK retrieval systems index).
     pub fn from_normalized_with_prefixes(normalized: &str, prefix_chars: usize) -> (Self, Self) {
         let (mut whole, mut prefixes) = (LinedTokens::default(), LinedTokens::default());
         for line in normalized.split('\n') {
             let before = whole.tokens.len();
+            // Last character of the previous word when it was in a script written without
+            // spaces, so that character bigrams run across ideographs segmented one by one.
+            let mut prev: Option<char> = None;
             crate::text::tokenize::for_each_word(line, |w| {
                 whole.tokens.push(crate::text::tokenize::hash_word(w));
-                prefixes
-                    .tokens
-                    .push(crate::text::tokenize::hash_word_prefix(w, prefix_chars));
+                if w.chars().next().is_some_and(is_unspaced_script) {
+                    let mut last = prev;
+                    for c in w.chars() {
+                        if let Some(p) = last {
+                            prefixes.tokens.push(char_bigram_hash(p, c));
+                        }
+                        last = Some(c);
+                    }
+                    prev = last;
+                } else {
+                    prev = None;
+                    prefixes
+                        .tokens
+                        .push(crate::text::tokenize::hash_word_prefix(w, prefix_chars));
+                }
             });
             if whole.tokens.len() > before {
                 whole.line_ends.push(whole.tokens.len() as u32);
@@ -77,6 +94,27 @@ impl LinedTokens {
     pub fn line_hashes(&self) -> Vec<u64> {
         self.lines().map(line_hash).collect()
     }
+}
+
+/// Scripts whose text has no spaces between words.
+fn is_unspaced_script(c: char) -> bool {
+    matches!(c as u32,
+        0x0E00..=0x0EFF      // Thai, Lao
+        | 0x1000..=0x109F    // Myanmar
+        | 0x1780..=0x17FF    // Khmer
+        | 0x3040..=0x30FF    // Hiragana, Katakana
+        | 0x3400..=0x4DBF    // Han extension A
+        | 0x4E00..=0x9FFF    // Han
+        | 0xF900..=0xFAFF    // Han compatibility
+        | 0x20000..=0x2FFFF  // Han extensions B-F
+    )
+}
+
+fn char_bigram_hash(a: char, b: char) -> u64 {
+    let mut buf = [0u8; 8];
+    let n = a.encode_utf8(&mut buf).len();
+    let m = b.encode_utf8(&mut buf[n..]).len();
+    xxh3_64_with_seed(&buf[..n + m], 0x6269_6772)
 }
 
 fn line_hash(words: &[u64]) -> u64 {
@@ -242,6 +280,16 @@ mod tests {
             crate::text::tokenize::hash_word_prefix(w, 5)
         });
         assert_eq!(pre, two);
+    }
+
+    #[test]
+    fn unspaced_scripts_give_character_bigrams() {
+        let (whole, terms) = LinedTokens::from_normalized_with_prefixes("越南和法国 ok", 7);
+        // Five ideographs are five words, but four bigrams, plus the word "ok".
+        assert_eq!(whole.tokens.len(), 6);
+        assert_eq!(terms.tokens.len(), 5);
+        let (_, thai) = LinedTokens::from_normalized_with_prefixes("สวัสดีครับ", 7);
+        assert_eq!(thai.tokens.len(), "สวัสดีครับ".chars().count() - 1);
     }
 
     #[test]
