@@ -253,3 +253,42 @@ fn scripts_without_spaces_and_one_repeated_word_cluster_without_error() {
     let first: Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
     assert_eq!(first["members"], serde_json::json!(["zh", "zh-copy"]));
 }
+
+#[test]
+fn two_hundred_megabyte_document_is_truncated_to_the_default_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("huge.jsonl");
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&input).unwrap());
+    f.write_all(b"{\"id\":\"huge\",\"text\":\"").unwrap();
+    let chunk = "breaking news from the wire ".repeat(1000);
+    let mut written = 0;
+    while written < 200 * 1024 * 1024 {
+        f.write_all(chunk.as_bytes()).unwrap();
+        written += chunk.len();
+    }
+    f.write_all(b"\"}\n{\"id\":\"small\",\"text\":\"a short one\"}\n")
+        .unwrap();
+    drop(f);
+    let out = storyhash()
+        .args([
+            "cluster",
+            input.to_str().unwrap(),
+            "--preset",
+            "copy",
+            "--format",
+            "jsonl",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("1 document(s) over --max-doc-bytes 52428800 were truncated"),
+        "{err}"
+    );
+    assert!(err.contains("2 documents clustered"), "{err}");
+}

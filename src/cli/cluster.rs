@@ -68,6 +68,9 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
     if let Some(out) = &args.dedup_out {
         check_dedup_out(out, &inputs)?;
     }
+    if let Some(out) = &args.report_bad {
+        check_not_input("--report-bad", out, &inputs)?;
+    }
     if args.verbose {
         let c = cfg.copy_lsh()?;
         eprintln!(
@@ -317,11 +320,16 @@ fn check_dedup_out(out: &Path, inputs: &[PathBuf]) -> Result<(), Error> {
             "--dedup-out needs file inputs: stdin cannot be read twice".into(),
         ));
     }
+    check_not_input("--dedup-out", out, inputs)
+}
+
+/// Refuse to write an output over one of the inputs.
+fn check_not_input(flag: &str, out: &Path, inputs: &[PathBuf]) -> Result<(), Error> {
     let out_abs = std::fs::canonicalize(out).ok();
     for p in inputs {
         if out_abs.is_some() && std::fs::canonicalize(p).ok() == out_abs {
             return Err(Error::Config(format!(
-                "--dedup-out {} is an input file; refusing to overwrite it",
+                "{flag} {} is an input file; refusing to overwrite it",
                 out.display()
             )));
         }
