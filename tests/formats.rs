@@ -180,3 +180,37 @@ fn bench_counts_duplicates_of_copied_records() {
         .unwrap();
     assert_eq!(dups, 1, "{text}");
 }
+
+#[test]
+fn synth_is_deterministic_labelled_and_says_it_is_synthetic() {
+    let run = || {
+        Command::cargo_bin("storyhash")
+            .unwrap()
+            .args(["synth", "--source", SEED, "--docs", "50", "--seed", "3"])
+            .output()
+            .unwrap()
+    };
+    let (a, b) = (run(), run());
+    assert!(a.status.success(), "{}", String::from_utf8_lossy(&a.stderr));
+    assert_eq!(a.stdout, b.stdout);
+    assert!(String::from_utf8_lossy(&a.stderr).contains("synthetic"));
+    let recs: Vec<Value> = String::from_utf8(a.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(recs.len(), 50);
+    assert!(recs.iter().all(|r| r["synthetic"] == true));
+    let words = |r: &Value| r["text"].as_str().unwrap().split_whitespace().count();
+    // Base articles (no edits) are 300-1,500 words, give or take the last sentence.
+    assert!(recs
+        .iter()
+        .filter(|r| r["edits"].as_array().unwrap().is_empty())
+        .all(|r| (300..1700).contains(&words(r))));
+    let families: std::collections::HashSet<&str> =
+        recs.iter().map(|r| r["family"].as_str().unwrap()).collect();
+    assert!(
+        families.len() < 50,
+        "some documents are edited copies of earlier ones"
+    );
+}

@@ -7,6 +7,7 @@ mod cluster;
 mod compare;
 mod eval;
 mod progress;
+mod synth;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -56,6 +57,12 @@ enum Command {
     /// Example:
     ///   storyhash bench corpus.jsonl --num-perm 128 --threshold 0.8
     Bench(bench::BenchArgs),
+    /// Write a labelled synthetic corpus (real sentences, near-duplicate families by edits) for
+    /// throughput and recall benchmarks.
+    ///
+    /// Example:
+    ///   storyhash synth --source fixtures/seeds/seed_case.jsonl --docs 10000 --out synth.jsonl
+    Synth(synth::SynthArgs),
 }
 
 /// Where documents come from.
@@ -226,6 +233,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Compare(a) => compare::run(a),
         Command::Eval(a) => eval::run(a),
         Command::Bench(a) => bench::run(a),
+        Command::Synth(a) => synth::run(a),
     }
 }
 
