@@ -34,6 +34,12 @@ pub struct BenchArgs {
     /// Sketch: oph or classic.
     #[arg(long, default_value = "oph")]
     sketch: String,
+    /// LSH bands (with --rows); by default optimal for the threshold.
+    #[arg(long, requires = "rows")]
+    bands: Option<usize>,
+    /// LSH rows per band (with --bands).
+    #[arg(long, requires = "bands")]
+    rows: Option<usize>,
     /// Repetitions (the best is reported).
     #[arg(long, default_value_t = 3)]
     repeat: usize,
@@ -69,7 +75,11 @@ pub fn run(args: BenchArgs) -> Result<ExitCode, Error> {
             )))
         }
     };
-    let banding = LshParams::optimal(args.threshold, args.num_perm)?;
+    let banding = match (args.bands, args.rows) {
+        (Some(bands), Some(rows)) => LshParams { bands, rows },
+        _ => LshParams::optimal(args.threshold, args.num_perm)?,
+    };
+    banding.check(args.num_perm)?;
     let seeds = params.position_seeds();
     let n = sets.len();
     let lane = |threads: usize| -> Result<(f64, f64, f64, usize), Error> {

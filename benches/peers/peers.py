@@ -1,0 +1,131 @@
+"""Peer benchmark: storyhash against datasketch, rensa, FastSketchLSH and gaoya on one JSONL
+corpus with the same settings (lowercase \\w+ words, word 5-gram shingles, 128 permutations,
+LSH threshold 0.8 with 8 bands x 16 rows (rensa and FastSketchLSH need bands dividing 128), single thread). Each engine runs in its own process
+so that peak RSS is its own. Usage: peers.py CORPUS STORYHASH_BINARY"""
+import json, os, re, resource, subprocess, sys, time
+
+CORPUS, BIN = sys.argv[1], sys.argv[2]
+WORD = re.compile(r"\w+")
+
+def load():
+    return [json.loads(l) for l in open(CORPUS)]
+
+def shingles(text):
+    w = WORD.findall(text.lower())
+    return [" ".join(w[i:i + 5]) for i in range(max(1, len(w) - 4))] if w else []
+
+def union_clusters(n, pairs):
+    parent = list(range(n))
+    def find(x):
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]; x = parent[x]
+        return x
+    for a, b in pairs:
+        ra, rb = find(a), find(b)
+        if ra != rb: parent[max(ra, rb)] = min(ra, rb)
+    return [find(i) for i in range(n)]
+
+def engine(name):
+    """Run one engine end to end (or its sketch lane); print a JSON result line."""
+    t0 = time.perf_counter()
+    docs = load()
+    n = len(docs)
+    lane = "end to end"
+    if name == "datasketch":
+        from datasketch import MinHash, MinHashLSH
+        lsh = MinHashLSH(threshold=0.8, num_perm=128, params=(8, 16))
+        mhs = []
+        for i, d in enumerate(docs):
+            m = MinHash(num_perm=128, seed=42)
+            for s in set(shingles(d["text"])):
+                m.update(s.encode())
+            mhs.append(m); lsh.insert(i, m)
+        pairs = [(i, j) for i, m in enumerate(mhs) for j in lsh.query(m) if j != i]
+        labels = union_clusters(n, pairs)
+    elif name == "gaoya":
+        from gaoya.minhash import MinHashStringIndex
+        idx = MinHashStringIndex(hash_size=32, jaccard_threshold=0.8, num_bands=8, band_size=16,
+                                 analyzer="word", lowercase=True, ngram_range=(5, 5))
+        for i, d in enumerate(docs):
+            idx.insert_document(i, d["text"])
+        pairs = [(i, j) for i, d in enumerate(docs) for j in idx.query(d["text"]) if j != i]
+        labels = union_clusters(n, pairs)
+    elif name in ("rensa", "rensa sketch lane"):
+        import rensa
+        sets = [sorted(set(shingles(d["text"]))) for d in docs]
+        if name.endswith("lane"):
+            lane = "sketch lane"; t0 = time.perf_counter()
+        m = rensa.RMinHash.digest_matrix_from_token_sets(sets, 128, 42)
+        flags = rensa.RMinHashLSH(0.8, 128, 8).query_duplicate_flags_matrix_one_shot(m)
+        labels = None; flagged = [bool(f) for f in flags]
+    elif name in ("FastSketchLSH", "FastSketchLSH sketch lane"):
+        import FastSketchLSH as F
+        sets = [[s.encode() for s in set(shingles(d["text"]))] or [b""] for d in docs]
+        if name.endswith("lane"):
+            lane = "sketch lane"; t0 = time.perf_counter()
+        sk = F.FastSimilaritySketch(128, 42).batch(sets, num_threads=1)
+        flags = F.LSH(128, 8, num_threads=1).insert_and_query_duplicates(sk)
+        labels = None; flagged = [bool(f) for f in flags]
+    else:
+        raise SystemExit("unknown engine " + name)
+    secs = time.perf_counter() - t0
+    if labels is not None:
+        seen = set(); flagged = []
+        for l in labels:
+            flagged.append(l in seen); seen.add(l)
+    print(json.dumps({"engine": name, "lane": lane, "seconds": secs, "flagged": flagged,
+                      "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+
+def storyhash(threads):
+    t0 = time.perf_counter()
+    out = subprocess.run([BIN, "cluster", CORPUS, "--preset", "copy", "--format", "jsonl", "-q",
+                          "--threads", str(threads), "--bands", "8", "--rows", "16"], check=True, capture_output=True, text=True).stdout
+    secs = time.perf_counter() - t0
+    pos = {d["id"]: i for i, d in enumerate(load())}
+    flagged = [False] * len(pos)
+    for line in out.splitlines():
+        for m in json.loads(line)["members"][1:]:
+            flagged[pos[m]] = True
+    return secs, flagged
+
+if len(sys.argv) > 3:
+    engine(sys.argv[3]); sys.exit(0)
+
+docs = load(); n = len(docs); mb = os.path.getsize(CORPUS) / 1e6
+fam = [d["family"] for d in docs]
+first = set(); has_earlier = []
+for f in fam:
+    has_earlier.append(f in first); first.add(f)
+gold = sum(has_earlier)
+def recall(flagged):
+    return sum(1 for f, g in zip(flagged, has_earlier) if f and g) / gold if gold else 1.0
+rows = []
+for threads in (1, os.cpu_count()):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    secs, flagged = storyhash(threads)
+    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    rows.append(("storyhash (%d thread%s)" % (threads, "s" if threads > 1 else ""), "end to end", secs, flagged, rss))
+base = rows[0][2]
+bench = subprocess.run([BIN, "bench", CORPUS, "--repeat", "3", "--bands", "8", "--rows", "16"], check=True, capture_output=True, text=True).stdout
+for name in ["datasketch", "gaoya", "rensa", "FastSketchLSH", "rensa sketch lane", "FastSketchLSH sketch lane"]:
+    try:
+        r = subprocess.run([sys.executable, __file__, CORPUS, BIN, name], capture_output=True, text=True, timeout=3600)
+        if r.returncode != 0:
+            print(f"{name}: failed: {r.stderr.strip().splitlines()[-1] if r.stderr.strip() else r.returncode}", file=sys.stderr); continue
+        j = json.loads(r.stdout.strip().splitlines()[-1])
+        rows.append((name, j["lane"], j["seconds"], j["flagged"], j["rss_mb"]))
+    except Exception as e:
+        print(f"{name}: skipped ({e})", file=sys.stderr)
+print(f"Corpus: {CORPUS} ({n} documents, {mb:.1f} MB, SYNTHETIC from storyhash synth); "
+      "word 5-grams, lowercase, 128 permutations, threshold 0.8, 8 x 16 bands.")
+print("| engine | lane | seconds | docs/s | MB/s | peak RSS MB | duplicates flagged | recall vs labels | time / storyhash 1 thread |")
+print("|---|---|---|---|---|---|---|---|---|")
+for name, lane, secs, flagged, rss in rows:
+    print(f"| {name} | {lane} | {secs:.2f} | {n / secs:,.0f} | {mb / secs:.1f} | {rss:.0f} | {sum(flagged)} | {recall(flagged):.3f} | {secs / base:.1f}x |")
+print()
+print("storyhash sketch lane (`storyhash bench`, shingle sets in memory -> OPH -> LSH -> flags):")
+print(bench)
+print("Notes: rensa uses its full-set R-MinHash (digest_matrix_from_token_sets), not the sampled "
+      "_rho path of its headline benchmark. rensa/FastSketchLSH flag rows that share a band "
+      "(both members of a pair can be flagged); storyhash, datasketch and gaoya flag every "
+      "cluster member after the first.")
