@@ -6,11 +6,12 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 S=${FUZZ_SECONDS:-120}
-mkdir -p corpus/jsonl_reader corpus/csv_reader corpus/text_pipeline
+mkdir -p corpus/jsonl_reader corpus/csv_reader corpus/text_pipeline corpus/compressed_reader
+gzip -c ../fixtures/seeds/seed_case.jsonl > corpus/compressed_reader/seed.gz
 split -l 1 -d ../fixtures/seeds/seed_case.jsonl corpus/jsonl_reader/seed-
 cp ../fixtures/seeds/*.txt corpus/text_pipeline/
 printf 'id,text\na,"two\nlines"\nb,x\n' > corpus/csv_reader/seed.csv
-for t in jsonl_reader csv_reader text_pipeline; do
+for t in jsonl_reader csv_reader text_pipeline compressed_reader; do
   echo "== $t ($S s)"
   RUSTC_BOOTSTRAP=1 cargo fuzz run "$t" "corpus/$t" -- -max_total_time="$S" -rss_limit_mb=4096 2>&1 | tail -3
 done
