@@ -7,7 +7,9 @@
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use storyhash::shingle::{into_set, word_shingles_into};
 use storyhash::sketch::{minhash, oph, weighted, SketchParams};
-use storyhash::text::{boilerplate::LinedTokens, normalize::normalize_into};
+use storyhash::text::{
+    boilerplate::LinedTokens, normalize::normalize_into, tokenize::hash_words_into,
+};
 use storyhash::weight::{bag_of_words, TermVector, WeightParams};
 
 fn article() -> String {
@@ -27,7 +29,21 @@ fn stages(c: &mut Criterion) {
             LinedTokens::from_normalized(&norm)
         })
     });
+    let mut words = Vec::new();
+    g.bench_function("normalize_hash_words", |b| {
+        b.iter(|| {
+            normalize_into(black_box(&text), &mut norm);
+            words.clear();
+            hash_words_into(&norm, &mut words);
+        })
+    });
     normalize_into(&text, &mut norm);
+    g.bench_function("hash_words", |b| {
+        b.iter(|| {
+            words.clear();
+            hash_words_into(black_box(&norm), &mut words);
+        })
+    });
     let lined = LinedTokens::from_normalized(&norm);
     g.bench_function("word5_shingles", |b| {
         b.iter(|| {

@@ -15,10 +15,11 @@ use crate::corpus::Document;
 use crate::error::Result;
 use crate::lsh::{candidates, CandidatePair, LshParams};
 use crate::score::{exact_jaccard, Evidence, PairScores, Preset, Thresholds};
-use crate::shingle::{char_shingles_into, into_set, word_shingles_into, ShingleKind};
+use crate::shingle::{char_shingles_into, word_shingles_into, ShingleKind};
 use crate::sketch::{minhash, oph, weighted, Scheme, Signatures, SketchParams};
 use crate::text::boilerplate::{BoilerplateParams, LineStats, LinedTokens};
 use crate::text::normalize::normalize_into;
+use crate::text::tokenize::hash_words_into;
 use crate::weight::{bag_of_words, TermStats, TermVector, WeightParams};
 use rayon::prelude::*;
 
@@ -119,50 +120,84 @@ struct DocFeatures {
     shingles: Option<Vec<u64>>,
 }
 
-/// Features of a document computed from its text alone.
-fn features(text: &str, cfg: &EngineConfig, seeds: &[u64], sig: &mut Vec<u32>) -> DocFeatures {
-    let mut norm = String::new();
-    normalize_into(text, &mut norm);
+/// Per-thread buffers reused from one document to the next.
+#[derive(Default)]
+struct Scratch {
+    norm: String,
+    tokens: Vec<u64>,
+    shingles: Vec<u64>,
+    bins: Vec<u32>,
+    sig: Vec<u32>,
+}
+
+/// Features of a document computed from its text alone; its copy signature is left in
+/// `scratch.sig`.
+fn features(text: &str, cfg: &EngineConfig, seeds: &[u64], scratch: &mut Scratch) -> DocFeatures {
+    let Scratch {
+        norm,
+        tokens,
+        shingles: sh,
+        bins,
+        sig,
+    } = scratch;
+    normalize_into(text, norm);
     let story = cfg.preset == Preset::Story;
+    // The copy lane needs no lines: words of the whole text are the words of its lines, since
+    // a line break is whitespace.
     let (lined, prefixed) = match (story, cfg.weights.prefix_chars) {
         (true, Some(n)) => {
-            let (w, p) = LinedTokens::from_normalized_with_prefixes(&norm, n);
-            (w, Some(p))
+            let (w, p) = LinedTokens::from_normalized_with_prefixes(norm, n);
+            (Some(w), Some(p))
         }
-        _ => (LinedTokens::from_normalized(&norm), None),
+        (true, None) => (Some(LinedTokens::from_normalized(norm)), None),
+        (false, _) => {
+            tokens.clear();
+            hash_words_into(norm, tokens);
+            (None, None)
+        }
     };
-    let mut sh = Vec::new();
+    let words: &[u64] = lined.as_ref().map_or(tokens, |l| &l.tokens);
+    sh.clear();
     match cfg.shingle {
-        ShingleKind::Word(n) => word_shingles_into(&lined.tokens, n, &mut sh),
-        ShingleKind::Char(n) => char_shingles_into(&norm, n, &mut String::new(), &mut sh),
+        ShingleKind::Word(n) => word_shingles_into(words, n, sh),
+        ShingleKind::Char(n) => char_shingles_into(norm, n, &mut String::new(), sh),
     }
-    let sh = into_set(sh);
+    let exact = cfg.verify == Verify::Exact;
+    if exact || cfg.copy_scheme != Scheme::OnePermutation {
+        // One-permutation hashing keeps bin minima, so duplicates cannot change it; the
+        // other schemes and exact verification want a set.
+        sh.sort_unstable();
+        sh.dedup();
+    }
     match cfg.copy_scheme {
-        Scheme::OnePermutation => oph::sign_into(
-            &sh,
-            cfg.sketch.num_perm,
-            cfg.sketch.seed,
-            &mut Vec::new(),
-            sig,
-        ),
-        _ => minhash::sign_into(&sh, seeds, sig),
+        Scheme::OnePermutation => {
+            oph::sign_into(sh, cfg.sketch.num_perm, cfg.sketch.seed, bins, sig)
+        }
+        _ => minhash::sign_into(sh, seeds, sig),
     }
-    let content = (!lined.tokens.is_empty()).then(|| {
-        let bytes: Vec<u8> = lined.tokens.iter().flat_map(|t| t.to_le_bytes()).collect();
-        xxhash_rust::xxh3::xxh3_64(&bytes)
-    });
-    let (line_hashes, story_terms) = if !story {
-        (Vec::new(), LinedTokens::default())
-    } else {
-        let hashes = lined.line_hashes();
-        (hashes, prefixed.unwrap_or(lined))
+    let content = (!words.is_empty()).then(|| content_hash(words));
+    let (line_hashes, story_terms) = match lined {
+        Some(lined) => {
+            let hashes = lined.line_hashes();
+            (hashes, prefixed.unwrap_or(lined))
+        }
+        None => (Vec::new(), LinedTokens::default()),
     };
     DocFeatures {
         content,
         line_hashes,
         story_terms,
-        shingles: (cfg.verify == Verify::Exact).then_some(sh),
+        shingles: exact.then(|| sh.clone()),
     }
+}
+
+/// xxh3 of the word hashes' little-endian bytes: equal for documents with the same words.
+fn content_hash(words: &[u64]) -> u64 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    for w in words {
+        h.update(&w.to_le_bytes());
+    }
+    h.digest()
 }
 
 /// Builds a collection from batches of documents.
@@ -206,9 +241,9 @@ impl CollectionBuilder {
         let seeds = &self.seeds;
         let out: Vec<(DocFeatures, Vec<u32>)> = docs
             .par_iter()
-            .map_init(Vec::new, |sig, d| {
-                let f = features(&d.text, cfg, seeds, sig);
-                (f, sig.clone())
+            .map_init(Scratch::default, |scratch, d| {
+                let f = features(&d.text, cfg, seeds, scratch);
+                (f, scratch.sig.clone())
             })
             .collect();
         for (d, (mut f, sig)) in docs.into_iter().zip(out) {

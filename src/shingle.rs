@@ -54,17 +54,26 @@ impl std::str::FromStr for ShingleKind {
 }
 
 /// Word n-gram hashes of a word-hash sequence, appended to `out` (not deduplicated).
+///
+/// Rolling: a window's raw hash is the XOR of its words rotated by their distance from the
+/// window's end (a cyclic polynomial, as in Buzhash), updated in O(1) per word, then mixed
+/// once. Word hashes are random 64-bit values, so distinct windows collide with probability
+/// about 2^-64; a test checks the rolling value against the window computed from scratch.
 pub fn word_shingles_into(words: &[u64], n: usize, out: &mut Vec<u64>) {
     if words.is_empty() || n == 0 {
         return;
     }
     let n = n.min(words.len());
-    for window in words.windows(n) {
-        let mut h = n as u64;
-        for &w in window {
-            h = mix64(h.rotate_left(23) ^ w);
-        }
-        out.push(h);
+    let fin = |h: u64| mix64(h ^ (n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+    let mut h = 0u64;
+    for &w in &words[..n] {
+        h = h.rotate_left(1) ^ w;
+    }
+    out.reserve(words.len() - n + 1);
+    out.push(fin(h));
+    for i in n..words.len() {
+        h = h.rotate_left(1) ^ words[i - n].rotate_left(n as u32) ^ words[i];
+        out.push(fin(h));
     }
 }
 
@@ -120,6 +129,38 @@ mod tests {
         let mut out = Vec::new();
         word_shingles_into(&[1, 2, 3, 4, 5, 6], 5, &mut out);
         assert_eq!(out.len(), 2);
+    }
+
+    #[test]
+    fn rolling_hash_equals_each_window_from_scratch() {
+        let words: Vec<u64> = (0..40u64).map(|i| mix64(i % 7)).collect();
+        for n in [1, 2, 5, 13, 40, 64] {
+            let mut rolled = Vec::new();
+            word_shingles_into(&words, n, &mut rolled);
+            let m = n.min(words.len());
+            let scratch: Vec<u64> = words
+                .windows(m)
+                .map(|w| {
+                    let mut one = Vec::new();
+                    word_shingles_into(w, m, &mut one);
+                    one[0]
+                })
+                .collect();
+            assert_eq!(rolled, scratch, "n = {n}");
+        }
+    }
+
+    #[test]
+    fn repeated_windows_hash_alike_and_others_do_not() {
+        // Words repeat with period 7, so 5-word windows repeat with period 7 too.
+        let words: Vec<u64> = (0..40u64).map(|i| mix64(i % 7)).collect();
+        let mut out = Vec::new();
+        word_shingles_into(&words, 5, &mut out);
+        let mut set = out.clone();
+        set.sort_unstable();
+        set.dedup();
+        assert_eq!(set.len(), 7);
+        assert_eq!(out[0], out[7]);
     }
 
     #[test]

@@ -44,6 +44,13 @@ impl JsonlReader {
         }
     }
 
+    fn fields(&self) -> PickFields<'_> {
+        PickFields {
+            id: &self.id_field,
+            text: &self.text_field,
+        }
+    }
+
     fn location(&self) -> Location {
         Location {
             path: self.path.clone(),
@@ -59,6 +66,23 @@ impl JsonlReader {
                 e.valid_up_to()
             )
         })?;
+        // Fast path: pick the two fields out without building the whole object. Anything
+        // unusual (a missing field, a wrong type, malformed JSON) takes the full parse below,
+        // which produces the exact error message.
+        let mut de = serde_json::Deserializer::from_str(line);
+        if let Ok(Picked {
+            id: Some(id),
+            text: Some(text),
+        }) = serde::de::DeserializeSeed::deserialize(self.fields(), &mut de)
+        {
+            if de.end().is_ok() && !id.is_empty() {
+                return Ok(Document {
+                    id,
+                    text,
+                    location: self.location(),
+                });
+            }
+        }
         let value: Value = serde_json::from_str(line).map_err(|e| json_error(&e))?;
         let mut object = match value {
             Value::Object(map) => map,
@@ -136,6 +160,137 @@ impl Iterator for JsonlReader {
             }
         }
         None
+    }
+}
+
+/// The id and text of a JSON object when they have the right types (`None` otherwise); other
+/// fields are skipped unparsed. The last of repeated keys wins, as in a full parse.
+struct Picked {
+    id: Option<String>,
+    text: Option<String>,
+}
+
+/// Which fields [`Picked`] takes.
+#[derive(Clone, Copy)]
+struct PickFields<'a> {
+    id: &'a str,
+    text: &'a str,
+}
+
+/// An id as the fast path accepts it: a string or an integer.
+enum IdValue {
+    Ok(String),
+    Wrong,
+}
+
+impl<'de> serde::Deserialize<'de> for IdValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        Ok(match Value::deserialize(d)? {
+            Value::String(s) => IdValue::Ok(s),
+            Value::Number(n) if n.is_i64() || n.is_u64() => IdValue::Ok(n.to_string()),
+            _ => IdValue::Wrong,
+        })
+    }
+}
+
+/// A text as the fast path accepts it: a string.
+enum TextValue {
+    Ok(String),
+    Wrong,
+}
+
+impl<'de> serde::Deserialize<'de> for TextValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = TextValue;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E>(self, v: &str) -> std::result::Result<TextValue, E> {
+                Ok(TextValue::Ok(v.to_owned()))
+            }
+            fn visit_string<E>(self, v: String) -> std::result::Result<TextValue, E> {
+                Ok(TextValue::Ok(v))
+            }
+            fn visit_bool<E>(self, _: bool) -> std::result::Result<TextValue, E> {
+                Ok(TextValue::Wrong)
+            }
+            fn visit_i64<E>(self, _: i64) -> std::result::Result<TextValue, E> {
+                Ok(TextValue::Wrong)
+            }
+            fn visit_u64<E>(self, _: u64) -> std::result::Result<TextValue, E> {
+                Ok(TextValue::Wrong)
+            }
+            fn visit_f64<E>(self, _: f64) -> std::result::Result<TextValue, E> {
+                Ok(TextValue::Wrong)
+            }
+            fn visit_unit<E>(self) -> std::result::Result<TextValue, E> {
+                Ok(TextValue::Wrong)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> std::result::Result<TextValue, A::Error> {
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(TextValue::Wrong)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<TextValue, A::Error> {
+                while map
+                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(TextValue::Wrong)
+            }
+        }
+        // Anything but a string is `Wrong`, which sends the line to the full parse and its
+        // message.
+        d.deserialize_any(V)
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for PickFields<'_> {
+    type Value = Picked;
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        d: D,
+    ) -> std::result::Result<Picked, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for PickFields<'_> {
+    type Value = Picked;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<Picked, A::Error> {
+        let mut out = Picked {
+            id: None,
+            text: None,
+        };
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            if key == self.id {
+                out.id = match map.next_value::<IdValue>()? {
+                    IdValue::Ok(s) => Some(s),
+                    IdValue::Wrong => None,
+                };
+            } else if key == self.text {
+                out.text = match map.next_value::<TextValue>()? {
+                    TextValue::Ok(s) => Some(s),
+                    TextValue::Wrong => None,
+                };
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        Ok(out)
     }
 }
 

@@ -11,29 +11,99 @@ use xxhash_rust::xxh3::xxh3_64;
 
 /// Call `f` with each word of normalised text, in order.
 ///
-/// Fast path: the text is cut at ASCII whitespace (UAX #29 never joins a word across it); a
-/// piece that is all ASCII is split by `ascii_words`, a byte-class state machine that
-/// implements the UAX #29 rules that can apply to ASCII; any other piece goes through
-/// unicode-segmentation. A proptest checks that both paths give the same words as
-/// unicode-segmentation on the whole text.
+/// Fast path: text made of ASCII and Latin letters (most European news text) is split by
+/// `fast_word_spans`, which implements the UAX #29 rules that can apply to those
+/// characters. Around any other character, the piece between ASCII whitespace (UAX #29 never
+/// joins a word across it) goes through unicode-segmentation, and the fast path resumes after
+/// it. Proptests check that this gives the same words as unicode-segmentation on the whole
+/// text.
 pub fn for_each_word<'a>(normalized: &'a str, mut f: impl FnMut(&'a str)) {
-    let mut emit = |w: &'a str| {
-        for part in w.split('\'') {
-            if !part.is_empty() {
-                f(part);
+    word_spans(normalized, |s, e| f(&normalized[s..e]));
+}
+
+/// [`for_each_word`] as byte spans `f(start, end)` of `text`.
+#[inline(always)]
+fn word_spans(text: &str, mut f: impl FnMut(usize, usize)) {
+    let b = text.as_bytes();
+    let mut done = 0;
+    loop {
+        let bad = next_non_latin(b, done);
+        if bad == b.len() {
+            break;
+        }
+        // The piece around it, between ASCII whitespace.
+        let start = b[..bad]
+            .iter()
+            .rposition(u8::is_ascii_whitespace)
+            .map_or(0, |p| p + 1)
+            .max(done);
+        let end = b[bad..]
+            .iter()
+            .position(u8::is_ascii_whitespace)
+            .map_or(b.len(), |p| bad + p);
+        fast_word_spans(&b[done..start], |s, e| f(done + s, done + e));
+        let base = b.as_ptr() as usize;
+        for w in text[start..end].unicode_words() {
+            for part in w.split('\'') {
+                if !part.is_empty() {
+                    let s = part.as_ptr() as usize - base;
+                    f(s, s + part.len());
+                }
             }
         }
-    };
-    for piece in normalized.split(|c: char| c.is_ascii_whitespace()) {
-        if piece.is_empty() {
-            continue;
+        done = end;
+    }
+    fast_word_spans(&b[done..], |s, e| f(done + s, done + e));
+}
+
+/// Latin letters outside ASCII that UAX #29 classes as ALetter, with no special rule of their
+/// own: Latin-1 letters (not `×`, `÷`), Latin Extended-A and -B, and Latin Extended
+/// Additional (Vietnamese). A test checks every one of them against unicode-segmentation.
+#[cfg(test)]
+fn is_latin_letter(c: char) -> bool {
+    matches!(c, '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}' | '\u{F8}'..='\u{24F}' | '\u{1E00}'..='\u{1EFF}')
+}
+
+/// Index of the first character from byte `i` on that is neither ASCII nor a Latin letter
+/// (see `is_latin_letter`), `b.len()` when there is none. Byte-level, on the UTF-8 forms of
+/// those ranges; `b` is valid UTF-8, so a lead byte is followed by its continuation bytes.
+fn next_non_latin(b: &[u8], mut i: usize) -> usize {
+    loop {
+        i = next_non_ascii(b, i);
+        if i >= b.len() {
+            return b.len();
         }
-        if piece.is_ascii() {
-            ascii_words(piece, &mut emit);
-        } else {
-            piece.unicode_words().for_each(&mut emit);
+        let next = b[i + 1];
+        match b[i] {
+            // U+00C0..=U+00FF, not U+00D7 `×` or U+00F7 `÷`.
+            0xC3 if next != 0x97 && next != 0xB7 => i += 2,
+            // U+0100..=U+023F.
+            0xC4..=0xC8 => i += 2,
+            // U+0240..=U+024F.
+            0xC9 if next <= 0x8F => i += 2,
+            // U+1E00..=U+1EFF.
+            0xE1 if (0xB8..=0xBB).contains(&next) => i += 3,
+            _ => return i,
         }
     }
+}
+
+/// Index of the first byte from `i` on that is not ASCII (`b.len()` when there is none),
+/// eight bytes at a time.
+#[inline]
+pub(crate) fn next_non_ascii(b: &[u8], mut i: usize) -> usize {
+    while i + 8 <= b.len() {
+        let w = u64::from_le_bytes(b[i..i + 8].try_into().expect("eight bytes"));
+        let high = w & 0x8080_8080_8080_8080;
+        if high != 0 {
+            return i + (high.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < b.len() && b[i] < 0x80 {
+        i += 1;
+    }
+    i
 }
 
 /// The words of normalised text (see [`for_each_word`]).
@@ -50,7 +120,7 @@ enum Class {
     Underscore,
     /// `:` (MidLetter): joins letters only.
     MidLetter,
-    /// `.` and `'` (MidNumLet, Single_Quote): join letters or digits.
+    /// `.` (MidNumLet): joins letters or digits.
     MidNumLet,
     /// `,` and `;` (MidNum): join digits only.
     MidNum,
@@ -63,14 +133,19 @@ const fn class_of(b: u8) -> Class {
         b'0'..=b'9' => Class::Digit,
         b'_' => Class::Underscore,
         b':' => Class::MidLetter,
-        b'.' | b'\'' => Class::MidNumLet,
+        // `'` is MidNumLet in UAX #29, but words are split at apostrophes afterwards anyway
+        // (elisions), so the fast path never lets it join.
+        b'.' => Class::MidNumLet,
         b',' | b';' => Class::MidNum,
         _ => Class::Other,
     }
 }
 
-const CLASS: [Class; 128] = {
-    let mut t = [Class::Other; 128];
+/// Byte classes. Bytes from 0x80 up are `Letter`: the fast path sees non-ASCII bytes only
+/// inside Latin letters (see [`next_non_latin`]), and a multi-byte letter is a run of
+/// letter bytes, so it never needs decoding.
+const CLASS: [Class; 256] = {
+    let mut t = [Class::Letter; 256];
     let mut i = 0;
     while i < 128 {
         t[i] = class_of(i as u8);
@@ -91,48 +166,156 @@ fn joins_across(before: Class, mid: Class, after: Class) -> bool {
     }
 }
 
-fn is_word_char(c: Class) -> bool {
-    matches!(c, Class::Letter | Class::Digit | Class::Underscore)
-}
-
-/// UAX #29 words of an all-ASCII piece (WB5-WB13b restricted to ASCII; segments without a
-/// letter or digit are not words, as in `unicode_words`).
-fn ascii_words<'a>(piece: &'a str, f: &mut impl FnMut(&'a str)) {
-    let b = piece.as_bytes();
-    let n = b.len();
-    let mut i = 0;
-    while i < n {
-        if !is_word_char(CLASS[b[i] as usize & 127]) {
-            i += 1;
-            continue;
+/// UAX #29 words of text whose characters are ASCII or Latin letters (WB5-WB13b restricted
+/// to those classes; segments without a letter or digit are not words, as in
+/// `unicode_words`), as byte spans `f(start, end)`.
+///
+/// Branch-light: 64 bytes at a time, a bit mask of word bytes is built from a table, the rare
+/// punctuation that can join (`.` `:` `,` `;`) is checked against its neighbours and added,
+/// and words are the runs of set bits, found with `trailing_zeros`. A per-byte loop would
+/// mispredict a branch at the end of every word.
+#[inline(always)]
+fn fast_word_spans(text: &[u8], mut f: impl FnMut(usize, usize)) {
+    let n = text.len();
+    let mut emit = |s: usize, e: usize| {
+        // A run of underscores alone is not a word.
+        if text[s] != b'_' || text[s..e].iter().any(|&c| c != b'_') {
+            f(s, e);
         }
-        let start = i;
-        let mut alnum = CLASS[b[i] as usize & 127] != Class::Underscore;
-        let mut last = CLASS[b[i] as usize & 127];
-        i += 1;
-        while i < n {
-            let c = CLASS[b[i] as usize & 127];
-            if is_word_char(c) {
-                alnum |= c != Class::Underscore;
-                last = c;
-                i += 1;
-            } else if i + 1 < n && joins_across(last, c, CLASS[b[i + 1] as usize & 127]) {
-                last = CLASS[b[i + 1] as usize & 127];
-                i += 2;
-            } else {
-                break;
+    };
+    let mut open: Option<usize> = None;
+    let mut pos = 0;
+    while pos < n {
+        let len = (n - pos).min(64);
+        let block = &text[pos..pos + len];
+        let (mut m, mut mid) = (0u64, 0u64);
+        for (k, &c) in block.iter().enumerate() {
+            let bits = BITS[c as usize];
+            m |= ((bits & WORD_BIT) as u64) << k;
+            mid |= (((bits & MID_BIT) >> 1) as u64) << k;
+        }
+        while mid != 0 {
+            let k = mid.trailing_zeros() as usize;
+            mid &= mid - 1;
+            let i = pos + k;
+            if i > 0
+                && i + 1 < n
+                && joins_across(
+                    CLASS[text[i - 1] as usize],
+                    CLASS[text[i] as usize],
+                    CLASS[text[i + 1] as usize],
+                )
+            {
+                m |= 1 << k;
             }
         }
-        if alnum {
-            f(&piece[start..i]);
+        let mut k = 0u32;
+        let len32 = len as u32;
+        while k < len32 {
+            match open {
+                Some(s) => {
+                    // Set bits from k continue the word; bits past the block are clear.
+                    k += (!(m >> k)).trailing_zeros();
+                    if k < len32 {
+                        emit(s, pos + k as usize);
+                        open = None;
+                    }
+                }
+                None => {
+                    let rest = m >> k;
+                    if rest == 0 {
+                        break;
+                    }
+                    k += rest.trailing_zeros();
+                    open = Some(pos + k as usize);
+                }
+            }
         }
+        pos += len;
+    }
+    if let Some(s) = open {
+        emit(s, n);
+    }
+}
+
+/// Word and joining-punctuation bits per byte (see [`fast_word_spans`]).
+const WORD_BIT: u8 = 1;
+const MID_BIT: u8 = 2;
+const BITS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = match CLASS[i] {
+            Class::Letter | Class::Digit | Class::Underscore => WORD_BIT,
+            Class::MidLetter | Class::MidNumLet | Class::MidNum => MID_BIT,
+            Class::Other => 0,
+        };
+        i += 1;
+    }
+    t
+};
+
+// Word hashing. Words are short (news words average 5-6 bytes), and a general-purpose hash
+// spends most of its time on length dispatch for them, so words up to 16 bytes take a
+// wyhash-style path (two 64-bit loads, two 128-bit multiply-folds) and longer ones xxh3.
+// The constants have every byte in 0xF8..=0xFF, which never occurs in UTF-8, so no loaded
+// word can cancel them to zero.
+const P0: u64 = 0xfaf9_fbfd_fefc_f8ff;
+const P1: u64 = 0xfcfe_f9fb_fdf8_fffa;
+
+#[inline]
+fn mum(a: u64, b: u64) -> u64 {
+    let r = (a as u128) * (b as u128);
+    (r as u64) ^ ((r >> 64) as u64)
+}
+
+#[inline]
+fn load8(b: &[u8], at: usize) -> u64 {
+    u64::from_le_bytes(b[at..at + 8].try_into().expect("eight bytes"))
+}
+
+/// Hash of `text[start..end]`, a word of at most 16 bytes. Equal to [`hash_bytes`] of the
+/// same bytes; it may read up to eight bytes past `end` (masked off) when `text` has them,
+/// which saves a copy.
+#[inline]
+fn hash_short(text: &[u8], start: usize, end: usize) -> u64 {
+    let len = end - start;
+    debug_assert!(len <= 16);
+    let (a, b) = if len >= 8 {
+        // Overlapping loads: with the length known, they determine every byte.
+        (load8(text, start), load8(text, end - 8))
+    } else {
+        let a = if start + 8 <= text.len() {
+            load8(text, start)
+        } else {
+            let mut buf = [0u8; 8];
+            buf[..len].copy_from_slice(&text[start..end]);
+            u64::from_le_bytes(buf)
+        };
+        let mask = if len == 0 {
+            0
+        } else {
+            u64::MAX >> (64 - 8 * len)
+        };
+        (a & mask, 0)
+    };
+    mum(P0 ^ len as u64, mum(a ^ P0, b ^ P1))
+}
+
+/// Hash of a byte string: the hash every word goes by (words, word prefixes).
+#[inline]
+pub fn hash_bytes(bytes: &[u8]) -> u64 {
+    if bytes.len() <= 16 {
+        hash_short(bytes, 0, bytes.len())
+    } else {
+        xxh3_64(bytes)
     }
 }
 
 /// Hash of one word.
 #[inline]
 pub fn hash_word(word: &str) -> u64 {
-    xxh3_64(word.as_bytes())
+    hash_bytes(word.as_bytes())
 }
 
 /// Hash of the first `n` characters of a word (all of it when shorter): a language-free
@@ -141,14 +324,22 @@ pub fn hash_word(word: &str) -> u64 {
 #[inline]
 pub fn hash_word_prefix(word: &str, n: usize) -> u64 {
     match word.char_indices().nth(n) {
-        Some((end, _)) => xxh3_64(&word.as_bytes()[..end]),
-        None => xxh3_64(word.as_bytes()),
+        Some((end, _)) => hash_bytes(&word.as_bytes()[..end]),
+        None => hash_word(word),
     }
 }
 
 /// Append the hashes of the words of `normalized` to `out`.
 pub fn hash_words_into(normalized: &str, out: &mut Vec<u64>) {
-    for_each_word(normalized, |w| out.push(hash_word(w)));
+    let text = normalized.as_bytes();
+    let hash = |s: usize, e: usize| {
+        if e - s <= 16 {
+            hash_short(text, s, e)
+        } else {
+            xxh3_64(&text[s..e])
+        }
+    };
+    word_spans(normalized, |s, e| out.push(hash(s, e)));
 }
 
 #[cfg(test)]
@@ -173,11 +364,99 @@ mod tests {
         }
 
         #[test]
+        fn fast_path_matches_unicode_segmentation_across_blocks(
+            s in "[a-b0-1_:.,;' \n\u{e9}]{0,300}"
+        ) {
+            prop_assert_eq!(words(&s).collect::<Vec<_>>(), reference(&s));
+        }
+
+        #[test]
+        fn fast_path_matches_unicode_segmentation_on_latin(
+            s in "[a-b0-1_:.,;' \n\u{e9}\u{df}\u{f8}\u{c0}\u{24f}\u{1ec7}\u{1e00}\u{d7}\u{f7}\u{b5}\u{301}]{0,24}"
+        ) {
+            prop_assert_eq!(words(&s).collect::<Vec<_>>(), reference(&s));
+        }
+
+        #[test]
         fn fast_path_matches_unicode_segmentation_on_mixed(
             s in "[a-b0-1_:.', \n\u{e9}\u{301}\u{5d0}\u{30a2}\u{4e00}\u{200d}\u{ff0e}\u{a0}]{0,20}"
         ) {
             prop_assert_eq!(words(&s).collect::<Vec<_>>(), reference(&s));
         }
+    }
+
+    #[test]
+    fn every_latin_letter_segments_like_an_ascii_letter() {
+        let all = ('\u{80}'..='\u{2000}').chain('\u{1E00}'..='\u{1EFF}');
+        for c in all.filter(|&c| is_latin_letter(c)) {
+            for (text, want) in [
+                (format!("{c}"), vec![format!("{c}")]),
+                (format!("a{c}1"), vec![format!("a{c}1")]),
+                (format!("{c}.b:{c}"), vec![format!("{c}.b:{c}")]),
+                (format!("{c},1"), vec![format!("{c}"), "1".into()]),
+                (format!("1.{c}"), vec!["1".into(), format!("{c}")]),
+                (format!("_{c}'x"), vec![format!("_{c}"), "x".into()]),
+            ] {
+                assert_eq!(words(&text).collect::<Vec<_>>(), want, "{c:?} in {text:?}");
+                assert_eq!(reference(&text), want, "{c:?} in {text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn byte_level_latin_check_matches_the_character_ranges() {
+        for c in ('\u{80}'..='\u{3000}').filter(|c| !c.is_whitespace()) {
+            let text = format!("a{c}b");
+            assert_eq!(
+                next_non_latin(text.as_bytes(), 0) == text.len(),
+                is_latin_letter(c),
+                "{c:?}"
+            );
+        }
+        assert_eq!(next_non_latin(b"plain ascii", 0), 11);
+        assert_eq!(next_non_latin("caf\u{e9} \u{20ac}5".as_bytes(), 0), 6);
+    }
+
+    #[test]
+    fn next_non_ascii_finds_the_first_high_byte() {
+        let s = "abcdefghijklmn\u{e9}opq\u{e8}";
+        for start in 0..s.len() {
+            let want = s.as_bytes()[start..]
+                .iter()
+                .position(|&b| b >= 0x80)
+                .map_or(s.len(), |p| start + p);
+            assert_eq!(next_non_ascii(s.as_bytes(), start), want);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn in_place_word_hash_equals_hash_of_the_word(s in "[a-z\u{e9} .]{0,40}") {
+            let mut fast = Vec::new();
+            hash_words_into(&s, &mut fast);
+            let slow: Vec<u64> = words(&s).map(hash_word).collect();
+            prop_assert_eq!(fast, slow);
+        }
+    }
+
+    #[test]
+    fn short_word_hashes_are_distinct() {
+        // Every word of one to three characters over a-z0-9, plus runs of one letter up to
+        // 40 long (both hash paths): no two distinct words share a hash.
+        let alphabet: Vec<char> = ('a'..='z').chain('0'..='9').collect();
+        let mut words = std::collections::HashSet::new();
+        for &x in &alphabet {
+            for &y in &alphabet {
+                for &z in &alphabet {
+                    words.insert(format!("{x}"));
+                    words.insert(format!("{x}{y}"));
+                    words.insert(format!("{x}{y}{z}"));
+                }
+            }
+        }
+        words.extend((1..=40).map(|n| "e".repeat(n)));
+        let hashes: std::collections::HashSet<u64> = words.iter().map(|w| hash_word(w)).collect();
+        assert_eq!(hashes.len(), words.len());
     }
 
     #[test]
