@@ -19,7 +19,7 @@ use crate::shingle::{char_shingles_into, word_shingles_into, ShingleKind};
 use crate::sketch::{minhash, oph, weighted, Scheme, Signatures, SketchParams};
 use crate::text::boilerplate::{BoilerplateParams, LineStats, LinedTokens};
 use crate::text::normalize::normalize_into;
-use crate::text::tokenize::hash_words_into;
+use crate::text::tokenize::{hash_ascii_words_into, hash_words_into};
 use crate::weight::{bag_of_words, TermStats, TermVector, WeightParams};
 use rayon::prelude::*;
 
@@ -140,8 +140,13 @@ fn features(text: &str, cfg: &EngineConfig, seeds: &[u64], scratch: &mut Scratch
         bins,
         sig,
     } = scratch;
-    normalize_into(text, norm);
     let story = cfg.preset == Preset::Story;
+    // ASCII text in the copy lane is tokenised in place (normalising ASCII is lowercasing,
+    // done as words are hashed); everything else works on the normalised text.
+    let fused = !story && matches!(cfg.shingle, ShingleKind::Word(_)) && text.is_ascii();
+    if !fused {
+        normalize_into(text, norm);
+    }
     // The copy lane needs no lines: words of the whole text are the words of its lines, since
     // a line break is whitespace.
     let (lined, prefixed) = match (story, cfg.weights.prefix_chars) {
@@ -150,6 +155,11 @@ fn features(text: &str, cfg: &EngineConfig, seeds: &[u64], scratch: &mut Scratch
             (Some(w), Some(p))
         }
         (true, None) => (Some(LinedTokens::from_normalized(norm)), None),
+        (false, _) if fused => {
+            tokens.clear();
+            hash_ascii_words_into(text, tokens);
+            (None, None)
+        }
         (false, _) => {
             tokens.clear();
             hash_words_into(norm, tokens);
@@ -192,10 +202,15 @@ fn features(text: &str, cfg: &EngineConfig, seeds: &[u64], scratch: &mut Scratch
 }
 
 /// xxh3 of the word hashes' little-endian bytes: equal for documents with the same words.
+/// Fed to the streaming hasher 32 words at a time (per-word updates cost more than hashing).
 fn content_hash(words: &[u64]) -> u64 {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
-    for w in words {
-        h.update(&w.to_le_bytes());
+    let mut buf = [0u8; 256];
+    for chunk in words.chunks(32) {
+        for (dst, w) in buf.chunks_exact_mut(8).zip(chunk) {
+            dst.copy_from_slice(&w.to_le_bytes());
+        }
+        h.update(&buf[..chunk.len() * 8]);
     }
     h.digest()
 }

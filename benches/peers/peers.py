@@ -2,7 +2,7 @@
 corpus with the same settings (lowercase \\w+ words, word 5-gram shingles, 128 permutations,
 LSH threshold 0.8 with 8 bands x 16 rows (rensa and FastSketchLSH need bands dividing 128), single thread). Each engine runs in its own process
 so that peak RSS is its own. Usage: peers.py CORPUS STORYHASH_BINARY"""
-import json, os, re, resource, subprocess, sys, time
+import json, os, re, resource, shutil, subprocess, sys, time
 
 CORPUS, BIN = sys.argv[1], sys.argv[2]
 WORD = re.compile(r"\w+")
@@ -76,9 +76,13 @@ def engine(name):
     print(json.dumps({"engine": name, "lane": lane, "seconds": secs, "flagged": flagged,
                       "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 
-def storyhash(threads):
+# One core for every single-thread run (peers included), when taskset exists: a "single
+# thread" figure then includes any helper thread an engine starts (storyhash's reader thread).
+PIN = ["taskset", "-c", "0"] if shutil.which("taskset") else []
+
+def storyhash(threads, pin):
     t0 = time.perf_counter()
-    out = subprocess.run([BIN, "cluster", CORPUS, "--preset", "copy", "--format", "jsonl", "-q",
+    out = subprocess.run((PIN if pin else []) + [BIN, "cluster", CORPUS, "--preset", "copy", "--format", "jsonl", "-q",
                           "--threads", str(threads), "--bands", "8", "--rows", "16"], check=True, capture_output=True, text=True).stdout
     secs = time.perf_counter() - t0
     pos = {d["id"]: i for i, d in enumerate(load())}
@@ -100,16 +104,19 @@ gold = sum(has_earlier)
 def recall(flagged):
     return sum(1 for f, g in zip(flagged, has_earlier) if f and g) / gold if gold else 1.0
 rows = []
-for threads in (1, os.cpu_count()):
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    secs, flagged = storyhash(threads)
+for threads, pin, label in [(1, True, "storyhash, 1 core (taskset)" if PIN else "storyhash, --threads 1"),
+                            (1, False, "storyhash, --threads 1 (+ reader thread)"),
+                            (os.cpu_count(), False, "storyhash, %d threads" % os.cpu_count())]:
+    if label.endswith("(+ reader thread)") and not PIN:
+        continue
+    secs, flagged = storyhash(threads, pin)
     rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    rows.append(("storyhash (%d thread%s)" % (threads, "s" if threads > 1 else ""), "end to end", secs, flagged, rss))
+    rows.append((label, "end to end", secs, flagged, rss))
 base = rows[0][2]
-bench = subprocess.run([BIN, "bench", CORPUS, "--repeat", "3", "--bands", "8", "--rows", "16"], check=True, capture_output=True, text=True).stdout
+bench = subprocess.run(PIN + [BIN, "bench", CORPUS, "--repeat", "3", "--bands", "8", "--rows", "16"], check=True, capture_output=True, text=True).stdout
 for name in ["datasketch", "gaoya", "rensa", "FastSketchLSH", "rensa sketch lane", "FastSketchLSH sketch lane"]:
     try:
-        r = subprocess.run([sys.executable, __file__, CORPUS, BIN, name], capture_output=True, text=True, timeout=3600)
+        r = subprocess.run(PIN + [sys.executable, __file__, CORPUS, BIN, name], capture_output=True, text=True, timeout=3600)
         if r.returncode != 0:
             print(f"{name}: failed: {r.stderr.strip().splitlines()[-1] if r.stderr.strip() else r.returncode}", file=sys.stderr); continue
         j = json.loads(r.stdout.strip().splitlines()[-1])
@@ -118,7 +125,7 @@ for name in ["datasketch", "gaoya", "rensa", "FastSketchLSH", "rensa sketch lane
         print(f"{name}: skipped ({e})", file=sys.stderr)
 print(f"Corpus: {CORPUS} ({n} documents, {mb:.1f} MB, SYNTHETIC from storyhash synth); "
       "word 5-grams, lowercase, 128 permutations, threshold 0.8, 8 x 16 bands.")
-print("| engine | lane | seconds | docs/s | MB/s | peak RSS MB | duplicates flagged | recall vs labels | time / storyhash 1 thread |")
+print("| engine | lane | seconds | docs/s | MB/s | peak RSS MB | duplicates flagged | recall vs labels | time / storyhash 1 core |")
 print("|---|---|---|---|---|---|---|---|---|")
 for name, lane, secs, flagged, rss in rows:
     print(f"| {name} | {lane} | {secs:.2f} | {n / secs:,.0f} | {mb / secs:.1f} | {rss:.0f} | {sum(flagged)} | {recall(flagged):.3f} | {secs / base:.1f}x |")

@@ -60,16 +60,12 @@ impl JsonlReader {
 
     /// Turn the current line (already stripped of its line ending) into a document.
     fn parse_line(&self, bytes: &[u8]) -> std::result::Result<Document, String> {
-        let line = std::str::from_utf8(bytes).map_err(|e| {
-            format!(
-                "invalid UTF-8 at byte offset {} of the line",
-                e.valid_up_to()
-            )
-        })?;
-        // Fast path: pick the two fields out without building the whole object. Anything
-        // unusual (a missing field, a wrong type, malformed JSON) takes the full parse below,
-        // which produces the exact error message.
-        let mut de = serde_json::Deserializer::from_str(line);
+        // Fast path: pick the two fields out without building the whole object; serde_json
+        // checks the UTF-8 of the strings it reads. Anything unusual (a missing field, a
+        // wrong type, malformed JSON, invalid UTF-8 in a field that is read) takes the full
+        // parse below, which produces the exact error message. Invalid UTF-8 inside a field
+        // that is not read is not looked at.
+        let mut de = serde_json::Deserializer::from_slice(bytes);
         if let Ok(Picked {
             id: Some(id),
             text: Some(text),
@@ -83,6 +79,12 @@ impl JsonlReader {
                 });
             }
         }
+        let line = std::str::from_utf8(bytes).map_err(|e| {
+            format!(
+                "invalid UTF-8 at byte offset {} of the line",
+                e.valid_up_to()
+            )
+        })?;
         let value: Value = serde_json::from_str(line).map_err(|e| json_error(&e))?;
         let mut object = match value {
             Value::Object(map) => map,
@@ -451,6 +453,15 @@ mod tests {
         assert_eq!(line, 1);
         assert!(reason.contains("UTF-8"), "{reason}");
         assert!(reason.contains("byte offset 20"), "{reason}");
+    }
+
+    #[test]
+    fn invalid_utf8_in_the_id_is_an_error_and_in_an_unread_field_is_not_looked_at() {
+        let (_, reason) = single_error(b"{\"id\":\"a\xFF\",\"text\":\"abc\"}\n");
+        assert!(reason.contains("UTF-8"), "{reason}");
+        let docs = read(b"{\"id\":\"a\",\"note\":\"x\xFFy\",\"text\":\"abc\"}\n");
+        assert_eq!(docs.len(), 1);
+        assert_eq!(docs[0].as_ref().unwrap().text, "abc");
     }
 
     #[test]

@@ -56,16 +56,26 @@ fn push_ascii_lower(ascii: &str, out: &mut String) {
 /// The Unicode path for a stretch of text: NFKC (skipped when the text is Latin-1 or the
 /// quick check says it is normal already), then folding, appended to `out`.
 fn normalize_unicode(input: &str, out: &mut String) {
-    if input
-        .chars()
-        .all(|c| c.is_ascii() || ('\u{C0}'..='\u{FF}').contains(&c))
-    {
-        // Latin-1 letters (and × ÷) are NFKC, never compose with what precedes them, and
-        // fold to Latin-1 letters: folding is all there is to do.
+    if input.chars().all(is_stable) {
         fold_chars(input.chars(), out);
     } else {
         nfkc_fold(input, out);
     }
+}
+
+/// Characters that are NFKC already, are starters, and never compose with a neighbour, so a
+/// stretch made only of them (and ASCII) needs folding and nothing else: Latin-1 letters (and
+/// `×` `÷`), the Latin-1 punctuation and signs without a compatibility decomposition, and the
+/// common typographic punctuation and the euro sign. A test checks each against NFKC.
+#[inline]
+fn is_stable(c: char) -> bool {
+    matches!(c,
+        '\u{0}'..='\u{7F}'
+        | '\u{A1}'..='\u{A7}' | '\u{A9}' | '\u{AB}' | '\u{AC}' | '\u{AE}' | '\u{B0}' | '\u{B1}'
+        | '\u{B6}' | '\u{B7}' | '\u{BB}' | '\u{BF}'
+        | '\u{C0}'..='\u{FF}'
+        | '\u{2010}' | '\u{2012}'..='\u{2016}' | '\u{2018}'..='\u{2023}' | '\u{2027}'
+        | '\u{20AC}')
 }
 
 /// NFKC and folding by the book, appended to `out`.
@@ -115,6 +125,13 @@ fn fold_chars(chars: impl Iterator<Item = char>, out: &mut String) {
             // matching words: German sharp s and Greek final sigma.
             '\u{00DF}' | '\u{1E9E}' => out.push_str("ss"),
             '\u{03C2}' => out.push('\u{03C3}'),
+            // Punctuation and signs without case.
+            '\u{A0}'..='\u{BF}'
+            | '\u{2016}'..='\u{2017}'
+            | '\u{2020}'..='\u{2027}'
+            | '\u{20AC}' => out.push(c),
+            // Latin-1 lowercase letters (and `×`) are their own lowercase.
+            '\u{D7}' | '\u{E0}'..='\u{FF}' => out.push(c),
             // Latin-1 capitals lowercase by one offset (not `×`).
             '\u{C0}'..='\u{DE}' if c != '\u{D7}' => {
                 out.push(char::from_u32(c as u32 + 0x20).unwrap_or(c))
@@ -184,11 +201,40 @@ mod tests {
         out
     }
 
+    #[test]
+    fn stable_characters_are_nfkc_starters_that_do_not_compose() {
+        use unicode_normalization::char::canonical_combining_class;
+        for c in ('\u{80}'..='\u{3000}').filter(|&c| is_stable(c)) {
+            let alone = c.to_string();
+            assert_eq!(is_nfkc_quick(alone.chars()), IsNormalized::Yes, "{c:?}");
+            assert_eq!(canonical_combining_class(c), 0, "{c:?}");
+            for ctx in [format!("a{c}b"), format!("{c}{c}"), format!("e{c}")] {
+                assert_eq!(ctx.nfkc().collect::<String>(), ctx, "{c:?} in {ctx:?}");
+            }
+            // Folding leaves them as lowercasing does.
+            assert_eq!(whole(&alone), normalize(&alone), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn caseless_fold_arm_matches_lowercasing() {
+        for c in ('\u{A0}'..='\u{BF}')
+            .chain('\u{2016}'..='\u{2017}')
+            .chain('\u{2020}'..='\u{2027}')
+            .chain(['\u{D7}'])
+            .chain('\u{E0}'..='\u{FF}')
+            .filter(|&c| c != '\u{DF}')
+        {
+            assert_eq!(c.to_lowercase().collect::<String>(), c.to_string(), "{c:?}");
+        }
+        assert_eq!('\u{20AC}'.to_lowercase().to_string(), "\u{20AC}");
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(3000))]
         #[test]
         fn chunked_equals_whole_text(
-            s in "[a-cA-C .\n\u{c0}\u{d7}\u{de}\u{f7}\u{ff}\u{aa}\u{b5}\u{e9}\u{c9}\u{301}\u{308}\u{327}\u{1100}\u{1161}\u{11a8}\u{ac00}\u{ff21}\u{fb01}\u{2460}\u{a0}\u{2019}\u{df}\u{130}\u{3a3}\u{345}\u{f900}]{0,24}"
+            s in "[a-cA-C .\n\u{a1}\u{a8}\u{b4}\u{bf}\u{2011}\u{2026}\u{2033}\u{20ac}\u{c0}\u{d7}\u{de}\u{f7}\u{ff}\u{aa}\u{b5}\u{e9}\u{c9}\u{301}\u{308}\u{327}\u{1100}\u{1161}\u{11a8}\u{ac00}\u{ff21}\u{fb01}\u{2460}\u{a0}\u{2019}\u{df}\u{130}\u{3a3}\u{345}\u{f900}]{0,24}"
         ) {
             prop_assert_eq!(normalize(&s), whole(&s));
         }

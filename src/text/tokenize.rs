@@ -189,10 +189,18 @@ fn fast_word_spans(text: &[u8], mut f: impl FnMut(usize, usize)) {
         let len = (n - pos).min(64);
         let block = &text[pos..pos + len];
         let (mut m, mut mid) = (0u64, 0u64);
-        for (k, &c) in block.iter().enumerate() {
+        let mut chunks = block.chunks_exact(8);
+        for (j, c) in chunks.by_ref().enumerate() {
+            let (w8, mid8) = swar_classes(u64::from_le_bytes(c.try_into().expect("8 bytes")));
+            m |= w8 << (8 * j);
+            mid |= mid8 << (8 * j);
+        }
+        let tail = chunks.remainder();
+        let at = len - tail.len();
+        for (k, &c) in tail.iter().enumerate() {
             let bits = BITS[c as usize];
-            m |= ((bits & WORD_BIT) as u64) << k;
-            mid |= (((bits & MID_BIT) >> 1) as u64) << k;
+            m |= ((bits & WORD_BIT) as u64) << (at + k);
+            mid |= (((bits & MID_BIT) >> 1) as u64) << (at + k);
         }
         while mid != 0 {
             let k = mid.trailing_zeros() as usize;
@@ -238,6 +246,26 @@ fn fast_word_spans(text: &[u8], mut f: impl FnMut(usize, usize)) {
     }
 }
 
+/// Word-byte and joining-punctuation masks (bit k for byte k) of eight bytes, SWAR: the same
+/// classes as [`BITS`] (a test checks every byte value), without a table lookup per byte.
+#[inline(always)]
+fn swar_classes(w: u64) -> (u64, u64) {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    // 7-bit part of each byte; adding below cannot carry across bytes.
+    let x = w & !HI;
+    // High bit of each byte set where lo <= x <= hi.
+    let in_range = |x: u64, lo: u64, hi: u64| (x + (0x80 - lo) * LO) & !(x + (0x7f - hi) * LO);
+    let word = (w & HI)
+        | in_range(x | (0x20 * LO), 0x61, 0x7a)
+        | in_range(x, 0x30, 0x39)
+        | in_range(x, 0x5f, 0x5f);
+    let mid = !w & (in_range(x, 0x2e, 0x2e) | in_range(x, 0x3a, 0x3b) | in_range(x, 0x2c, 0x2c));
+    // Gather the eight high bits into the low byte.
+    let gather = |v: u64| (((v & HI) >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56;
+    (gather(word), gather(mid))
+}
+
 /// Word and joining-punctuation bits per byte (see [`fast_word_spans`]).
 const WORD_BIT: u8 = 1;
 const MID_BIT: u8 = 2;
@@ -277,11 +305,27 @@ fn load8(b: &[u8], at: usize) -> u64 {
 /// Hash of `text[start..end]`, a word of at most 16 bytes. Equal to [`hash_bytes`] of the
 /// same bytes; it may read up to eight bytes past `end` (masked off) when `text` has them,
 /// which saves a copy.
-#[inline]
+#[inline(always)]
 fn hash_short(text: &[u8], start: usize, end: usize) -> u64 {
+    let (a, b) = load_short(text, start, end);
+    mix_short(a, b, end - start)
+}
+
+/// [`hash_short`] of the word lowercased (ASCII letters only): the hash of the same word
+/// after normalisation, for ASCII text that was not normalised.
+#[inline(always)]
+fn hash_short_folded(text: &[u8], start: usize, end: usize) -> u64 {
+    let (a, b) = load_short(text, start, end);
+    mix_short(ascii_lower8(a), ascii_lower8(b), end - start)
+}
+
+/// The two words [`hash_short`] mixes: the first and last eight bytes (overlapping) of a
+/// word of 8 to 16 bytes, or a shorter word zero-padded.
+#[inline(always)]
+fn load_short(text: &[u8], start: usize, end: usize) -> (u64, u64) {
     let len = end - start;
     debug_assert!(len <= 16);
-    let (a, b) = if len >= 8 {
+    if len >= 8 {
         // Overlapping loads: with the length known, they determine every byte.
         (load8(text, start), load8(text, end - 8))
     } else {
@@ -298,8 +342,28 @@ fn hash_short(text: &[u8], start: usize, end: usize) -> u64 {
             u64::MAX >> (64 - 8 * len)
         };
         (a & mask, 0)
-    };
+    }
+}
+
+#[inline(always)]
+fn mix_short(a: u64, b: u64, len: usize) -> u64 {
     mum(P0 ^ len as u64, mum(a ^ P0, b ^ P1))
+}
+
+/// Eight bytes with `A`-`Z` lowercased, SWAR.
+#[inline(always)]
+fn ascii_lower8(w: u64) -> u64 {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let x = w & !HI;
+    let upper = (x + (0x80 - 0x41) * LO) & !(x + (0x7f - 0x5a) * LO) & !w & HI;
+    w | (upper >> 2)
+}
+
+/// Hash of a word longer than 16 bytes; out of line so that the short path inlines.
+#[inline(never)]
+fn hash_long(bytes: &[u8]) -> u64 {
+    xxh3_64(bytes)
 }
 
 /// Hash of a byte string: the hash every word goes by (words, word prefixes).
@@ -308,7 +372,7 @@ pub fn hash_bytes(bytes: &[u8]) -> u64 {
     if bytes.len() <= 16 {
         hash_short(bytes, 0, bytes.len())
     } else {
-        xxh3_64(bytes)
+        hash_long(bytes)
     }
 }
 
@@ -329,6 +393,21 @@ pub fn hash_word_prefix(word: &str, n: usize) -> u64 {
     }
 }
 
+/// Append the hashes of the words of `normalize(ascii)` to `out` for ASCII text, the same
+/// values as [`hash_words_into`] on the normalised text, without normalising it: words are
+/// lowercased as they are hashed (normalising ASCII is lowercasing). A proptest checks it.
+pub fn hash_ascii_words_into(ascii: &str, out: &mut Vec<u64>) {
+    debug_assert!(ascii.is_ascii());
+    let b = ascii.as_bytes();
+    fast_word_spans(b, |s, e| {
+        out.push(if e - s <= 16 {
+            hash_short_folded(b, s, e)
+        } else {
+            hash_long(&b[s..e].to_ascii_lowercase())
+        })
+    });
+}
+
 /// Append the hashes of the words of `normalized` to `out`.
 pub fn hash_words_into(normalized: &str, out: &mut Vec<u64>) {
     let text = normalized.as_bytes();
@@ -336,7 +415,7 @@ pub fn hash_words_into(normalized: &str, out: &mut Vec<u64>) {
         if e - s <= 16 {
             hash_short(text, s, e)
         } else {
-            xxh3_64(&text[s..e])
+            hash_long(&text[s..e])
         }
     };
     word_spans(normalized, |s, e| out.push(hash(s, e)));
@@ -439,6 +518,27 @@ mod tests {
         }
     }
 
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn ascii_words_hash_as_their_normalised_form(s in "[a-zA-Z0-9 .,:;'_-]{0,300}") {
+            let mut fused = Vec::new();
+            hash_ascii_words_into(&s, &mut fused);
+            let mut two = Vec::new();
+            hash_words_into(&normalize(&s), &mut two);
+            prop_assert_eq!(fused, two);
+        }
+    }
+
+    #[test]
+    fn ascii_lower8_lowercases_only_capitals() {
+        for c in 0..=255u8 {
+            let want = if c.is_ascii_uppercase() { c + 32 } else { c };
+            let got = ascii_lower8(u64::from(c) << 24).to_le_bytes()[3];
+            assert_eq!(got, want, "{c:#x}");
+        }
+    }
+
     #[test]
     fn short_word_hashes_are_distinct() {
         // Every word of one to three characters over a-z0-9, plus runs of one letter up to
@@ -457,6 +557,24 @@ mod tests {
         words.extend((1..=40).map(|n| "e".repeat(n)));
         let hashes: std::collections::HashSet<u64> = words.iter().map(|w| hash_word(w)).collect();
         assert_eq!(hashes.len(), words.len());
+    }
+
+    #[test]
+    fn swar_classes_match_the_byte_table() {
+        for c in 0..=255u8 {
+            for k in 0..8 {
+                let mut bytes = [b' '; 8];
+                bytes[k] = c;
+                let (w, mid) = swar_classes(u64::from_le_bytes(bytes));
+                let bits = BITS[c as usize];
+                assert_eq!(w, ((bits & WORD_BIT) as u64) << k, "byte {c:#x} at {k}");
+                assert_eq!(
+                    mid,
+                    (((bits & MID_BIT) >> 1) as u64) << k,
+                    "byte {c:#x} at {k}"
+                );
+            }
+        }
     }
 
     #[test]
