@@ -10,7 +10,7 @@
 //! Invariant: the result depends on the documents and the [`EngineConfig`] only, never on the
 //! number of threads: every parallel step collects in input order.
 
-use crate::cluster::{clusters, Cluster};
+use crate::cluster::{clusters, Cluster, UnionFind};
 use crate::corpus::Document;
 use crate::error::Result;
 use crate::lsh::{candidates, CandidatePair, LshParams};
@@ -51,6 +51,8 @@ pub struct EngineConfig {
     pub copy_bands: Option<LshParams>,
     /// Probability-Jaccard level the story lane's banding is tuned to. By default, 0.05.
     pub story_candidate_threshold: f64,
+    /// Bands a story-lane pair must share to be verified. By default, 1.
+    pub story_min_hits: usize,
     /// How to verify Jaccard. By default, from signatures.
     pub verify: Verify,
     /// Boilerplate rules of the story lane.
@@ -83,6 +85,7 @@ impl Default for EngineConfig {
             thresholds: Thresholds::default(),
             copy_bands: None,
             story_candidate_threshold: 0.05,
+            story_min_hits: 1,
             verify: Verify::Estimate,
             boilerplate: BoilerplateParams::default(),
             weights: WeightParams::default(),
@@ -306,8 +309,34 @@ impl CollectionBuilder {
         } else {
             None
         };
+        let mut copy_pairs = None;
+        let mut story_of = Vec::new();
         let story = match cfg.preset {
-            Preset::Story => Some(story_lane(&cfg, cfg.story_lsh()?, &feats, &dup_of)),
+            Preset::Story => {
+                // Copies first: the story lane sees one document per copy cluster (its
+                // earliest member), so that a text republished ten times neither turns its
+                // own lines into boilerplate nor multiplies every story candidate by ten.
+                let skip: Vec<bool> = dup_of.iter().map(Option::is_some).collect();
+                let pairs = candidates(&copy_sigs, &skip, cfg.copy_lsh()?, cfg.max_bucket)?;
+                let copies = pairs.iter().filter(|&&(a, b)| {
+                    let j = match &shingles {
+                        Some(s) => exact_jaccard(&s[a as usize], &s[b as usize]),
+                        None => copy_sigs.similarity(a as usize, b as usize),
+                    };
+                    j >= cfg.thresholds.copy && j > 0.0
+                });
+                let exact = dup_of
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, d)| d.map(|d| (d, i as u32)));
+                let mut uf = UnionFind::new(ids.len());
+                for (a, b) in copies.copied().chain(exact) {
+                    uf.union(a, b);
+                }
+                story_of = (0..ids.len() as u32).map(|i| uf.find(i)).collect();
+                copy_pairs = Some(pairs);
+                Some(story_lane(&cfg, cfg.story_lsh()?, &feats, &story_of))
+            }
             Preset::Copy => None,
         };
         Ok(Collection {
@@ -315,6 +344,8 @@ impl CollectionBuilder {
             ids,
             empty,
             dup_of,
+            story_of,
+            copy_pairs,
             copy_sigs,
             shingles,
             story,
@@ -385,22 +416,34 @@ impl PackedVectors {
     }
 }
 
-/// Exact copies (`dup_of[i].is_some()`) are left out of the collection statistics: a text
-/// published three times must not turn its own lines into boilerplate, nor its words common.
+/// Collection statistics (boilerplate lines, IDF) come from one document per copy cluster
+/// (`story_of[i] == i`): a text published three times must not turn its own lines into
+/// boilerplate, nor its words common. Every document still gets its own vector, its lines
+/// judged as its cluster's first member's would be.
 fn story_lane(
     cfg: &EngineConfig,
     banding: LshParams,
     feats: &[DocFeatures],
-    dup_of: &[Option<u32>],
+    story_of: &[u32],
 ) -> StoryLane {
-    let line_hashes: Vec<&[u64]> = feats.iter().map(|f| f.line_hashes.as_slice()).collect();
-    let line_stats = LineStats::build(&line_hashes);
+    let is_rep = |i: usize| story_of[i] as usize == i;
+    let rep_lines: Vec<&[u64]> = feats
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            if is_rep(i) {
+                f.line_hashes.as_slice()
+            } else {
+                &[][..]
+            }
+        })
+        .collect();
+    let line_stats = LineStats::build(&rep_lines);
     let bags: Vec<Vec<(u64, u32)>> = feats
         .par_iter()
-        .zip(&line_hashes)
         .enumerate()
-        .map(|(i, (f, lh))| {
-            let keep = line_stats.keep_mask(i as u32, lh, cfg.boilerplate);
+        .map(|(i, f)| {
+            let keep = line_stats.keep_mask(story_of[i], &f.line_hashes, cfg.boilerplate);
             let mut terms: Vec<u64> = Vec::new();
             let source = &f.story_terms;
             for (n, (line, _)) in source.lines().zip(keep).filter(|(_, k)| *k).enumerate() {
@@ -417,9 +460,9 @@ fn story_lane(
         .collect();
     let term_stats = TermStats::build(
         bags.iter()
-            .zip(dup_of)
-            .filter(|(_, d)| d.is_none())
-            .map(|(b, _)| b.as_slice()),
+            .enumerate()
+            .filter(|&(i, _)| is_rep(i))
+            .map(|(_, b)| b.as_slice()),
     );
     // The story signature only needs the positions its banding reads.
     let sketch = SketchParams {
@@ -461,6 +504,12 @@ pub struct Collection {
     pub empty: Vec<bool>,
     /// For an exact copy (same normalised words) of an earlier document, that document.
     pub dup_of: Vec<Option<u32>>,
+    /// Story preset: the earliest member of each document's copy cluster (exact and near
+    /// copies), the one that stands for the cluster in the story lane's LSH index and
+    /// statistics; empty for the copy preset.
+    pub story_of: Vec<u32>,
+    /// Story preset: the copy lane's candidate pairs, found while building `story_of`.
+    copy_pairs: Option<Vec<CandidatePair>>,
     /// Copy-lane MinHash signatures.
     pub copy_sigs: Signatures,
     /// Shingle sets, kept only for exact verification.
@@ -512,6 +561,26 @@ impl Collection {
         self.dup_of[i].map_or(i, |d| d as usize)
     }
 
+    /// Whether the candidate stage put documents `a` and `b` in touch: as a candidate pair, or
+    /// (story preset) through their copy clusters, whose first members stand for them in the
+    /// story lane's index.
+    pub fn proposed(
+        &self,
+        cands: &std::collections::HashSet<CandidatePair>,
+        a: u32,
+        b: u32,
+    ) -> bool {
+        let key = |x: u32, y: u32| (x.min(y), x.max(y));
+        if a == b || cands.contains(&key(a, b)) {
+            return true;
+        }
+        if self.story_of.is_empty() {
+            return false;
+        }
+        let (ra, rb) = (self.story_of[a as usize], self.story_of[b as usize]);
+        ra == rb || cands.contains(&key(ra, rb))
+    }
+
     /// Scores of documents `a` and `b` (exact copies are scored through their originals).
     pub fn scores(&self, a: usize, b: usize) -> PairScores {
         let (a, b) = (self.canonical(a), self.canonical(b));
@@ -535,9 +604,33 @@ impl Collection {
     pub fn candidates(&self) -> Result<Vec<CandidatePair>> {
         let skip: Vec<bool> = self.dup_of.iter().map(Option::is_some).collect();
         let max = self.cfg.max_bucket;
-        let mut pairs = candidates(&self.copy_sigs, &skip, self.cfg.copy_lsh()?, max)?;
+        let mut pairs = match &self.copy_pairs {
+            Some(p) => p.clone(),
+            None => candidates(&self.copy_sigs, &skip, self.cfg.copy_lsh()?, max)?,
+        };
         if let Some(story) = &self.story {
-            pairs.extend(candidates(&story.sigs, &skip, self.cfg.story_lsh()?, max)?);
+            let not_rep: Vec<bool> = (0..self.len())
+                .map(|i| self.story_of[i] as usize != i)
+                .collect();
+            let banding = self.cfg.story_lsh()?;
+            let mut between = candidates(&story.sigs, &not_rep, banding, max)?;
+            if self.cfg.story_min_hits > 1 {
+                // Bands shared, from the signatures (rows of one value each or more): a cheap
+                // filter before the cosine, which costs a hundred times more.
+                let need = self.cfg.story_min_hits;
+                between.retain(|&(a, b)| {
+                    let (x, y) = (story.sigs.get(a as usize), story.sigs.get(b as usize));
+                    let hits = x
+                        .chunks(banding.rows)
+                        .zip(y.chunks(banding.rows))
+                        .filter(|(p, q)| p == q)
+                        .count();
+                    hits >= need
+                });
+            }
+            // A story pair between two copy clusters is a pair between their earliest
+            // members; the clustering carries it to the rest.
+            pairs.extend(between);
         }
         pairs.extend(
             self.dup_of
@@ -671,5 +764,27 @@ mod tests {
     fn empty_documents_are_singletons() {
         let r = run(EngineConfig::default(), &["", "   ", A]);
         assert_eq!(r.clusters.len(), 3);
+    }
+
+    #[test]
+    fn near_copies_stand_behind_their_first_member_in_the_story_lane() {
+        let words: Vec<String> = (0..200).map(|i| format!("w{i}")).collect();
+        let original = words.join(" ");
+        let mut edited = words.clone();
+        edited[100] = "changed".into();
+        let edited = edited.join(" ");
+        let other: String = (0..200).map(|i| format!("x{i} ")).collect();
+        let mut b = CollectionBuilder::new(EngineConfig::default());
+        b.add_batch(docs(&[&original, &other, &edited]));
+        let coll = b.finish().unwrap();
+        assert_eq!(coll.story_of, vec![0, 1, 0]);
+        // The copy is still scored on its own vector, and clusters with its original.
+        let s02 = coll.scores(0, 2).story.unwrap();
+        assert!(s02 > 0.5, "{s02}");
+        let run = coll.cluster().unwrap();
+        assert_eq!(run.clusters.len(), 2);
+        let cands: std::collections::HashSet<_> = coll.candidates().unwrap().into_iter().collect();
+        assert!(coll.proposed(&cands, 0, 2));
+        assert!(!coll.proposed(&cands, 1, 2));
     }
 }

@@ -259,7 +259,7 @@ fn eval_collection(
         for (x, &a) in members.iter().enumerate() {
             for &b in &members[x + 1..] {
                 gold_pairs += 1;
-                if cand_set.contains(&(a, b)) {
+                if coll.proposed(&cand_set, a, b) {
                     proposed += 1;
                     if !verified.contains(&(a, b)) {
                         rejected += 1;
@@ -446,10 +446,7 @@ fn eval_pairs(
         .collect();
     let proposed: Vec<bool> = pairs
         .iter()
-        .map(|p| {
-            let (x, y) = (p.a.min(p.b) as u32, p.a.max(p.b) as u32);
-            x == y || cands.contains(&(x, y))
-        })
+        .map(|p| coll.proposed(&cands, p.a as u32, p.b as u32))
         .collect();
     let elapsed = start.elapsed().as_secs_f64();
     let summarize = |sel: &dyn Fn(&Pair) -> bool| -> Value {

@@ -152,6 +152,10 @@ pub struct EngineArgs {
     /// more candidates, at more verification cost).
     #[arg(long, default_value_t = 0.05)]
     story_candidates: f64,
+    /// Story-lane bands a pair must share before its story score is computed (1 verifies
+    /// every pair that shares one; 2 skips most chance collisions of common heavy terms).
+    #[arg(long, default_value_t = 1)]
+    story_min_hits: usize,
     /// Worker threads (default: all cores). Output does not depend on it.
     #[arg(long)]
     threads: Option<usize>,
@@ -203,6 +207,7 @@ impl EngineArgs {
             thresholds,
             copy_bands,
             story_candidate_threshold: self.story_candidates,
+            story_min_hits: self.story_min_hits,
             verify: if self.exact {
                 Verify::Exact
             } else {
