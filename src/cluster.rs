@@ -1,5 +1,14 @@
-//! Clustering: verified pairs over documents `0..n` go in, [`Cluster`]s come out. Union-find
-//! with path halving; every document is in exactly one cluster (singletons included).
+//! Clustering: verified pairs over documents `0..n` go in, [`Cluster`]s come out; every
+//! document is in exactly one cluster (singletons included). Two linkages:
+//!
+//! - single ([`clusters`]): union-find with path halving; any verified pair joins two
+//!   clusters, so A-B and B-C put A and C together even when A and C are unrelated. Right for
+//!   copies (an edit of an edit is still a copy), wrong for stories, where a page that quotes
+//!   two stories bridges them.
+//! - average ([`average_linkage`]): pairs are taken best first, and two clusters join only
+//!   when the mean score over their members' pairs reaches the threshold (the cut of UPGMA
+//!   applied greedily), so a cluster grows only with support from the cluster, not from one
+//!   member. Large clusters are represented by an evenly spaced sample of their members.
 //!
 //! Invariant (determinism): clusters are ordered by their earliest member's input position,
 //! members by input position, and the representative is the earliest member, whatever order
@@ -80,6 +89,106 @@ pub fn clusters(n: usize, pairs: impl IntoIterator<Item = (u32, u32)>) -> Vec<Cl
     out
 }
 
+/// How verified pairs become clusters (see the module doc).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Linkage {
+    /// Any verified pair joins its two clusters.
+    Single,
+    /// Two clusters join when the mean score between their members reaches the threshold.
+    Average,
+}
+
+impl Linkage {
+    /// Name as used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Linkage::Single => "single",
+            Linkage::Average => "average",
+        }
+    }
+}
+
+/// Members sampled from each side when two clusters are compared: at most this many, so a
+/// merge costs at most its square in score evaluations.
+pub const LINK_SAMPLE: usize = 12;
+
+/// At most `k` members of a sorted member list, evenly spaced (all of them when there are
+/// `k` or fewer); deterministic.
+fn sample(members: &[u32], k: usize) -> impl Iterator<Item = u32> + '_ {
+    let n = members.len();
+    let take = n.min(k);
+    (0..take).map(move |i| members[i * n / take])
+}
+
+/// Average-linkage clusters of documents `0..n`. `pairs` are verified pairs with their
+/// scores; they are taken in order of score (best first, ties by position, so the result
+/// does not depend on their input order), and the clusters of a pair join when the mean of
+/// `score(x, y)` over (sampled) members `x` of one and `y` of the other is at least
+/// `threshold`. `score` is called for pairs that were never candidates too (it must be
+/// defined for every pair) and should be symmetric.
+pub fn average_linkage(
+    n: usize,
+    pairs: &[(u32, u32, f64)],
+    threshold: f64,
+    score: impl Fn(u32, u32) -> f64,
+) -> Vec<Cluster> {
+    let mut order: Vec<&(u32, u32, f64)> = pairs.iter().collect();
+    order.sort_by(|x, y| {
+        y.2.total_cmp(&x.2)
+            .then((x.0.min(x.1), x.0.max(x.1)).cmp(&(y.0.min(y.1), y.0.max(y.1))))
+    });
+    let mut uf = UnionFind::new(n);
+    // Members of each root, sorted by position.
+    let mut members: Vec<Vec<u32>> = (0..n as u32).map(|i| vec![i]).collect();
+    let mut joined: Vec<(u32, u32)> = Vec::new();
+    for &&(a, b, s) in &order {
+        let (ra, rb) = (uf.find(a), uf.find(b));
+        if ra == rb {
+            continue;
+        }
+        let (ma, mb) = (&members[ra as usize], &members[rb as usize]);
+        let link = if ma.len() == 1 && mb.len() == 1 {
+            s
+        } else {
+            let (mut sum, mut count) = (0.0, 0usize);
+            for x in sample(ma, LINK_SAMPLE) {
+                for y in sample(mb, LINK_SAMPLE) {
+                    sum += score(x, y);
+                    count += 1;
+                }
+            }
+            sum / count as f64
+        };
+        if link >= threshold {
+            uf.union(a, b);
+            let root = uf.find(a);
+            let other = if root == ra { rb } else { ra };
+            let moved = std::mem::take(&mut members[other as usize]);
+            let kept = std::mem::take(&mut members[root as usize]);
+            members[root as usize] = merge_sorted(&kept, &moved);
+            joined.push((a, b));
+        }
+    }
+    clusters(n, joined)
+}
+
+fn merge_sorted(x: &[u32], y: &[u32]) -> Vec<u32> {
+    let mut out = Vec::with_capacity(x.len() + y.len());
+    let (mut i, mut j) = (0, 0);
+    while i < x.len() && j < y.len() {
+        if x[i] <= y[j] {
+            out.push(x[i]);
+            i += 1;
+        } else {
+            out.push(y[j]);
+            j += 1;
+        }
+    }
+    out.extend_from_slice(&x[i..]);
+    out.extend_from_slice(&y[j..]);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,7 +208,67 @@ mod tests {
         assert_eq!(c[1].representative(), 1);
     }
 
+    /// Scores from a symmetric table; pairs not in it score 0.
+    fn table(entries: &[(u32, u32, f64)]) -> impl Fn(u32, u32) -> f64 + '_ {
+        move |x, y| {
+            entries
+                .iter()
+                .find(|e| (e.0, e.1) == (x.min(y), x.max(y)))
+                .map_or(0.0, |e| e.2)
+        }
+    }
+
+    #[test]
+    fn average_linkage_does_not_chain_through_a_bridge() {
+        // 0-1-2 is one story, 3-4 another; document 2 also quotes story 3-4 (a page with a
+        // "related news" blurb), so single linkage would chain all five.
+        let pairs = [
+            (0, 1, 0.9),
+            (0, 2, 0.8),
+            (1, 2, 0.85),
+            (3, 4, 0.9),
+            (2, 3, 0.5),
+        ];
+        let single = clusters(5, pairs.iter().map(|p| (p.0, p.1)));
+        assert_eq!(single.len(), 1);
+        let avg = average_linkage(5, &pairs, 0.4, table(&pairs));
+        assert_eq!(avg.len(), 2);
+        assert_eq!(avg[0].members, vec![0, 1, 2]);
+        assert_eq!(avg[1].members, vec![3, 4]);
+    }
+
+    #[test]
+    fn average_linkage_joins_a_clique_and_a_lone_pair_like_single() {
+        let pairs = [(0, 1, 0.6), (1, 2, 0.7), (0, 2, 0.5), (3, 4, 0.3)];
+        let avg = average_linkage(5, &pairs, 0.25, table(&pairs));
+        let single = clusters(5, pairs.iter().map(|p| (p.0, p.1)));
+        assert_eq!(avg, single);
+    }
+
+    #[test]
+    fn sample_is_evenly_spaced_and_bounded() {
+        let m: Vec<u32> = (0..100).collect();
+        let s: Vec<u32> = sample(&m, 4).collect();
+        assert_eq!(s, vec![0, 25, 50, 75]);
+        assert_eq!(sample(&m[..3], 4).count(), 3);
+    }
+
     proptest! {
+        #[test]
+        fn average_linkage_ignores_pair_order(
+            pairs in proptest::collection::vec((0u32..12, 0u32..12, 0.0f64..1.0), 0..30)
+        ) {
+            let pairs: Vec<(u32, u32, f64)> =
+                pairs.into_iter().filter(|p| p.0 != p.1).collect();
+            let score = |x: u32, y: u32| ((x * 7 + y * 7) % 10) as f64 / 10.0;
+            let mut rev = pairs.clone();
+            rev.reverse();
+            prop_assert_eq!(
+                average_linkage(12, &pairs, 0.3, score),
+                average_linkage(12, &rev, 0.3, score)
+            );
+        }
+
         #[test]
         fn pair_order_does_not_matter(pairs in proptest::collection::vec((0u32..20, 0u32..20), 0..30)) {
             let mut rev = pairs.clone();

@@ -104,6 +104,37 @@ fn copy_preset_keeps_the_rewritten_interview_apart() {
 }
 
 #[test]
+fn both_linkages_keep_the_seed_case_to_the_interview_pair() {
+    for linkage in ["single", "average"] {
+        let out = storyhash()
+            .args([
+                "cluster",
+                SEED,
+                "--format",
+                "jsonl",
+                "--quiet",
+                "--linkage",
+                linkage,
+            ])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{linkage}");
+        let clusters = jsonl(&out.stdout);
+        let multi: Vec<_> = clusters.iter().filter(|c| members(c).len() > 1).collect();
+        assert_eq!(multi.len(), 1, "{linkage}: {multi:?}");
+        assert_eq!(
+            members(multi[0]),
+            ["vna-thang-interview", "wvr-thang-interview"]
+        );
+    }
+    let bad = storyhash()
+        .args(["cluster", SEED, "--linkage", "complete"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+}
+
+#[test]
 fn one_two_and_eight_threads_give_identical_output() {
     let run = |t: &str| {
         storyhash()

@@ -102,6 +102,14 @@ impl InputArgs {
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum LinkageArg {
+    /// Any verified pair joins its two clusters.
+    Single,
+    /// Clusters join when their members' mean score reaches the threshold.
+    Average,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 enum SketchArg {
     Oph,
     Classic,
@@ -152,6 +160,16 @@ pub struct EngineArgs {
     /// more candidates, at more verification cost).
     #[arg(long, default_value_t = 0.05)]
     story_candidates: f64,
+    /// How verified pairs become clusters: single (any verified pair joins two clusters; the
+    /// copy preset's default) or average (clusters join only when their members' mean score
+    /// reaches the threshold, so one page quoting two stories cannot chain them; the story
+    /// preset's default).
+    #[arg(long, value_enum)]
+    linkage: Option<LinkageArg>,
+    /// Average linkage: the fraction of the pair threshold that two clusters' mean score
+    /// must reach for them to join.
+    #[arg(long, default_value_t = 0.5)]
+    link_factor: f64,
     /// Story-lane bands a pair must share before its story score is computed (1 verifies
     /// every pair that shares one; 2 skips most chance collisions of common heavy terms).
     #[arg(long, default_value_t = 1)]
@@ -208,6 +226,11 @@ impl EngineArgs {
             copy_bands,
             story_candidate_threshold: self.story_candidates,
             story_min_hits: self.story_min_hits,
+            link_factor: self.link_factor,
+            linkage: self.linkage.map(|l| match l {
+                LinkageArg::Single => storyhash::cluster::Linkage::Single,
+                LinkageArg::Average => storyhash::cluster::Linkage::Average,
+            }),
             verify: if self.exact {
                 Verify::Exact
             } else {

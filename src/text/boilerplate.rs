@@ -10,6 +10,12 @@
 //!    from it, but kept in the documents they came from. Two documents sharing one paragraph
 //!    (a quote, an agency paragraph) keep it: that is evidence of the same story.
 //!
+//! Both rules set aside lines shared among *versions of one text* (an agency story republished
+//! with edits, below the copy threshold): when every document holding a line is, by the
+//! caller's `same_text` test, a version of the document at hand, the line is content, not
+//! template (see [`LineStats::keep_mask_versions`]); otherwise three edited versions of one
+//! wire story would lose every line they share.
+//!
 //! Invariant: the decision depends only on the set of documents, never on their order.
 
 use std::collections::HashMap;
@@ -139,11 +145,14 @@ impl Default for BoilerplateParams {
     }
 }
 
+/// Documents remembered per line, to tell versions of one text from unrelated pages.
+const REMEMBERED: usize = 6;
+
 #[derive(Debug, Clone, Copy)]
 struct Seen {
     docs: u32,
-    first: u32,
-    second: u32,
+    /// The first `min(docs, REMEMBERED)` documents holding the line.
+    some: [u32; REMEMBERED],
 }
 
 /// How many documents each line appears in, over a whole collection.
@@ -165,11 +174,10 @@ impl LineStats {
             for &h in &uniq {
                 let e = seen.entry(h).or_insert(Seen {
                     docs: 0,
-                    first: i as u32,
-                    second: u32::MAX,
+                    some: [u32::MAX; REMEMBERED],
                 });
-                if e.docs == 1 {
-                    e.second = i as u32;
+                if (e.docs as usize) < REMEMBERED {
+                    e.some[e.docs as usize] = i as u32;
                 }
                 e.docs += 1;
             }
@@ -184,14 +192,49 @@ impl LineStats {
 
     /// Which of document `doc`'s lines to keep (see the module doc for the rules).
     pub fn keep_mask(&self, doc: u32, lines: &[u64], params: BoilerplateParams) -> Vec<bool> {
+        self.keep_mask_versions(doc, lines, params, |_, _| false)
+    }
+
+    /// [`LineStats::keep_mask`], where a line held only by `doc` and documents `o` with
+    /// `same_text(doc, o)` (all of them remembered, so at most six) counts as held by `doc`
+    /// alone.
+    pub fn keep_mask_versions(
+        &self,
+        doc: u32,
+        lines: &[u64],
+        params: BoilerplateParams,
+        same_text: impl Fn(u32, u32) -> bool,
+    ) -> Vec<bool> {
         if params.min_docs == 0 {
             return vec![true; lines.len()];
         }
+        // Effective document count of each line, and its seen record.
+        let counted: Vec<(u32, Option<&Seen>)> = lines
+            .iter()
+            .map(|h| match self.seen.get(h) {
+                None => (0, None),
+                Some(s) => {
+                    let all_known = s.docs as usize <= REMEMBERED;
+                    let versions = s.some[..(s.docs as usize).min(REMEMBERED)]
+                        .iter()
+                        .all(|&o| o == doc || same_text(doc, o));
+                    if s.docs >= 2 && all_known && versions {
+                        (1, Some(s))
+                    } else {
+                        (s.docs, Some(s))
+                    }
+                }
+            })
+            .collect();
         let mut embeds: Vec<u32> = Vec::new();
-        for &h in lines {
-            if let Some(s) = self.seen.get(&h) {
-                if s.docs >= 2 && s.docs < params.min_docs {
-                    let other = if s.first == doc { s.second } else { s.first };
+        for &(n, s) in &counted {
+            if let Some(s) = s {
+                if n >= 2 && n < params.min_docs {
+                    let other = if s.some[0] == doc {
+                        s.some[1]
+                    } else {
+                        s.some[0]
+                    };
                     if !embeds.contains(&other) {
                         embeds.push(other);
                     }
@@ -199,12 +242,9 @@ impl LineStats {
             }
         }
         let embeds_others = embeds.len() >= 2;
-        lines
+        counted
             .iter()
-            .map(|&h| {
-                let n = self.doc_count(h);
-                !(n >= params.min_docs || (n >= 2 && embeds_others))
-            })
+            .map(|&(n, _)| !(n >= params.min_docs || (n >= 2 && embeds_others)))
             .collect()
     }
 }
@@ -233,6 +273,29 @@ mod tests {
             stats.keep_mask(2, &docs[2], BoilerplateParams::default()),
             [true, false]
         );
+    }
+
+    #[test]
+    fn lines_shared_by_versions_of_one_text_are_kept_and_footers_are_not() {
+        let docs = vec![
+            doc("first version lede\nshared paragraph one\nshared paragraph two\nsite footer"),
+            doc("second version lede\nshared paragraph one\nshared paragraph two\nsite footer"),
+            doc("third version lede\nshared paragraph one\nshared paragraph two"),
+            doc("an unrelated story\nsite footer"),
+        ];
+        let stats = LineStats::build(&docs);
+        let versions = |a: u32, b: u32| a < 3 && b < 3;
+        let p = BoilerplateParams::default();
+        assert_eq!(
+            stats.keep_mask_versions(0, &docs[0], p, versions),
+            [true, true, true, false]
+        );
+        assert_eq!(
+            stats.keep_mask_versions(2, &docs[2], p, versions),
+            [true, true, true]
+        );
+        // Without the versions test, the shared paragraphs look like template text.
+        assert_eq!(stats.keep_mask(0, &docs[0], p), [true, false, false, false]);
     }
 
     #[test]
