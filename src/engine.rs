@@ -67,8 +67,14 @@ pub struct EngineConfig {
     pub boilerplate: BoilerplateParams,
     /// Term weighting of the story lane.
     pub weights: WeightParams,
-    /// Largest LSH bucket expanded into all its pairs. By default, 256.
+    /// Largest copy-lane LSH bucket expanded into all its pairs. By default, 256.
     pub max_bucket: usize,
+    /// Largest story-lane LSH bucket expanded into all its pairs. By default, 64: a larger
+    /// one is a common heavy term sampled by many unrelated documents. On 22,000 articles
+    /// (real texts and edited copies) 64 instead of 256 cuts candidates from 5.5 to 1.7
+    /// million and the run from 7.8 s to 2.9 s with the same clusters (B-cubed F1 0.787 /
+    /// 0.786); SemEval candidate recall goes from 0.971 to 0.957.
+    pub story_max_bucket: usize,
     /// Where IDF comes from. By default, the collection itself.
     pub idf: IdfSource,
 }
@@ -100,6 +106,7 @@ impl Default for EngineConfig {
             boilerplate: BoilerplateParams::default(),
             weights: WeightParams::default(),
             max_bucket: 256,
+            story_max_bucket: 64,
             idf: IdfSource::Collection,
         }
     }
@@ -641,7 +648,8 @@ impl Collection {
                 .map(|i| self.story_of[i] as usize != i)
                 .collect();
             let banding = self.cfg.story_lsh()?;
-            let mut between = candidates(&story.sigs, &not_rep, banding, max)?;
+            let mut between =
+                candidates(&story.sigs, &not_rep, banding, self.cfg.story_max_bucket)?;
             if self.cfg.story_min_hits > 1 {
                 // Bands shared, from the signatures (rows of one value each or more): a cheap
                 // filter before the cosine, which costs a hundred times more.

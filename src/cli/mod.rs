@@ -174,6 +174,10 @@ pub struct EngineArgs {
     /// every pair that shares one; 2 skips most chance collisions of common heavy terms).
     #[arg(long, default_value_t = 1)]
     story_min_hits: usize,
+    /// Story-lane LSH buckets larger than this (a common heavy term many unrelated documents
+    /// sampled) pair their members with the first only, instead of with each other.
+    #[arg(long, default_value_t = 64)]
+    story_max_bucket: usize,
     /// Worker threads (default: all cores). Output does not depend on it.
     #[arg(long)]
     threads: Option<usize>,
@@ -226,6 +230,7 @@ impl EngineArgs {
             copy_bands,
             story_candidate_threshold: self.story_candidates,
             story_min_hits: self.story_min_hits,
+            story_max_bucket: self.story_max_bucket,
             link_factor: self.link_factor,
             linkage: self.linkage.map(|l| match l {
                 LinkageArg::Single => storyhash::cluster::Linkage::Single,
