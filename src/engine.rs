@@ -15,7 +15,7 @@ use crate::corpus::Document;
 use crate::error::Result;
 use crate::lsh::{candidates, CandidatePair, LshParams};
 use crate::score::{exact_jaccard, Evidence, PairScores, Preset, Thresholds};
-use crate::shingle::{char_shingles_into, word_shingles_into, ShingleKind};
+use crate::shingle::{char_shingles_into, word_shingles_into, ShingleKind, WordShingles};
 use crate::sketch::{minhash, oph, weighted, Scheme, Signatures, SketchParams};
 use crate::text::boilerplate::{BoilerplateParams, LineStats, LinedTokens};
 use crate::text::normalize::normalize_into;
@@ -187,6 +187,43 @@ fn features(text: &str, cfg: &EngineConfig, seeds: &[u64], scratch: &mut Scratch
         }
     };
     let words: &[u64] = lined.as_ref().map_or(tokens, |l| &l.tokens);
+    let exact = cfg.verify == Verify::Exact;
+    if let (ShingleKind::Word(n), Scheme::OnePermutation, false) =
+        (cfg.shingle, cfg.copy_scheme, exact)
+    {
+        // The common case: shingles go straight into the sketch, never stored.
+        let (k, seed) = (cfg.sketch.num_perm, cfg.sketch.seed);
+        oph::sign_iter_into(WordShingles::new(words, n), k, seed, bins, sig);
+    } else {
+        copy_sketch(cfg, seeds, norm, words, sh, bins, sig);
+    }
+    let content = (!words.is_empty()).then(|| content_hash(words));
+    let (line_hashes, story_terms) = match lined {
+        Some(lined) => {
+            let hashes = lined.line_hashes();
+            (hashes, prefixed.unwrap_or(lined))
+        }
+        None => (Vec::new(), LinedTokens::default()),
+    };
+    DocFeatures {
+        content,
+        line_hashes,
+        story_terms,
+        shingles: exact.then(|| sh.clone()),
+    }
+}
+
+/// The copy-lane sketch through a stored shingle list (character shingles, classic MinHash,
+/// or exact verification, which keeps the set).
+fn copy_sketch(
+    cfg: &EngineConfig,
+    seeds: &[u64],
+    norm: &str,
+    words: &[u64],
+    sh: &mut Vec<u64>,
+    bins: &mut Vec<u32>,
+    sig: &mut Vec<u32>,
+) {
     sh.clear();
     match cfg.shingle {
         ShingleKind::Word(n) => word_shingles_into(words, n, sh),
@@ -204,20 +241,6 @@ fn features(text: &str, cfg: &EngineConfig, seeds: &[u64], scratch: &mut Scratch
             oph::sign_into(sh, cfg.sketch.num_perm, cfg.sketch.seed, bins, sig)
         }
         _ => minhash::sign_into(sh, seeds, sig),
-    }
-    let content = (!words.is_empty()).then(|| content_hash(words));
-    let (line_hashes, story_terms) = match lined {
-        Some(lined) => {
-            let hashes = lined.line_hashes();
-            (hashes, prefixed.unwrap_or(lined))
-        }
-        None => (Vec::new(), LinedTokens::default()),
-    };
-    DocFeatures {
-        content,
-        line_hashes,
-        story_terms,
-        shingles: exact.then(|| sh.clone()),
     }
 }
 

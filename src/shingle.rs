@@ -53,27 +53,69 @@ impl std::str::FromStr for ShingleKind {
     }
 }
 
-/// Word n-gram hashes of a word-hash sequence, appended to `out` (not deduplicated).
+/// Word n-gram hashes of a word-hash sequence, appended to `out` (not deduplicated); see
+/// [`WordShingles`].
+pub fn word_shingles_into(words: &[u64], n: usize, out: &mut Vec<u64>) {
+    out.extend(WordShingles::new(words, n));
+}
+
+/// The word n-gram hashes of a word-hash sequence, in order (not deduplicated), without
+/// storing them.
 ///
 /// Rolling: a window's raw hash is the XOR of its words rotated by their distance from the
 /// window's end (a cyclic polynomial, as in Buzhash), updated in O(1) per word, then mixed
 /// once. Word hashes are random 64-bit values, so distinct windows collide with probability
 /// about 2^-64; a test checks the rolling value against the window computed from scratch.
-pub fn word_shingles_into(words: &[u64], n: usize, out: &mut Vec<u64>) {
-    if words.is_empty() || n == 0 {
-        return;
+#[derive(Debug, Clone)]
+pub struct WordShingles<'a> {
+    words: &'a [u64],
+    n: usize,
+    /// Index of the next word to roll in; `words.len() + 1` when done.
+    next: usize,
+    h: u64,
+    salt: u64,
+}
+
+impl<'a> WordShingles<'a> {
+    /// Shingles of `n` words (all of them when there are fewer; none for no words).
+    pub fn new(words: &'a [u64], n: usize) -> Self {
+        let n = n.min(words.len());
+        let mut h = 0u64;
+        for &w in &words[..n] {
+            h = h.rotate_left(1) ^ w;
+        }
+        let done = words.is_empty() || n == 0;
+        WordShingles {
+            words,
+            n,
+            next: if done { words.len() + 1 } else { n },
+            h,
+            salt: (n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15),
+        }
     }
-    let n = n.min(words.len());
-    let fin = |h: u64| mix64(h ^ (n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15));
-    let mut h = 0u64;
-    for &w in &words[..n] {
-        h = h.rotate_left(1) ^ w;
+}
+
+impl Iterator for WordShingles<'_> {
+    type Item = u64;
+
+    #[inline]
+    fn next(&mut self) -> Option<u64> {
+        let i = self.next;
+        if i > self.words.len() {
+            return None;
+        }
+        if i > self.n {
+            // Roll word i - 1 in and word i - 1 - n out.
+            let (w_in, w_out) = (self.words[i - 1], self.words[i - 1 - self.n]);
+            self.h = self.h.rotate_left(1) ^ w_out.rotate_left(self.n as u32) ^ w_in;
+        }
+        self.next = i + 1;
+        Some(mix64(self.h ^ self.salt))
     }
-    out.reserve(words.len() - n + 1);
-    out.push(fin(h));
-    for i in n..words.len() {
-        h = h.rotate_left(1) ^ words[i - n].rotate_left(n as u32) ^ words[i];
-        out.push(fin(h));
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = (self.words.len() + 1).saturating_sub(self.next);
+        (left, Some(left))
     }
 }
 

@@ -24,16 +24,30 @@ pub fn sign_into(
     scratch: &mut Vec<u32>,
     out: &mut Vec<u32>,
 ) {
+    sign_iter_into(shingles.iter().copied(), k, seed, scratch, out)
+}
+
+/// [`sign_into`] over shingles as they are produced (e.g. [`crate::shingle::WordShingles`]),
+/// so that they are never stored.
+pub fn sign_iter_into(
+    shingles: impl IntoIterator<Item = u64>,
+    k: usize,
+    seed: u64,
+    scratch: &mut Vec<u32>,
+    out: &mut Vec<u32>,
+) {
     out.clear();
     out.resize(k, EMPTY);
-    if shingles.is_empty() || k == 0 {
+    if k == 0 {
         return;
     }
     let bins = scratch;
     bins.clear();
     bins.resize(k, EMPTY);
     let s = mix64(seed ^ 0x6f70_685f_7365_6564);
-    for &h in shingles {
+    let mut any = false;
+    for h in shingles {
+        any = true;
         let x = mix64(h ^ s);
         let b = bin_of(x, k);
         // Low 32 bits, kept below the empty marker.
@@ -41,6 +55,9 @@ pub fn sign_into(
         if v < bins[b] {
             bins[b] = v;
         }
+    }
+    if !any {
+        return;
     }
     for i in 0..k {
         if bins[i] != EMPTY {
