@@ -97,7 +97,8 @@ pub fn candidates(
 ) -> Result<Vec<CandidatePair>> {
     params.check(sigs.params.num_perm)?;
     let n = sigs.len();
-    let mut pairs: Vec<CandidatePair> = Vec::new();
+    // Pairs packed as `a << 32 | b`: sorting and deduplicating u64s is cheaper than tuples.
+    let mut pairs: Vec<u64> = Vec::new();
     let mut buckets: HashMap<u64, Vec<u32>> = HashMap::new();
     let mut key_bytes: Vec<u8> = Vec::with_capacity(params.rows * 4);
     for band in 0..params.bands {
@@ -122,10 +123,10 @@ pub fn candidates(
                 continue;
             }
             if members.len() > max_bucket {
-                pairs.extend(members[1..].iter().map(|&m| (members[0], m)));
+                pairs.extend(members[1..].iter().map(|&m| pack(members[0], m)));
             } else {
                 for (x, &a) in members.iter().enumerate() {
-                    pairs.extend(members[x + 1..].iter().map(|&b| (a, b)));
+                    pairs.extend(members[x + 1..].iter().map(|&b| pack(a, b)));
                 }
             }
         }
@@ -137,7 +138,16 @@ pub fn candidates(
     }
     pairs.sort_unstable();
     pairs.dedup();
-    Ok(pairs)
+    Ok(pairs
+        .into_iter()
+        .map(|p| ((p >> 32) as u32, p as u32))
+        .collect())
+}
+
+/// A pair as one sortable u64 (members are in input order within a bucket, so `a < b`).
+#[inline]
+fn pack(a: u32, b: u32) -> u64 {
+    (u64::from(a) << 32) | u64::from(b)
 }
 
 #[cfg(test)]
