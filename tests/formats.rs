@@ -214,3 +214,66 @@ fn synth_is_deterministic_labelled_and_says_it_is_synthetic() {
         "some documents are edited copies of earlier ones"
     );
 }
+
+#[test]
+fn synth_whole_uses_each_real_text_once_then_makes_copies() {
+    let out = Command::cargo_bin("storyhash")
+        .unwrap()
+        .args([
+            "synth", "--source", SEED, "--docs", "60", "--seed", "5", "--whole",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let recs: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(recs.len(), 60);
+    // The first record of each family is its original.
+    let mut families = std::collections::HashSet::new();
+    let originals: Vec<&Value> = recs
+        .iter()
+        .filter(|r| families.insert(r["family"].as_str().unwrap().to_owned()))
+        .collect();
+    assert!(originals
+        .iter()
+        .all(|r| r["edits"].as_array().unwrap().is_empty()));
+    // Originals are the seed file's texts of two or more paragraphs, each at most once.
+    let source = std::fs::read_to_string(SEED).unwrap();
+    let texts: Vec<String> = source
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["text"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    // Originals are the source texts' sentences (fragments under four words are dropped).
+    let words = |s: &str| -> std::collections::HashSet<String> {
+        s.split_whitespace().map(str::to_owned).collect()
+    };
+    let mut seen = std::collections::HashSet::new();
+    for o in &originals {
+        let t = o["text"].as_str().unwrap();
+        assert!(seen.insert(t.to_owned()), "an original repeats");
+        // Sentence splitting can cut a token ("U.S." at its first full stop), so most words,
+        // not all, are the source's own.
+        let w = words(t);
+        assert!(
+            texts.iter().any(|s| {
+                let sw = words(s);
+                w.iter().filter(|x| sw.contains(*x)).count() * 10 >= w.len() * 9
+            }),
+            "an original is not made of one source text"
+        );
+    }
+    assert!(originals.len() <= texts.len());
+    assert!(recs.len() > originals.len(), "the rest are edited copies");
+}

@@ -257,7 +257,7 @@ fn print_memory_estimate(inputs: &[PathBuf], cfg: &EngineConfig) {
     let per_doc = (cfg.sketch.num_perm as u64) * 4 * if story { 2 } else { 1 } + 1200;
     let est = words * per_word + docs * per_doc;
     eprintln!(
-        "storyhash: about {:.1} GB of input{}; estimated peak memory {:.1} GB",
+        "storyhash: about {:.1} GB of input{}; documents' features need about {:.1} GB; candidate and verified pairs come on top (many near-copies or shared text: several GB per 100 million pairs)",
         text as f64 / 1e9,
         if compressed {
             " (uncompressed, guessed)"
