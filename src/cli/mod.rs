@@ -178,6 +178,11 @@ pub struct EngineArgs {
     /// sampled) pair their members with the first only, instead of with each other.
     #[arg(long, default_value_t = 64)]
     story_max_bucket: usize,
+    /// Story-lane candidates verified per document: the later partners that share the most
+    /// bands (0: all). Bounds verification in large groups of versions of one story, at some
+    /// candidate recall.
+    #[arg(long, default_value_t = 0)]
+    story_max_partners: usize,
     /// Worker threads (default: all cores). Output does not depend on it.
     #[arg(long)]
     threads: Option<usize>,
@@ -231,6 +236,7 @@ impl EngineArgs {
             story_candidate_threshold: self.story_candidates,
             story_min_hits: self.story_min_hits,
             story_max_bucket: self.story_max_bucket,
+            story_max_partners: self.story_max_partners,
             link_factor: self.link_factor,
             linkage: self.linkage.map(|l| match l {
                 LinkageArg::Single => storyhash::cluster::Linkage::Single,
