@@ -382,7 +382,7 @@ impl CollectionBuilder {
                 Some(story_lane(
                     &cfg,
                     cfg.story_lsh()?,
-                    &feats,
+                    feats,
                     &story_of,
                     &copy_sigs,
                 ))
@@ -476,10 +476,13 @@ const VERSION_JACCARD: f64 = 0.3;
 /// (`story_of[i] == i`): a text published three times must not turn its own lines into
 /// boilerplate, nor its words common. Every document still gets its own vector, its lines
 /// judged as its cluster's first member's would be.
+///
+/// Each stage's input is dropped as soon as the next exists (terms -> bags -> vectors), so the
+/// peak holds two of them, not all.
 fn story_lane(
     cfg: &EngineConfig,
     banding: LshParams,
-    feats: &[DocFeatures],
+    feats: Vec<DocFeatures>,
     story_of: &[u32],
     copy_sigs: &Signatures,
 ) -> StoryLane {
@@ -520,6 +523,8 @@ fn story_lane(
             bag_of_words(terms)
         })
         .collect();
+    drop(line_stats);
+    drop(feats);
     let term_stats = TermStats::build(
         bags.iter()
             .enumerate()
@@ -542,6 +547,7 @@ fn story_lane(
             (v, sig)
         })
         .collect();
+    drop(bags);
     let mut sigs = Signatures::new(sketch, Scheme::Weighted);
     let mut vectors = Vec::with_capacity(out.len());
     for (v, s) in out {
