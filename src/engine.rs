@@ -586,15 +586,16 @@ pub struct Collection {
     pub story: Option<StoryLane>,
 }
 
-/// A verified pair with its scores.
+/// A verified pair with the preset's score (24 bytes: a run can verify tens of millions;
+/// [`Collection::scores`] gives every measure of a pair again on demand).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScoredPair {
     /// Earlier document (input position).
     pub a: u32,
     /// Later document.
     pub b: u32,
-    /// All scores of the pair.
-    pub scores: PairScores,
+    /// The preset's score of the pair ([`PairScores::primary`]).
+    pub similarity: f64,
     /// Why it was joined.
     pub evidence: Evidence,
 }
@@ -758,7 +759,7 @@ impl Collection {
                 scores.decide(preset, t).map(|evidence| ScoredPair {
                     a,
                     b,
-                    scores,
+                    similarity: scores.primary(preset),
                     evidence,
                 })
             })
@@ -768,7 +769,7 @@ impl Collection {
             Linkage::Average => {
                 let scored: Vec<(u32, u32, f64)> = pairs
                     .iter()
-                    .map(|p| (p.a, p.b, p.scores.primary(preset)))
+                    .map(|p| (p.a, p.b, p.similarity))
                     .collect();
                 let threshold = self.cfg.link_factor
                     * match preset {

@@ -312,7 +312,7 @@ fn eval_collection(
             .pairs
             .iter()
             .filter(|p| gold[p.a as usize] != gold[p.b as usize])
-            .map(|p| (p.scores.primary(preset), p.a, p.b))
+            .map(|p| (p.similarity, p.a, p.b))
             .collect();
         merges.sort_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
         misses.sort_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));

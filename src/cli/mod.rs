@@ -105,7 +105,7 @@ impl InputArgs {
 enum LinkageArg {
     /// Any verified pair joins its two clusters.
     Single,
-    /// Clusters join when their members' mean score reaches the threshold.
+    /// Clusters join when their members' mean score reaches --link-factor times the threshold.
     Average,
 }
 
@@ -162,8 +162,8 @@ pub struct EngineArgs {
     story_candidates: f64,
     /// How verified pairs become clusters: single (any verified pair joins two clusters; the
     /// copy preset's default) or average (clusters join only when their members' mean score
-    /// reaches the threshold, so one page quoting two stories cannot chain them; the story
-    /// preset's default).
+    /// reaches --link-factor times the threshold, so one page quoting two stories cannot chain
+    /// them; the story preset's default).
     #[arg(long, value_enum)]
     linkage: Option<LinkageArg>,
     /// Average linkage: the fraction of the pair threshold that two clusters' mean score

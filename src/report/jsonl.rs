@@ -35,7 +35,7 @@ pub(super) fn write(input: &ReportInput<'_>, out: &mut dyn Write) -> std::io::Re
         pairs_of[cluster_of[p.a as usize]].push(PairOut {
             a: &input.ids[p.a as usize],
             b: &input.ids[p.b as usize],
-            similarity: round4(p.scores.primary(input.preset)),
+            similarity: round4(p.similarity),
             evidence: p.evidence.name(),
         });
     }
