@@ -767,10 +767,8 @@ impl Collection {
         let clusters = match self.linkage() {
             Linkage::Single => clusters(self.len(), pairs.iter().map(|p| (p.a, p.b))),
             Linkage::Average => {
-                let scored: Vec<(u32, u32, f64)> = pairs
-                    .iter()
-                    .map(|p| (p.a, p.b, p.similarity))
-                    .collect();
+                let scored: Vec<(u32, u32, f64)> =
+                    pairs.iter().map(|p| (p.a, p.b, p.similarity)).collect();
                 let threshold = self.cfg.link_factor
                     * match preset {
                         Preset::Copy => t.copy,
