@@ -15,7 +15,7 @@ use crate::corpus::Document;
 use crate::error::Result;
 use crate::lsh::{candidates, CandidatePair, LshParams};
 use crate::score::{exact_jaccard, Evidence, PairScores, Preset, Thresholds};
-use crate::shingle::{char_shingles_into, word_shingles_into, ShingleKind, WordShingles};
+use crate::shingle::{char_shingles_into, word_shingles_into, ShingleKind};
 use crate::sketch::{minhash, oph, weighted, Scheme, Signatures, SketchParams};
 use crate::text::boilerplate::{BoilerplateParams, LineStats, LinedTokens};
 use crate::text::normalize::normalize_into;
@@ -197,7 +197,7 @@ fn features(text: &str, cfg: &EngineConfig, seeds: &[u64], scratch: &mut Scratch
     {
         // The common case: shingles go straight into the sketch, never stored.
         let (k, seed) = (cfg.sketch.num_perm, cfg.sketch.seed);
-        oph::sign_iter_into(WordShingles::new(words, n), k, seed, bins, sig);
+        oph::sign_words_into(words, n, k, seed, bins, sig);
     } else {
         copy_sketch(cfg, seeds, norm, words, sh, bins, sig);
     }
@@ -240,10 +240,14 @@ fn copy_sketch(
         sh.sort_unstable();
         sh.dedup();
     }
-    match cfg.copy_scheme {
-        Scheme::OnePermutation => {
-            oph::sign_into(sh, cfg.sketch.num_perm, cfg.sketch.seed, bins, sig)
+    let (k, seed) = (cfg.sketch.num_perm, cfg.sketch.seed);
+    match (cfg.copy_scheme, cfg.shingle) {
+        // Word shingles are signed as in the streamed path, so that a signature does not
+        // depend on whether the set was also kept.
+        (Scheme::OnePermutation, ShingleKind::Word(n)) => {
+            oph::sign_words_into(words, n, k, seed, bins, sig)
         }
+        (Scheme::OnePermutation, ShingleKind::Char(_)) => oph::sign_into(sh, k, seed, bins, sig),
         _ => minhash::sign_into(sh, seeds, sig),
     }
 }

@@ -79,6 +79,12 @@ pub struct WordShingles<'a> {
 impl<'a> WordShingles<'a> {
     /// Shingles of `n` words (all of them when there are fewer; none for no words).
     pub fn new(words: &'a [u64], n: usize) -> Self {
+        Self::with_key(words, n, 0)
+    }
+
+    /// The same windows, each mixed with `key` folded in before the mix: a keyed family of
+    /// shingle hashes for one mix per shingle (see `oph::sign_words_into`).
+    pub fn with_key(words: &'a [u64], n: usize, key: u64) -> Self {
         let n = n.min(words.len());
         let mut h = 0u64;
         for &w in &words[..n] {
@@ -90,7 +96,7 @@ impl<'a> WordShingles<'a> {
             n,
             next: if done { words.len() + 1 } else { n },
             h,
-            salt: (n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15),
+            salt: (n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ key,
         }
     }
 }

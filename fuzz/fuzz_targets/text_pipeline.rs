@@ -42,4 +42,8 @@ fuzz_target!(|data: &[u8]| {
     oph::sign_into(&five, p.num_perm, p.seed, &mut scratch, &mut stored);
     oph::sign_iter_into(WordShingles::new(&lined.tokens, 5), p.num_perm, p.seed, &mut scratch, &mut streamed);
     assert_eq!(stored, streamed);
+    let mut words = Vec::new();
+    oph::sign_words_into(&lined.tokens, 5, p.num_perm, p.seed, &mut scratch, &mut words);
+    assert_eq!(words.len(), p.num_perm);
+    assert_eq!(words.iter().all(|&v| v == u32::MAX), lined.tokens.is_empty());
 });
