@@ -9,6 +9,11 @@
 //!    other stories (a "See more" list of blurbs, a link list): the lines it shares are dropped
 //!    from it, but kept in the documents they came from. Two documents sharing one paragraph
 //!    (a quote, an agency paragraph) keep it: that is evidence of the same story.
+//! 3. Two documents that share two or more lines held by nobody else, and are not versions of
+//!    one text, share a block: one site's footer or contact box under two different stories
+//!    (two police press releases from one department). The lines they share are dropped from
+//!    both. Measured on SemEval-2022 (real pairs, 22% of them from one outlet): AUC 0.917 ->
+//!    0.923, German 0.899 -> 0.917, no change on Clough-Stevenson, MSRP or the seed case.
 //!
 //! Both rules set aside lines shared among *versions of one text* (an agency story republished
 //! with edits, below the copy threshold): when every document holding a line is, by the
@@ -226,17 +231,23 @@ impl LineStats {
                 }
             })
             .collect();
-        let mut embeds: Vec<u32> = Vec::new();
+        // The other holder of each line shared with exactly one other document, and how many
+        // lines each such document shares with this one.
+        let other_of = |s: &Seen| {
+            if s.some[0] == doc {
+                s.some[1]
+            } else {
+                s.some[0]
+            }
+        };
+        let mut embeds: Vec<(u32, u32)> = Vec::new();
         for &(n, s) in &counted {
             if let Some(s) = s {
                 if n >= 2 && n < params.min_docs {
-                    let other = if s.some[0] == doc {
-                        s.some[1]
-                    } else {
-                        s.some[0]
-                    };
-                    if !embeds.contains(&other) {
-                        embeds.push(other);
+                    let other = other_of(s);
+                    match embeds.iter_mut().find(|e| e.0 == other) {
+                        Some(e) => e.1 += 1,
+                        None => embeds.push((other, 1)),
                     }
                 }
             }
@@ -244,7 +255,14 @@ impl LineStats {
         let embeds_others = embeds.len() >= 2;
         counted
             .iter()
-            .map(|&(n, _)| !(n >= params.min_docs || (n >= 2 && embeds_others)))
+            .map(|&(n, s)| {
+                let block = n >= 2
+                    && s.is_some_and(|s| {
+                        let o = other_of(s);
+                        embeds.iter().any(|e| e.0 == o && e.1 >= 2)
+                    });
+                !(n >= params.min_docs || (n >= 2 && (embeds_others || block)))
+            })
             .collect()
     }
 }
@@ -296,6 +314,26 @@ mod tests {
         );
         // Without the versions test, the shared paragraphs look like template text.
         assert_eq!(stats.keep_mask(0, &docs[0], p), [true, false, false, false]);
+    }
+
+    #[test]
+    fn block_of_lines_shared_by_two_unrelated_documents_is_a_footer() {
+        // Two press releases of one police department: different incidents, one contact block.
+        let docs = vec![
+            doc("a crash on the b7\nquestions to\npolice hq\nphone 0291 9020"),
+            doc("a stolen mirror\nquestions to\npolice hq\nphone 0291 9020"),
+            doc("other"),
+        ];
+        let stats = LineStats::build(&docs);
+        let p = BoilerplateParams::default();
+        assert_eq!(stats.keep_mask(0, &docs[0], p), [true, false, false, false]);
+        assert_eq!(stats.keep_mask(1, &docs[1], p), [true, false, false, false]);
+        // Versions of one text keep the block: it is their shared content.
+        let versions = |a: u32, b: u32| a < 2 && b < 2;
+        assert_eq!(
+            stats.keep_mask_versions(0, &docs[0], p, versions),
+            [true, true, true, true]
+        );
     }
 
     #[test]
