@@ -541,11 +541,18 @@ fn story_lane(
         seed: cfg.sketch.seed,
     };
     let seeds = sketch.position_seeds();
+    // Short is relative to the collection (see `weight`): the prior follows its median.
+    let weights = cfg.weights.for_collection(
+        bags.iter()
+            .enumerate()
+            .filter(|&(i, _)| is_rep(i))
+            .map(|(_, b)| b.len()),
+    );
     let out: Vec<(TermVector, Vec<u32>)> = bags
         .par_iter()
         .map(|bag| {
             let stats = (cfg.idf == IdfSource::Collection).then_some(&term_stats);
-            let v = TermVector::from_bag(bag, stats, cfg.weights);
+            let v = TermVector::from_bag(bag, stats, weights);
             let mut sig = Vec::new();
             weighted::sign_into(&v.terms, &v.weights, &seeds, &mut sig);
             (v, sig)

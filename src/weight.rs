@@ -11,7 +11,11 @@
 //! The vector's norm carries a short-text prior: a document of L distinct terms is normalised
 //! as if it had `prior_terms` more terms of its mean weight that match nothing. The cosine of two
 //! long articles barely moves; two 20-word blurbs that share a template sentence no longer look
-//! like one story on a dozen words of evidence.
+//! like one story on a dozen words of evidence. Short is relative to the collection: the prior
+//! is at most `prior_fraction` of the collection's median document length
+//! ([`WeightParams::for_collection`]), so that in a collection of sentences a sentence is not
+//! shrunk as if it were a blurb beside articles (MSRP AUC 0.733 -> 0.750; news sets, whose
+//! median is long, keep the full prior and do not change).
 //!
 //! Invariant: vectors are sorted by term, so cosine is a linear merge.
 
@@ -22,6 +26,9 @@ use std::collections::HashMap;
 pub struct WeightParams {
     /// Phantom terms added to every document's norm (see the module doc). By default, 20.
     pub prior_terms: f32,
+    /// The prior is at most this fraction of the collection's median number of terms per
+    /// document. By default, 0.5.
+    pub prior_fraction: f32,
     /// Keep only this many highest-weighted terms per document. By default, 128: the most
     /// distinctive terms say what the story is; the long tail adds noise (SemEval-2022 AUC
     /// 0.913 with 512, 0.917 with 128).
@@ -37,9 +44,30 @@ impl Default for WeightParams {
     fn default() -> Self {
         WeightParams {
             prior_terms: 20.0,
+            prior_fraction: 0.5,
             max_terms: 128,
             prefix_chars: Some(7),
             headline_repeats: 3,
+        }
+    }
+}
+
+impl WeightParams {
+    /// The parameters for a collection whose documents have these numbers of distinct terms:
+    /// the prior capped at `prior_fraction` of their median (counted up to `max_terms`).
+    pub fn for_collection(self, distinct_terms: impl IntoIterator<Item = usize>) -> Self {
+        let mut lens: Vec<usize> = distinct_terms
+            .into_iter()
+            .map(|l| l.min(self.max_terms))
+            .collect();
+        if lens.is_empty() {
+            return self;
+        }
+        let mid = lens.len() / 2;
+        let median = *lens.select_nth_unstable(mid).1 as f32;
+        WeightParams {
+            prior_terms: self.prior_terms.min(self.prior_fraction * median),
+            ..self
         }
     }
 }
@@ -168,6 +196,7 @@ mod tests {
 
     const NO_PRIOR: WeightParams = WeightParams {
         prior_terms: 0.0,
+        prior_fraction: 0.5,
         max_terms: 512,
         prefix_chars: None,
         headline_repeats: 0,
@@ -205,6 +234,19 @@ mod tests {
         let long = TermVector::from_bag(&bag_of_words(0..1000), None, p);
         assert!(cosine(&short, &short) < 0.5);
         assert!(cosine(&long, &long) > 0.95);
+    }
+
+    #[test]
+    fn prior_is_capped_by_the_collection_median() {
+        let p = WeightParams::default();
+        // Articles: the median is long, the prior stays.
+        assert_eq!(p.for_collection([300, 90, 500]).prior_terms, 20.0);
+        // Sentences: half the median length (16 terms).
+        assert_eq!(p.for_collection([12, 16, 40]).prior_terms, 8.0);
+        // Counted up to max_terms, and no documents change nothing.
+        let capped = WeightParams { max_terms: 10, ..p };
+        assert_eq!(capped.for_collection([1000, 1000]).prior_terms, 5.0);
+        assert_eq!(p.for_collection([]), p);
     }
 
     #[test]
