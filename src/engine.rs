@@ -819,7 +819,7 @@ mod tests {
                 id: format!("d{i}"),
                 text: t.to_string(),
                 location: Location {
-                    path: "-".into(),
+                    path: std::path::Path::new("-").into(),
                     line: i as u64 + 1,
                 },
             })

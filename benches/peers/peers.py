@@ -83,19 +83,30 @@ PIN = ["taskset", "-c", "0"] if shutil.which("taskset") else []
 def storyhash(threads, pin):
     # Median of three runs: a run of a fraction of a second is at the mercy of the page cache
     # and the CPU clock; the peers' runs (seconds to minutes) are taken once.
-    times = []
+    # Wall time and peak RSS of the storyhash process itself from GNU time when present:
+    # RUSAGE_CHILDREN would count this Python process's pages (copied into the child by fork
+    # before exec), and timing around subprocess.run adds Python's fork of a process holding
+    # the corpus, as much as 10% of a 10,000-document run.
+    times, rss = [], []
+    rssfile = CORPUS + ".rss"
+    timer = ["/usr/bin/time", "-f", "%e %M", "-o", rssfile] if os.path.exists("/usr/bin/time") else []
     for _ in range(3):
         t0 = time.perf_counter()
-        out = subprocess.run((PIN if pin else []) + [BIN, "cluster", CORPUS, "--preset", "copy", "--format", "jsonl", "-q",
+        out = subprocess.run(timer + (PIN if pin else []) + [BIN, "cluster", CORPUS, "--preset", "copy", "--format", "jsonl", "-q",
                               "--threads", str(threads), "--bands", "8", "--rows", "16"], check=True, capture_output=True, text=True).stdout
-        times.append(time.perf_counter() - t0)
+        elapsed = time.perf_counter() - t0
+        if timer:
+            e, m = open(rssfile).read().split()[-2:]
+            elapsed = float(e)
+            rss.append(int(m) / 1024)
+        times.append(elapsed)
     secs = sorted(times)[1]
     pos = {d["id"]: i for i, d in enumerate(load())}
     flagged = [False] * len(pos)
     for line in out.splitlines():
         for m in json.loads(line)["members"][1:]:
             flagged[pos[m]] = True
-    return secs, flagged
+    return secs, flagged, (max(rss) if rss else None)
 
 if len(sys.argv) > 3:
     engine(sys.argv[3]); sys.exit(0)
@@ -114,12 +125,14 @@ for threads, pin, label in [(1, True, "storyhash, 1 core (taskset)" if PIN else 
                             (os.cpu_count(), False, "storyhash, %d threads" % os.cpu_count())]:
     if label.endswith("(+ reader thread)") and not PIN:
         continue
-    secs, flagged = storyhash(threads, pin)
-    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    secs, flagged, rss = storyhash(threads, pin)
     rows.append((label, "end to end", secs, flagged, rss))
 base = rows[0][2]
 bench = subprocess.run(PIN + [BIN, "bench", CORPUS, "--repeat", "3", "--bands", "8", "--rows", "16"], check=True, capture_output=True, text=True).stdout
-for name in ["datasketch", "gaoya", "rensa", "FastSketchLSH", "rensa sketch lane", "FastSketchLSH sketch lane"]:
+# ENGINES=datasketch,gaoya (names below, comma-separated) runs only those peers; ENGINES=none none.
+ALL = ["datasketch", "gaoya", "rensa", "FastSketchLSH", "rensa sketch lane", "FastSketchLSH sketch lane"]
+WANT = os.environ.get("ENGINES")
+for name in [e for e in ALL if WANT is None or e in WANT.split(",")]:
     try:
         r = subprocess.run(PIN + [sys.executable, __file__, CORPUS, BIN, name], capture_output=True, text=True, timeout=3600)
         if r.returncode != 0:
@@ -133,7 +146,8 @@ print(f"Corpus: {CORPUS} ({n} documents, {mb:.1f} MB, SYNTHETIC from storyhash s
 print("| engine | lane | seconds | docs/s | MB/s | peak RSS MB | duplicates flagged | recall vs labels | time / storyhash 1 core |")
 print("|---|---|---|---|---|---|---|---|---|")
 for name, lane, secs, flagged, rss in rows:
-    print(f"| {name} | {lane} | {secs:.2f} | {n / secs:,.0f} | {mb / secs:.1f} | {rss:.0f} | {sum(flagged)} | {recall(flagged):.3f} | {secs / base:.1f}x |")
+    rss_s = "" if rss is None else f"{rss:.0f}"
+    print(f"| {name} | {lane} | {secs:.2f} | {n / secs:,.0f} | {mb / secs:.1f} | {rss_s} | {sum(flagged)} | {recall(flagged):.3f} | {secs / base:.1f}x |")
 print()
 print("storyhash sketch lane (`storyhash bench`, shingle sets in memory -> OPH -> LSH -> flags):")
 print(bench)

@@ -111,13 +111,22 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
         let opts = opts.clone();
         std::thread::spawn(move || read_batches(&inputs, &opts, intake_opts, report_bad, tx))
     };
+    // The input of the previous document: documents of one input share one path `Arc`.
+    let mut last: Option<(std::sync::Arc<std::path::Path>, u32)> = None;
     for batch in rx {
         progress.inc(batch.len() as u64);
         for d in &batch {
-            let input = inputs
-                .iter()
-                .position(|p| d.location.path == *p)
-                .unwrap_or(0) as u32;
+            let input = match &last {
+                Some((p, i)) if std::sync::Arc::ptr_eq(p, &d.location.path) => *i,
+                _ => {
+                    let i = inputs
+                        .iter()
+                        .position(|p| *d.location.path == **p)
+                        .unwrap_or(0) as u32;
+                    last = Some((d.location.path.clone(), i));
+                    i
+                }
+            };
             origin.push((input, d.location.line));
         }
         builder.add_batch(batch);

@@ -68,7 +68,7 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, Error> {
                 let text = String::from_utf8(bytes).map_err(|e| {
                     Error::bad(
                         Location {
-                            path: p.clone(),
+                            path: p.as_path().into(),
                             line: 0,
                         },
                         format!("not UTF-8 at byte {}", e.utf8_error().valid_up_to()),
@@ -78,7 +78,7 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, Error> {
                     id: p.display().to_string(),
                     text,
                     location: Location {
-                        path: p.clone(),
+                        path: p.as_path().into(),
                         line: 0,
                     },
                 })

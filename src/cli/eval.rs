@@ -126,7 +126,7 @@ fn read_jsonl(path: &PathBuf) -> Result<Vec<(u64, Value)>, Error> {
             continue;
         }
         let loc = Location {
-            path: path.clone(),
+            path: path.as_path().into(),
             line: i as u64 + 1,
         };
         let v: Value = serde_json::from_str(line.trim_start_matches('\u{feff}'))
@@ -208,7 +208,7 @@ fn eval_collection(
     let mut gold_by_id: HashMap<String, String> = HashMap::new();
     for (line, v) in read_jsonl(input)? {
         let loc = Location {
-            path: input.clone(),
+            path: input.as_path().into(),
             line,
         };
         let id = v.get(&opts.id_field).and_then(label_string);
@@ -359,7 +359,7 @@ fn eval_pairs(
     let mut pairs = Vec::new();
     for (line, v) in &records {
         let loc = Location {
-            path: pairs_path.clone(),
+            path: pairs_path.as_path().into(),
             line: *line,
         };
         let mut side = |s: &str| -> Result<usize, Error> {

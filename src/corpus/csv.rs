@@ -46,7 +46,7 @@ pub fn read(
             .collect()
     };
     let header_line = Location {
-        path: path.clone(),
+        path: path.as_path().into(),
         line: 1,
     };
     let id_col =
@@ -55,7 +55,7 @@ pub fn read(
     Ok(Box::new(CsvDocuments {
         reader,
         record: ByteRecord::new(),
-        path,
+        path: path.into(),
         id_field: opts.id_field.clone(),
         text_field: opts.text_field.clone(),
         id_col,
@@ -70,7 +70,7 @@ struct CsvDocuments {
     reader: ::csv::Reader<Box<dyn BufRead + Send>>,
     /// Reused for every record, so reading allocates only when a record outgrows it.
     record: ByteRecord,
-    path: PathBuf,
+    path: std::sync::Arc<Path>,
     id_field: String,
     text_field: String,
     id_col: usize,
@@ -236,7 +236,7 @@ fn column(headers: &[Vec<u8>], name: &str) -> std::result::Result<usize, String>
 /// Map a csv error onto ours: I/O stays I/O, anything else is a bad record at its line.
 fn csv_error(e: ::csv::Error, path: &Path) -> Error {
     let location = Location {
-        path: path.to_path_buf(),
+        path: path.into(),
         line: e.position().map_or(0, ::csv::Position::line),
     };
     let message = e.to_string();
@@ -269,7 +269,7 @@ mod tests {
             id: id.into(),
             text: text.into(),
             location: Location {
-                path: "in.csv".into(),
+                path: Path::new("in.csv").into(),
                 line,
             },
         }

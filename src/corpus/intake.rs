@@ -150,7 +150,7 @@ where
                         Error::DuplicateId { location, .. } => (location.clone(), "duplicate-id"),
                         Error::Io { path, .. } => (
                             Location {
-                                path: path.clone(),
+                                path: path.as_path().into(),
                                 line: 0,
                             },
                             "io",
@@ -197,7 +197,7 @@ mod tests {
 
     fn loc(line: u64) -> Location {
         Location {
-            path: "t.jsonl".into(),
+            path: std::path::Path::new("t.jsonl").into(),
             line,
         }
     }

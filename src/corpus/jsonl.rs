@@ -17,7 +17,7 @@ const MAX_FIELDS_LISTED: usize = 8;
 /// An iterator of the documents in one JSONL input.
 pub struct JsonlReader {
     reader: Box<dyn BufRead + Send>,
-    path: PathBuf,
+    path: std::sync::Arc<std::path::Path>,
     id_field: String,
     text_field: String,
     /// The current line's bytes; reused so that reading allocates only when a line is longer
@@ -35,7 +35,7 @@ impl JsonlReader {
     pub fn new(reader: Box<dyn BufRead + Send>, path: PathBuf, opts: &ReadOptions) -> Self {
         JsonlReader {
             reader,
-            path,
+            path: path.into(),
             id_field: opts.id_field.clone(),
             text_field: opts.text_field.clone(),
             buf: Vec::new(),
@@ -157,7 +157,7 @@ impl Iterator for JsonlReader {
                 }
                 Err(e) => {
                     self.done = true;
-                    return Some(Err(Error::io(self.path.clone(), e)));
+                    return Some(Err(Error::io(self.path.to_path_buf(), e)));
                 }
             }
         }
@@ -381,7 +381,7 @@ mod tests {
             id: id.into(),
             text: text.into(),
             location: Location {
-                path: "in.jsonl".into(),
+                path: std::path::Path::new("in.jsonl").into(),
                 line,
             },
         }
@@ -393,7 +393,7 @@ mod tests {
         assert_eq!(items.len(), 1, "expected one item");
         match items.pop() {
             Some(Err(Error::BadRecord { location, reason })) => {
-                assert_eq!(location.path, PathBuf::from("in.jsonl"));
+                assert_eq!(&*location.path, std::path::Path::new("in.jsonl"));
                 (location.line, reason)
             }
             other => panic!("expected a bad record, got {other:?}"),

@@ -149,7 +149,7 @@ fn key(rel: &Path) -> String {
 /// Read one found file into a document (or say why not).
 fn load(found: Found) -> Result<Document> {
     let location = Location {
-        path: found.path,
+        path: found.path.into(),
         line: 0,
     };
     let id = match found.what {
@@ -160,11 +160,11 @@ fn load(found: Found) -> Result<Document> {
                 "file name is not valid UTF-8, so it cannot be a document id; rename the file",
             ))
         }
-        Kind::Unreadable(e) => return Err(Error::io(location.path, e)),
+        Kind::Unreadable(e) => return Err(Error::io(location.path.to_path_buf(), e)),
     };
     let bytes = match fs::read(&location.path) {
         Ok(b) => b,
-        Err(e) => return Err(Error::io(location.path, e)),
+        Err(e) => return Err(Error::io(location.path.to_path_buf(), e)),
     };
     let mut text = match String::from_utf8(bytes) {
         Ok(t) => t,
@@ -221,7 +221,7 @@ mod tests {
         assert_eq!(
             leaf.location,
             Location {
-                path: dir.path().join("sub/deeper/leaf.txt"),
+                path: dir.path().join("sub/deeper/leaf.txt").into(),
                 line: 0
             }
         );
@@ -309,7 +309,7 @@ mod tests {
         match &items[1] {
             Err(Error::BadRecord { location, reason }) => {
                 assert_eq!(location.line, 0);
-                assert_eq!(location.path, dir.path().join("b.txt"));
+                assert_eq!(&*location.path, dir.path().join("b.txt"));
                 assert!(reason.contains("byte offset 3"), "{reason}");
             }
             other => panic!("expected a bad record, got {other:?}"),
@@ -415,7 +415,7 @@ mod tests {
         let items = read_all(dir.path());
         match &items[0] {
             Err(Error::BadRecord { location, reason }) => {
-                assert_eq!(location.path, dir.path().join(name));
+                assert_eq!(&*location.path, dir.path().join(name));
                 assert!(reason.contains("not valid UTF-8"), "{reason}");
             }
             other => panic!("expected a bad record, got {other:?}"),
