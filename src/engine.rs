@@ -410,15 +410,16 @@ impl CollectionBuilder {
 /// The story lane's per-document features.
 #[derive(Debug, Clone)]
 pub struct StoryLane {
-    /// Term vector per document.
-    pub vectors: Vec<TermVector>,
-    /// Weighted MinHash of each vector.
+    /// Weighted MinHash of each document's term vector.
     pub sigs: Signatures,
-    /// The same vectors packed for verification: (32-bit term, weight) entries of all
+    /// The term vectors, packed for verification: (32-bit term, weight) entries of all
     /// documents in one buffer, document i at `packed[offsets[i]..offsets[i + 1]]`. Half the
-    /// bytes and one allocation instead of two per document: verification touches a random
-    /// document per candidate pair, so it is bound by memory traffic. (A 32-bit term collision
-    /// adds a spurious product with probability about 128 * 128 / 2^32 per pair.)
+    /// bytes of the [`TermVector`]s and one allocation instead of two per document:
+    /// verification touches a random document per candidate pair, so it is bound by memory
+    /// traffic. The `TermVector`s themselves are dropped as they are packed, so candidates
+    /// and verification no longer hold both forms (the peak of a story run is earlier, while
+    /// every document's story terms wait for the collection statistics). A 32-bit term
+    /// collision adds a spurious product with probability about 128 * 128 / 2^32 per pair.
     pub packed: PackedVectors,
 }
 
@@ -430,9 +431,9 @@ pub struct PackedVectors {
 }
 
 impl PackedVectors {
-    fn new(vectors: &[TermVector]) -> Self {
+    fn new(vectors: impl ExactSizeIterator<Item = TermVector>, entries: usize) -> Self {
         let mut p = PackedVectors {
-            entries: Vec::with_capacity(vectors.iter().map(TermVector::len).sum()),
+            entries: Vec::with_capacity(entries),
             offsets: Vec::with_capacity(vectors.len() + 1),
         };
         p.offsets.push(0);
@@ -450,7 +451,9 @@ impl PackedVectors {
         p
     }
 
-    fn get(&self, i: usize) -> &[(u32, f32)] {
+    /// Document `i`'s (32-bit term, weight) entries, sorted by term: the high 32 bits of its
+    /// [`TermVector`]'s terms.
+    pub fn get(&self, i: usize) -> &[(u32, f32)] {
         &self.entries[self.offsets[i] as usize..self.offsets[i + 1] as usize]
     }
 
@@ -560,17 +563,12 @@ fn story_lane(
         .collect();
     drop(bags);
     let mut sigs = Signatures::new(sketch, Scheme::Weighted);
-    let mut vectors = Vec::with_capacity(out.len());
-    for (v, s) in out {
-        sigs.push(&s);
-        vectors.push(v);
+    for (_, s) in &out {
+        sigs.push(s);
     }
-    let packed = PackedVectors::new(&vectors);
-    StoryLane {
-        vectors,
-        sigs,
-        packed,
-    }
+    let entries = out.iter().map(|(v, _)| v.len()).sum();
+    let packed = PackedVectors::new(out.into_iter().map(|(v, _)| v), entries);
+    StoryLane { sigs, packed }
 }
 
 /// A collection ready to be clustered or queried.

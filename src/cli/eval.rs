@@ -15,7 +15,6 @@ use storyhash::error::Location;
 use storyhash::eval::{at_threshold, best_f1, cluster_quality, pearson, roc_auc, spearman};
 use storyhash::score::{Preset, Thresholds};
 use storyhash::text::{normalize::normalize, tokenize};
-use storyhash::weight::TermVector;
 use storyhash::{CollectionBuilder, Error};
 
 #[derive(Args, Debug)]
@@ -157,29 +156,25 @@ fn shared_terms(coll: &Collection, texts: &[String], a: usize, b: usize, k: usiz
     let Some(story) = &coll.story else {
         return Vec::new();
     };
-    let (va, vb): (&TermVector, &TermVector) = (&story.vectors[a], &story.vectors[b]);
-    // Story terms are word prefixes when the engine uses them: map back the same way.
+    let (va, vb) = (story.packed.get(a), story.packed.get(b));
+    // Story terms are word prefixes when the engine uses them: map back the same way, to the
+    // 32-bit terms of the packed vectors.
     let term_hash = |w: &str| match coll.cfg.weights.prefix_chars {
         Some(n) => tokenize::hash_word_prefix(w, n),
         None => tokenize::hash_word(w),
     };
-    let mut words: HashMap<u64, String> = HashMap::new();
+    let mut words: HashMap<u32, String> = HashMap::new();
     for t in [&texts[a], &texts[b]] {
         for w in tokenize::words(&normalize(t)) {
-            words.entry(term_hash(w)).or_insert_with(|| w.to_owned());
+            words
+                .entry((term_hash(w) >> 32) as u32)
+                .or_insert_with(|| w.to_owned());
         }
     }
-    let wb: HashMap<u64, f32> = vb
-        .terms
+    let wb: HashMap<u32, f32> = vb.iter().copied().collect();
+    let mut shared: Vec<(f32, u32)> = va
         .iter()
-        .copied()
-        .zip(vb.weights.iter().copied())
-        .collect();
-    let mut shared: Vec<(f32, u64)> = va
-        .terms
-        .iter()
-        .zip(&va.weights)
-        .filter_map(|(t, w)| wb.get(t).map(|x| (w * x, *t)))
+        .filter_map(|&(t, w)| wb.get(&t).map(|x| (w * x, t)))
         .collect();
     shared.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
     shared
@@ -189,7 +184,7 @@ fn shared_terms(coll: &Collection, texts: &[String], a: usize, b: usize, k: usiz
             words
                 .get(&t)
                 .cloned()
-                .unwrap_or_else(|| format!("#{t:016x}"))
+                .unwrap_or_else(|| format!("#{t:08x}"))
         })
         .collect()
 }
