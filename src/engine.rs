@@ -506,8 +506,11 @@ fn story_lane(
         })
         .collect();
     let line_stats = LineStats::build(&rep_lines);
+    drop(rep_lines);
+    // Each document's features are consumed (and freed) as its bag is built, so the two
+    // never both exist in full.
     let bags: Vec<Vec<(u64, u32)>> = feats
-        .par_iter()
+        .into_par_iter()
         .enumerate()
         .map(|(i, f)| {
             let keep = line_stats.keep_mask_versions(
@@ -531,7 +534,6 @@ fn story_lane(
         })
         .collect();
     drop(line_stats);
-    drop(feats);
     let term_stats = TermStats::build(
         bags.iter()
             .enumerate()
@@ -552,16 +554,15 @@ fn story_lane(
             .map(|(_, b)| b.len()),
     );
     let out: Vec<(TermVector, Vec<u32>)> = bags
-        .par_iter()
+        .into_par_iter()
         .map(|bag| {
             let stats = (cfg.idf == IdfSource::Collection).then_some(&term_stats);
-            let v = TermVector::from_bag(bag, stats, weights);
+            let v = TermVector::from_bag(&bag, stats, weights);
             let mut sig = Vec::new();
             weighted::sign_into(&v.terms, &v.weights, &seeds, &mut sig);
             (v, sig)
         })
         .collect();
-    drop(bags);
     let mut sigs = Signatures::new(sketch, Scheme::Weighted);
     for (_, s) in &out {
         sigs.push(s);
