@@ -275,6 +275,77 @@ fn dedup_out_keeps_one_record_per_cluster_verbatim() {
 }
 
 #[test]
+fn dedup_out_of_a_text_directory_copies_one_file_per_cluster() {
+    // Two articles and an exact copy of one of them in a subdirectory: the output directory
+    // keeps each cluster's first file, byte for byte, at its relative path.
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir_all(input.join("sub")).unwrap();
+    let vna = std::fs::read("fixtures/seeds/vna_ambassador_thang_interview.txt").unwrap();
+    let wvr = std::fs::read("fixtures/seeds/wvr_ambassador_thang_interview.txt").unwrap();
+    std::fs::write(input.join("a_vna.txt"), &vna).unwrap();
+    std::fs::write(input.join("b_wvr.txt"), &wvr).unwrap();
+    std::fs::write(input.join("sub/c_copy.txt"), &vna).unwrap();
+    let note = b"A short note on the weather in Hanoi, unrelated to anything else here.\n";
+    std::fs::write(input.join("sub/d_note.txt"), note).unwrap();
+    let out_dir = dir.path().join("kept");
+    let run = |extra: &[&str]| {
+        storyhash()
+            .args([
+                "cluster",
+                input.to_str().unwrap(),
+                "-q",
+                "--format",
+                "jsonl",
+            ])
+            .args(["--dedup-out", out_dir.to_str().unwrap()])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = run(&[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let clusters = jsonl(&out.stdout);
+    let copy = clusters
+        .iter()
+        .find(|c| members(c).len() == 2)
+        .expect("the copy joins its original");
+    assert_eq!(members(copy), ["a_vna.txt", "sub/c_copy.txt"]);
+    let mut kept: Vec<String> = walk_files(&out_dir);
+    kept.sort();
+    assert_eq!(kept.len(), clusters.len());
+    assert_eq!(kept, ["a_vna.txt", "b_wvr.txt", "sub/d_note.txt"]);
+    assert_eq!(std::fs::read(out_dir.join("sub/d_note.txt")).unwrap(), note);
+    assert_eq!(std::fs::read(out_dir.join("a_vna.txt")).unwrap(), vna);
+    assert_eq!(std::fs::read(out_dir.join("b_wvr.txt")).unwrap(), wvr);
+    // A second run does not write over the first one's output.
+    let again = run(&[]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("refusing to overwrite"));
+}
+
+fn walk_files(dir: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(
+                walk_files(&p)
+                    .into_iter()
+                    .map(|f| format!("{}/{f}", p.file_name().unwrap().to_string_lossy())),
+            );
+        } else {
+            out.push(p.file_name().unwrap().to_string_lossy().into_owned());
+        }
+    }
+    out
+}
+
+#[test]
 fn dedup_out_refuses_to_overwrite_an_input() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("in.jsonl");

@@ -171,7 +171,17 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
             .iter()
             .map(|c| origin[c.representative() as usize])
             .collect();
-        write_dedup(path, &inputs, &opts, &keep)?;
+        let fmt = |p: &Path| opts.format.unwrap_or_else(|| guess_format(p));
+        if inputs.iter().any(|p| fmt(p) == InputFormat::TextDir) {
+            let reps: Vec<&str> = run
+                .clusters
+                .iter()
+                .map(|c| collection.ids[c.representative() as usize].as_str())
+                .collect();
+            write_dedup_dir(path, &inputs, &reps, fmt)?;
+        } else {
+            write_dedup(path, &inputs, &opts, &keep)?;
+        }
     }
     if args.verbose {
         eprintln!(
@@ -346,7 +356,54 @@ fn check_not_input(flag: &str, out: &Path, inputs: &[PathBuf]) -> Result<(), Err
     Ok(())
 }
 
-/// Copy the kept records verbatim: JSONL lines, CSV records (with the header), or .txt files.
+/// Copy the representatives' files of .txt directory inputs into the directory `out`, at the
+/// same relative paths (their ids), byte for byte. The copy is made in a sibling directory and
+/// renamed into place, so `out` is never half-written; an existing non-empty `out` is refused.
+fn write_dedup_dir(
+    out: &Path,
+    inputs: &[PathBuf],
+    reps: &[&str],
+    fmt: impl Fn(&Path) -> InputFormat,
+) -> Result<(), Error> {
+    if let Some(p) = inputs.iter().find(|p| fmt(p) != InputFormat::TextDir) {
+        return Err(Error::Config(format!(
+            "--dedup-out with a .txt directory input writes a directory, so every input must be one; {} is not",
+            p.display()
+        )));
+    }
+    if out.is_file() || std::fs::read_dir(out).is_ok_and(|mut d| d.next().is_some()) {
+        return Err(Error::Config(format!(
+            "--dedup-out {} exists and is not an empty directory; refusing to overwrite it",
+            out.display()
+        )));
+    }
+    let tmp = out.with_extension("storyhash-tmp");
+    if tmp.exists() {
+        std::fs::remove_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    }
+    std::fs::create_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    for id in reps {
+        // Ids are relative paths with `/` separators, unique across the inputs.
+        let rel: PathBuf = id.split('/').collect();
+        let Some(src) = inputs.iter().map(|d| d.join(&rel)).find(|p| p.is_file()) else {
+            return Err(Error::Config(format!(
+                "--dedup-out: {id} is no longer a file under the input directories"
+            )));
+        };
+        let dst = tmp.join(&rel);
+        if let Some(parent) = dst.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        }
+        std::fs::copy(&src, &dst).map_err(|e| Error::io(&src, e))?;
+    }
+    if out.is_dir() {
+        std::fs::remove_dir(out).map_err(|e| Error::io(out, e))?;
+    }
+    std::fs::rename(&tmp, out).map_err(|e| Error::io(out, e))?;
+    Ok(())
+}
+
+/// Copy the kept records verbatim: JSONL lines or CSV records (with the header).
 fn write_dedup(
     out: &Path,
     inputs: &[PathBuf],
@@ -354,11 +411,6 @@ fn write_dedup(
     keep: &HashSet<(u32, u64)>,
 ) -> Result<(), Error> {
     let fmt = |p: &Path| opts.format.unwrap_or_else(|| guess_format(p));
-    if inputs.iter().any(|p| fmt(p) == InputFormat::TextDir) {
-        return Err(Error::Config(
-            "--dedup-out supports JSONL and CSV inputs; for a .txt directory, use --format csv and copy the representatives".into(),
-        ));
-    }
     let tmp = out.with_extension("storyhash-tmp");
     let file = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
     let mut w = std::io::BufWriter::new(file);
@@ -409,7 +461,7 @@ fn write_dedup(
                 }
                 cw.flush().map_err(|e| Error::io(&tmp, e))?;
             }
-            InputFormat::TextDir => unreachable!("rejected above"),
+            InputFormat::TextDir => unreachable!("directories go to write_dedup_dir"),
         }
     }
     w.flush().map_err(|e| Error::io(&tmp, e))?;
