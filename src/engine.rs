@@ -423,54 +423,117 @@ pub struct StoryLane {
     pub packed: PackedVectors,
 }
 
-/// Term vectors of a collection in one buffer (see [`StoryLane::packed`]).
+/// Term vectors of a collection in one buffer (see [`StoryLane::packed`]): 32-bit terms and
+/// their weights in two parallel arrays (terms contiguous, for block compares), document i at
+/// `offsets[i]..offsets[i + 1]`, sorted by term, each term once.
 #[derive(Debug, Clone, Default)]
 pub struct PackedVectors {
-    entries: Vec<(u32, f32)>,
+    terms: Vec<u32>,
+    weights: Vec<f32>,
     offsets: Vec<u32>,
 }
+
+/// Terms compared at a time by [`PackedVectors::cosine`] (4 measured faster than 8 or 16).
+const BLOCK: usize = 4;
 
 impl PackedVectors {
     fn new(vectors: impl ExactSizeIterator<Item = TermVector>, entries: usize) -> Self {
         let mut p = PackedVectors {
-            entries: Vec::with_capacity(entries),
+            terms: Vec::with_capacity(entries),
+            weights: Vec::with_capacity(entries),
             offsets: Vec::with_capacity(vectors.len() + 1),
         };
         p.offsets.push(0);
+        let mut e: Vec<(u32, f32)> = Vec::new();
         for v in vectors {
-            let start = p.entries.len();
-            p.entries.extend(
+            e.clear();
+            e.extend(
                 v.terms
                     .iter()
                     .zip(&v.weights)
                     .map(|(&t, &w)| ((t >> 32) as u32, w)),
             );
-            p.entries[start..].sort_unstable_by_key(|e| e.0);
-            p.offsets.push(p.entries.len() as u32);
+            e.sort_unstable_by_key(|x| x.0);
+            // Two terms of one document that share their high 32 bits become one entry
+            // (weights summed), so that each term appears once.
+            for &(t, w) in &e {
+                match p.terms.last() {
+                    Some(&last)
+                        if last == t
+                            && p.terms.len() > *p.offsets.last().unwrap_or(&0) as usize =>
+                    {
+                        *p.weights.last_mut().expect("parallel arrays") += w;
+                    }
+                    _ => {
+                        p.terms.push(t);
+                        p.weights.push(w);
+                    }
+                }
+            }
+            p.offsets.push(p.terms.len() as u32);
         }
         p
     }
 
-    /// Document `i`'s (32-bit term, weight) entries, sorted by term: the high 32 bits of its
-    /// [`TermVector`]'s terms.
-    pub fn get(&self, i: usize) -> &[(u32, f32)] {
-        &self.entries[self.offsets[i] as usize..self.offsets[i + 1] as usize]
+    /// Document `i`'s 32-bit terms (the high 32 bits of its [`TermVector`]'s terms), sorted,
+    /// and their weights.
+    pub fn get(&self, i: usize) -> (&[u32], &[f32]) {
+        let r = self.offsets[i] as usize..self.offsets[i + 1] as usize;
+        (&self.terms[r.clone()], &self.weights[r])
     }
 
-    /// Cosine of documents `a` and `b` (branch-free merge, as [`crate::weight::cosine`]).
+    /// Cosine of documents `a` and `b`: the dot product of their sorted term lists, walked
+    /// four terms against four. For each term of one block, its weight in the other block is
+    /// picked by comparisons without a branch (0 when absent; terms are unique, so the pick is
+    /// exact), and the walk advances the block that ends first, so every common term is met
+    /// once and in increasing term order. The products are therefore added in the order of
+    /// the scalar merge ([`PackedVectors::cosine_merge`]), zero products leave the sum as it
+    /// was, and the result is the same to the bit (tested). The merge mispredicts a branch at
+    /// almost every step; this walk has one predictable branch per block: the story preset
+    /// on 22,000 articles went from 2.67 s to 2.0 s on one core.
     pub fn cosine(&self, a: usize, b: usize) -> f64 {
-        let (x, y) = (self.get(a), self.get(b));
+        let ((xk, xw), (yk, yw)) = (self.get(a), self.get(b));
         let (mut i, mut j, mut dot) = (0, 0, 0.0f64);
-        while i < x.len() && j < y.len() {
-            let (tx, ty) = (x[i].0, y[j].0);
-            if tx == ty {
-                dot += x[i].1 as f64 * y[j].1 as f64;
+        while i + BLOCK <= xk.len() && j + BLOCK <= yk.len() {
+            let xb: &[u32; BLOCK] = xk[i..i + BLOCK].try_into().expect("a block");
+            let yb: &[u32; BLOCK] = yk[j..j + BLOCK].try_into().expect("a block");
+            let ywb: &[f32; BLOCK] = yw[j..j + BLOCK].try_into().expect("a block");
+            for (p, &x) in xb.iter().enumerate() {
+                let mut w = 0.0f32;
+                for (&y, &v) in yb.iter().zip(ywb) {
+                    w += if x == y { v } else { 0.0 };
+                }
+                dot += xw[i + p] as f64 * w as f64;
             }
-            i += (tx <= ty) as usize;
-            j += (ty <= tx) as usize;
+            let (xl, yl) = (xb[BLOCK - 1], yb[BLOCK - 1]);
+            i += if xl <= yl { BLOCK } else { 0 };
+            j += if yl <= xl { BLOCK } else { 0 };
         }
-        dot
+        // The tail continues the same sum (not a separate one added at the end, which would
+        // round differently).
+        merge(dot, &xk[i..], &xw[i..], &yk[j..], &yw[j..])
     }
+
+    /// [`PackedVectors::cosine`] by a plain merge (the reference it is tested against).
+    pub fn cosine_merge(&self, a: usize, b: usize) -> f64 {
+        let ((xk, xw), (yk, yw)) = (self.get(a), self.get(b));
+        merge(0.0, xk, xw, yk, yw)
+    }
+}
+
+/// `dot` plus the dot product of two sorted term lists, by a branch-free merge (as
+/// [`crate::weight::cosine`]).
+fn merge(mut dot: f64, xk: &[u32], xw: &[f32], yk: &[u32], yw: &[f32]) -> f64 {
+    let (mut i, mut j) = (0, 0);
+    while i < xk.len() && j < yk.len() {
+        let (tx, ty) = (xk[i], yk[j]);
+        if tx == ty {
+            dot += xw[i] as f64 * yw[j] as f64;
+        }
+        i += (tx <= ty) as usize;
+        j += (ty <= tx) as usize;
+    }
+    dot
 }
 
 /// Estimated word 5-gram Jaccard at or above which two documents are versions of one text for
@@ -809,6 +872,37 @@ impl Collection {
 mod tests {
     use super::*;
     use crate::error::Location;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        /// The block walk equals the scalar merge to the bit, on vectors of any lengths that
+        /// share any number of terms (some 32-bit keys repeated within a document too).
+        #[test]
+        fn block_cosine_is_the_merge_to_the_bit(
+            a in proptest::collection::vec((0u64..400, 0.01f32..3.0), 0..200),
+            b in proptest::collection::vec((0u64..400, 0.01f32..3.0), 0..200),
+            spread in any::<bool>(),
+        ) {
+            let vector = |v: &[(u64, f32)]| {
+                let mut v = v.to_vec();
+                v.sort_by_key(|e| e.0);
+                v.dedup_by_key(|e| e.0);
+                // High 32 bits are the packed key; `spread` makes some keys collide there.
+                let key = |t: u64| if spread { (t / 3) << 32 | t } else { t << 32 };
+                TermVector {
+                    terms: v.iter().map(|e| key(e.0)).collect(),
+                    weights: v.iter().map(|e| e.1).collect(),
+                }
+            };
+            let (va, vb) = (vector(&a), vector(&b));
+            let n = va.len() + vb.len();
+            let p = PackedVectors::new(vec![va, vb].into_iter(), n);
+            prop_assert_eq!(p.cosine(0, 1).to_bits(), p.cosine_merge(0, 1).to_bits());
+            prop_assert_eq!(p.cosine(1, 0).to_bits(), p.cosine_merge(1, 0).to_bits());
+            prop_assert_eq!(p.cosine(0, 0).to_bits(), p.cosine_merge(0, 0).to_bits());
+        }
+    }
 
     fn docs(texts: &[&str]) -> Vec<Document> {
         texts

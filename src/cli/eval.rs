@@ -171,11 +171,12 @@ fn shared_terms(coll: &Collection, texts: &[String], a: usize, b: usize, k: usiz
                 .or_insert_with(|| w.to_owned());
         }
     }
-    let wb: HashMap<u32, f32> = vb.iter().copied().collect();
-    let mut shared: Vec<(f32, u32)> = va
-        .iter()
-        .filter_map(|&(t, w)| wb.get(&t).map(|x| (w * x, t)))
-        .collect();
+    let wb: HashMap<u32, f32> = vb.0.iter().copied().zip(vb.1.iter().copied()).collect();
+    let mut shared: Vec<(f32, u32)> =
+        va.0.iter()
+            .zip(va.1)
+            .filter_map(|(&t, &w)| wb.get(&t).map(|x| (w * x, t)))
+            .collect();
     shared.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
     shared
         .into_iter()
