@@ -723,6 +723,32 @@ impl Collection {
         ra == rb || cands.contains(&key(ra, rb))
     }
 
+    /// [`scores`](Self::scores) of a candidate pair when the preset joins it at thresholds
+    /// `t`, `None` when it does not; the same decisions and scores, but the story score comes
+    /// first, and a pair it rejects reads only as much of the copy signatures as it takes to
+    /// see that they cannot reach the copy threshold (verification reads a random signature
+    /// per pair, so it waits on memory).
+    fn verify(&self, a: usize, b: usize, t: Thresholds) -> Option<PairScores> {
+        let preset = self.cfg.preset;
+        let (ca, cb) = (self.canonical(a), self.canonical(b));
+        if let (Preset::Story, Some(story), None) = (preset, &self.story, &self.shingles) {
+            if ca != cb {
+                let cosine = story.packed.cosine(ca, cb);
+                let story_joins = cosine >= t.story && cosine > 0.0;
+                if !story_joins && !self.copy_sigs.may_reach(ca, cb, t.copy) {
+                    return None;
+                }
+                let scores = PairScores {
+                    jaccard: self.copy_sigs.similarity(ca, cb),
+                    story: Some(cosine),
+                };
+                return scores.decide(preset, t).map(|_| scores);
+            }
+        }
+        let scores = self.scores(a, b);
+        scores.decide(preset, t).map(|_| scores)
+    }
+
     /// Scores of documents `a` and `b` (exact copies are scored through their originals).
     pub fn scores(&self, a: usize, b: usize) -> PairScores {
         let (a, b) = (self.canonical(a), self.canonical(b));
@@ -828,7 +854,7 @@ impl Collection {
         let pairs: Vec<ScoredPair> = cands
             .par_iter()
             .filter_map(|&(a, b)| {
-                let scores = self.scores(a as usize, b as usize);
+                let scores = self.verify(a as usize, b as usize, t)?;
                 scores.decide(preset, t).map(|evidence| ScoredPair {
                     a,
                     b,

@@ -129,6 +129,31 @@ impl Signatures {
     pub fn similarity(&self, i: usize, j: usize) -> f64 {
         estimate(self.get(i), self.get(j))
     }
+
+    /// Whether `similarity(i, j) >= t` could hold: false as soon as the positions left cannot
+    /// bring the agreeing fraction up to `t`, so that a clearly dissimilar pair reads a few
+    /// cache lines of the two signatures instead of all of them. Never false when the
+    /// similarity is at least `t` (tested).
+    pub fn may_reach(&self, i: usize, j: usize, t: f64) -> bool {
+        let (a, b) = (self.get(i), self.get(j));
+        let n = a.len();
+        if n == 0 {
+            return 0.0 >= t;
+        }
+        let mut eq = 0usize;
+        for (c, (x, y)) in a.chunks(16).zip(b.chunks(16)).enumerate() {
+            eq += x
+                .iter()
+                .zip(y)
+                .map(|(p, q)| ((p == q) & (*p != EMPTY)) as usize)
+                .sum::<usize>();
+            let left = n - ((c + 1) * 16).min(n);
+            if ((eq + left) as f64 / n as f64) < t {
+                return false;
+            }
+        }
+        true
+    }
 }
 
 /// Fraction of equal positions of two signatures, ignoring positions that hold the
@@ -147,3 +172,41 @@ pub fn estimate(a: &[u32], b: &[u32]) -> f64 {
 
 /// The value of every position of the signature of an empty set.
 pub const EMPTY: u32 = u32::MAX;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+        /// `may_reach` is false only for pairs whose similarity is below the threshold, and
+        /// true for all others, at any signature length and agreement pattern.
+        #[test]
+        fn may_reach_never_rejects_a_pair_that_reaches(
+            k in 1usize..200, agree in proptest::collection::vec(0u8..4, 200),
+            t in 0.0f64..1.0,
+        ) {
+            let mut s = Signatures::new(SketchParams { num_perm: k, seed: 0 }, Scheme::OnePermutation);
+            let a: Vec<u32> = (0..k as u32).collect();
+            // 0: differ, 1-2: agree, 3: both empty (never agree).
+            let b: Vec<u32> = (0..k)
+                .map(|i| match agree[i] {
+                    0 => 1000 + i as u32,
+                    3 => EMPTY,
+                    _ => i as u32,
+                })
+                .collect();
+            let a: Vec<u32> = a.iter().zip(&b).map(|(&x, &y)| if y == EMPTY { EMPTY } else { x }).collect();
+            s.push(&a);
+            s.push(&b);
+            let sim = s.similarity(0, 1);
+            let may = s.may_reach(0, 1, t);
+            prop_assert!(may || sim < t, "similarity {sim} threshold {t}");
+            // And it rejects once the whole signature shows the pair below the threshold.
+            if k <= 16 {
+                prop_assert_eq!(may, sim >= t);
+            }
+        }
+    }
+}
