@@ -144,8 +144,14 @@ impl TermVector {
             .filter(|&(_, w)| w > 0.0)
             .collect();
         if tw.len() > params.max_terms {
-            // Highest weight first; ties broken by term so the cut is deterministic.
-            tw.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            // Highest weight first; ties broken by term so the cut is deterministic. Only the
+            // set of the first max_terms matters (it is re-sorted by term below), so a
+            // selection does, in linear time.
+            if params.max_terms > 0 {
+                tw.select_nth_unstable_by(params.max_terms - 1, |a, b| {
+                    b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
+                });
+            }
             tw.truncate(params.max_terms);
             tw.sort_unstable_by_key(|&(t, _)| t);
         }

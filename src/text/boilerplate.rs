@@ -66,8 +66,10 @@ impl LinedTokens {
             // spaces, so that character bigrams run across ideographs segmented one by one.
             let mut prev: Option<char> = None;
             crate::text::tokenize::for_each_word(line, |w| {
-                whole.tokens.push(crate::text::tokenize::hash_word(w));
-                if w.chars().next().is_some_and(is_unspaced_script) {
+                let h = crate::text::tokenize::hash_word(w);
+                whole.tokens.push(h);
+                // Unspaced scripts are never ASCII; checked on the first byte first.
+                if w.as_bytes()[0] >= 0x80 && w.chars().next().is_some_and(is_unspaced_script) {
                     let mut last = prev;
                     for c in w.chars() {
                         if let Some(p) = last {
@@ -78,9 +80,12 @@ impl LinedTokens {
                     prev = last;
                 } else {
                     prev = None;
-                    prefixes
-                        .tokens
-                        .push(crate::text::tokenize::hash_word_prefix(w, prefix_chars));
+                    // A word of at most `prefix_chars` bytes is its own prefix: same hash.
+                    prefixes.tokens.push(if w.len() <= prefix_chars {
+                        h
+                    } else {
+                        crate::text::tokenize::hash_word_prefix(w, prefix_chars)
+                    });
                 }
             });
             if whole.tokens.len() > before {
