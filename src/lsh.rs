@@ -11,7 +11,6 @@
 
 use crate::error::{Error, Result};
 use crate::sketch::{Signatures, EMPTY};
-use std::collections::HashMap;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 /// Banding of a signature.
@@ -99,10 +98,13 @@ pub fn candidates(
     let n = sigs.len();
     // Pairs packed as `a << 32 | b`: sorting and deduplicating u64s is cheaper than tuples.
     let mut pairs: Vec<u64> = Vec::new();
-    let mut buckets: HashMap<u64, Vec<u32>> = HashMap::new();
+    // A band's buckets: (key, document) sorted, so each bucket is a run with its members in
+    // input order. One sort per band instead of a hash map of small vectors (an allocation per
+    // bucket): 4.6% of a copy run before.
+    let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(n);
     let mut key_bytes: Vec<u8> = Vec::with_capacity(params.rows * 4);
     for band in 0..params.bands {
-        buckets.clear();
+        keyed.clear();
         for doc in 0..n {
             if skip.get(doc).copied().unwrap_or(false) {
                 continue;
@@ -115,18 +117,19 @@ pub fn candidates(
             for r in rows {
                 key_bytes.extend_from_slice(&r.to_le_bytes());
             }
-            let key = xxh3_64_with_seed(&key_bytes, band as u64);
-            buckets.entry(key).or_default().push(doc as u32);
+            keyed.push((xxh3_64_with_seed(&key_bytes, band as u64), doc as u32));
         }
-        for members in buckets.values() {
-            if members.len() < 2 {
+        keyed.sort_unstable();
+        for bucket in keyed.chunk_by(|x, y| x.0 == y.0) {
+            if bucket.len() < 2 {
                 continue;
             }
-            if members.len() > max_bucket {
-                pairs.extend(members[1..].iter().map(|&m| pack(members[0], m)));
+            let first = bucket[0].1;
+            if bucket.len() > max_bucket {
+                pairs.extend(bucket[1..].iter().map(|&(_, m)| pack(first, m)));
             } else {
-                for (x, &a) in members.iter().enumerate() {
-                    pairs.extend(members[x + 1..].iter().map(|&b| pack(a, b)));
+                for (x, &(_, a)) in bucket.iter().enumerate() {
+                    pairs.extend(bucket[x + 1..].iter().map(|&(_, b)| pack(a, b)));
                 }
             }
         }
