@@ -573,7 +573,7 @@ mod tests {
     fn short_hash_in_place_equals_hash_of_the_copied_word_at_every_length_and_offset() {
         // The branch-free load (word inside a longer text) against the same bytes on their
         // own (at text end: the careful path), for every length up to 16.
-        let text: Vec<u8> = (0..64u8).map(|i| b'a' + (i * 7) % 26).collect();
+        let text: Vec<u8> = (0..64usize).map(|i| b'a' + (i * 7 % 26) as u8).collect();
         for len in 0..=16 {
             for start in 0..=text.len() - len {
                 let word = text[start..start + len].to_vec();
