@@ -94,10 +94,23 @@ pub fn candidates(
     params: LshParams,
     max_bucket: usize,
 ) -> Result<Vec<CandidatePair>> {
+    candidates_weak(sigs, skip, params, max_bucket, usize::MAX)
+}
+
+/// [`candidates`], where a pair met only in buckets of more than `weak` documents is kept
+/// only when it meets in two bands or more.
+pub fn candidates_weak(
+    sigs: &Signatures,
+    skip: &[bool],
+    params: LshParams,
+    max_bucket: usize,
+    weak: usize,
+) -> Result<Vec<CandidatePair>> {
     params.check(sigs.params.num_perm)?;
     let n = sigs.len();
     // Pairs packed as `a << 32 | b`: sorting and deduplicating u64s is cheaper than tuples.
     let mut pairs: Vec<u64> = Vec::new();
+    let mut weak_pairs: Vec<u64> = Vec::new();
     // A band's buckets: (key, document) sorted, so each bucket is a run with its members in
     // input order. One sort per band instead of a hash map of small vectors (an allocation per
     // bucket): 4.6% of a copy run before.
@@ -125,11 +138,16 @@ pub fn candidates(
                 continue;
             }
             let first = bucket[0].1;
+            let out = if bucket.len() > weak {
+                &mut weak_pairs
+            } else {
+                &mut pairs
+            };
             if bucket.len() > max_bucket {
-                pairs.extend(bucket[1..].iter().map(|&(_, m)| pack(first, m)));
+                out.extend(bucket[1..].iter().map(|&(_, m)| pack(first, m)));
             } else {
                 for (x, &(_, a)) in bucket.iter().enumerate() {
-                    pairs.extend(bucket[x + 1..].iter().map(|&(_, b)| pack(a, b)));
+                    out.extend(bucket[x + 1..].iter().map(|&(_, b)| pack(a, b)));
                 }
             }
         }
@@ -141,6 +159,18 @@ pub fn candidates(
     }
     pairs.sort_unstable();
     pairs.dedup();
+    if !weak_pairs.is_empty() {
+        weak_pairs.sort_unstable();
+        let mut keep: Vec<u64> = Vec::new();
+        for run in weak_pairs.chunk_by(|x, y| x == y) {
+            if run.len() >= 2 || pairs.binary_search(&run[0]).is_ok() {
+                keep.push(run[0]);
+            }
+        }
+        pairs.extend(keep);
+        pairs.sort_unstable();
+        pairs.dedup();
+    }
     Ok(pairs
         .into_iter()
         .map(|p| ((p >> 32) as u32, p as u32))
@@ -206,6 +236,26 @@ mod tests {
         let s = sigs(&[[1, 2, 3, 4], [1, 2, 9, 9], [7, 7, 3, 4]]);
         let pairs = candidates(&s, &[], LshParams { bands: 2, rows: 2 }, 100).unwrap();
         assert_eq!(pairs, vec![(0, 1), (0, 2)]);
+    }
+
+    #[test]
+    fn weak_buckets_keep_only_pairs_that_meet_twice() {
+        // Band 0 (rows 0-1): documents 0-3 share a common value (a bucket of 4 > weak 2).
+        // Band 1 (rows 2-3): 0 and 1 meet again; 2 and 4 meet in a bucket of 2 (not weak).
+        let s = sigs(&[
+            [5, 5, 1, 1],
+            [5, 5, 1, 1],
+            [5, 5, 2, 2],
+            [5, 5, 3, 3],
+            [9, 9, 2, 2],
+        ]);
+        let p = LshParams { bands: 2, rows: 2 };
+        let all = candidates(&s, &[], p, 100).unwrap();
+        assert_eq!(all.len(), 7);
+        let weak = candidates_weak(&s, &[], p, 100, 2).unwrap();
+        assert_eq!(weak, vec![(0, 1), (2, 4)]);
+        // A limit no bucket exceeds changes nothing.
+        assert_eq!(candidates_weak(&s, &[], p, 100, 4).unwrap(), all);
     }
 
     #[test]
