@@ -965,6 +965,41 @@ mod tests {
         b.finish().unwrap().cluster().unwrap()
     }
 
+    #[test]
+    fn reference_case_blurbs_keep_their_text_and_stay_clear_of_the_threshold() {
+        // The VNA page carries its "See more" blurbs, each also a document of its own: the
+        // boilerplate rules must strip them from the page, not from the blurbs (a blurb is a
+        // story). Every document keeps a story vector, and no pair but the interview comes
+        // near the threshold.
+        let path = std::path::PathBuf::from("fixtures/seeds/seed_case.jsonl");
+        let docs: Vec<Document> =
+            crate::corpus::open_all(&[path], &crate::corpus::ReadOptions::default())
+                .unwrap()
+                .collect::<Result<_>>()
+                .unwrap();
+        let ids: Vec<String> = docs.iter().map(|d| d.id.clone()).collect();
+        let mut b = CollectionBuilder::new(EngineConfig::default());
+        b.add_batch(docs);
+        let coll = b.finish().unwrap();
+        let story = coll.story.as_ref().expect("story preset");
+        for (i, id) in ids.iter().enumerate() {
+            assert!(!story.packed.get(i).0.is_empty(), "{id} lost all its terms");
+        }
+        let t = coll.cfg.thresholds.story;
+        let pair = |x: &str| ids.iter().position(|i| i == x).unwrap();
+        let (va, wr) = (pair("vna-thang-interview"), pair("wvr-thang-interview"));
+        for a in 0..ids.len() {
+            for b in a + 1..ids.len() {
+                let s = coll.scores(a, b).primary(Preset::Story);
+                if (a, b) == (va.min(wr), va.max(wr)) {
+                    assert!(s >= t, "the interview pair scores {s}");
+                } else {
+                    assert!(s < 0.9 * t, "{} / {} score {s}", ids[a], ids[b]);
+                }
+            }
+        }
+    }
+
     const A: &str = "The central bank raised its key interest rate by half a point on Tuesday, \
         citing stubborn inflation in services and a tight labour market across the region.";
 
