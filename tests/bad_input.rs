@@ -1,12 +1,10 @@
 //! Bad and hostile input: every record accounted for, clear errors, no crash.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{assert_success, storyhash};
 use serde_json::Value;
 use std::io::Write;
-
-fn storyhash() -> Command {
-    Command::cargo_bin("storyhash").unwrap()
-}
 
 /// One JSONL file with a record of every defect a reader can meet, one per line.
 fn defects() -> Vec<u8> {
@@ -51,11 +49,7 @@ fn every_defect_is_accounted_for_under_skip_bad() {
         .arg(&report)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     let clustered: usize = String::from_utf8(out.stdout)
         .unwrap()
         .lines()
@@ -280,11 +274,7 @@ fn two_hundred_megabyte_document_is_truncated_to_the_default_limit() {
         ])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("1 document(s) over --max-doc-bytes 52428800 were truncated"),

@@ -1,14 +1,12 @@
 //! Integration tests: run the real binary on `fixtures/` and check parsed output.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{assert_success, storyhash};
 use serde_json::Value;
 use std::io::Write;
 
 const SEED: &str = "fixtures/seeds/seed_case.jsonl";
-
-fn storyhash() -> Command {
-    Command::cargo_bin("storyhash").expect("binary builds")
-}
 
 fn jsonl(stdout: &[u8]) -> Vec<Value> {
     String::from_utf8_lossy(stdout)
@@ -304,11 +302,7 @@ fn dedup_out_of_a_text_directory_copies_one_file_per_cluster() {
             .unwrap()
     };
     let out = run(&[]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     let clusters = jsonl(&out.stdout);
     let copy = clusters
         .iter()
@@ -398,11 +392,7 @@ fn eval_on_the_seed_case_reports_perfect_agreement() {
         .args(["eval", SEED, "--gold-field", "story", "--format", "json"])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["documents"], 27);
     assert_eq!(v["pairwise"]["f1"], 1.0);
@@ -449,11 +439,7 @@ fn eval_pairs_mode_scores_inline_pairs() {
         ])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["all"]["pairs"], 3);
     assert_eq!(v["all"]["auc"], 1.0);

@@ -1,6 +1,8 @@
 //! The seed case read through every input format gives the same clusters as the JSONL original.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{assert_success, storyhash};
 use serde_json::Value;
 use std::io::Write;
 use std::path::Path;
@@ -23,19 +25,14 @@ fn seed_records() -> Vec<(String, String)> {
 
 /// Cluster `input` and return the clusters as lists of ids.
 fn clusters(input: &Path, extra: &[&str]) -> Vec<Vec<String>> {
-    let out = Command::cargo_bin("storyhash")
-        .unwrap()
+    let out = storyhash()
         .arg("cluster")
         .arg(input)
         .args(["--format", "jsonl", "-q"])
         .args(extra)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     String::from_utf8(out.stdout)
         .unwrap()
         .lines()
@@ -119,8 +116,7 @@ fn two_inputs_are_one_collection() {
     let (a, b) = (dir.path().join("a.jsonl"), dir.path().join("b.jsonl"));
     std::fs::write(&a, lines[..10].join("\n")).unwrap();
     std::fs::write(&b, lines[10..].join("\n") + "\n").unwrap();
-    let out = Command::cargo_bin("storyhash")
-        .unwrap()
+    let out = storyhash()
         .arg("cluster")
         .args([&a, &b])
         .args(["--format", "jsonl", "-q"])
@@ -132,11 +128,7 @@ fn two_inputs_are_one_collection() {
 
 #[test]
 fn help_teaches_with_examples() {
-    let out = Command::cargo_bin("storyhash")
-        .unwrap()
-        .args(["cluster", "--help"])
-        .output()
-        .unwrap();
+    let out = storyhash().args(["cluster", "--help"]).output().unwrap();
     let help = String::from_utf8(out.stdout).unwrap();
     for flag in [
         "--preset",
@@ -159,8 +151,7 @@ fn bench_counts_duplicates_of_copied_records() {
     let first: Value = serde_json::from_str(seed.lines().next().unwrap()).unwrap();
     let extra = serde_json::json!({"id": "copy", "text": first["text"]});
     std::fs::write(&path, format!("{seed}{extra}\n")).unwrap();
-    let out = Command::cargo_bin("storyhash")
-        .unwrap()
+    let out = storyhash()
         .args(["bench", path.to_str().unwrap(), "--repeat", "1"])
         .output()
         .unwrap();
@@ -184,8 +175,7 @@ fn bench_counts_duplicates_of_copied_records() {
 #[test]
 fn synth_is_deterministic_labelled_and_says_it_is_synthetic() {
     let run = || {
-        Command::cargo_bin("storyhash")
-            .unwrap()
+        storyhash()
             .args(["synth", "--source", SEED, "--docs", "50", "--seed", "3"])
             .output()
             .unwrap()
@@ -217,18 +207,13 @@ fn synth_is_deterministic_labelled_and_says_it_is_synthetic() {
 
 #[test]
 fn synth_whole_uses_each_real_text_once_then_makes_copies() {
-    let out = Command::cargo_bin("storyhash")
-        .unwrap()
+    let out = storyhash()
         .args([
             "synth", "--source", SEED, "--docs", "60", "--seed", "5", "--whole",
         ])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     let recs: Vec<Value> = String::from_utf8(out.stdout)
         .unwrap()
         .lines()

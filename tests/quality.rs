@@ -4,7 +4,9 @@
 //! noise from a changed hash function passes and a real regression does not. The full tables
 //! (every set, every baseline) come from `bash benches/quality/run.sh`.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{assert_success, storyhash};
 use serde_json::Value;
 use std::io::Write;
 
@@ -13,18 +15,13 @@ const CLOUGH_PAIRS: &str = "fixtures/clough/pairs.jsonl";
 const MSRP: &str = "fixtures/msrp/train_first1000.jsonl";
 
 fn eval(args: &[&str]) -> Value {
-    let out = Command::cargo_bin("storyhash")
-        .expect("binary builds")
+    let out = storyhash()
         .arg("eval")
         .args(args)
         .args(["--format", "json"])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     serde_json::from_slice(&out.stdout).expect("eval prints JSON")
 }
 

@@ -1,0 +1,19 @@
+//! Helpers shared by the integration tests (each test file is its own crate and uses a part).
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use std::process::Output;
+
+/// The built `storyhash` binary, ready for arguments.
+pub fn storyhash() -> Command {
+    Command::cargo_bin("storyhash").expect("binary builds")
+}
+
+/// Panic with the command's stderr unless it exited with success.
+pub fn assert_success(out: &Output) {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
