@@ -452,6 +452,7 @@ impl PackedVectors {
         p.offsets.push(0);
         let mut e: Vec<(u32, f32)> = Vec::new();
         for v in vectors {
+            let start = p.terms.len();
             e.clear();
             e.extend(
                 v.terms
@@ -463,17 +464,11 @@ impl PackedVectors {
             // Two terms of one document that share their high 32 bits become one entry
             // (weights summed), so that each term appears once.
             for &(t, w) in &e {
-                match p.terms.last() {
-                    Some(&last)
-                        if last == t
-                            && p.terms.len() > *p.offsets.last().unwrap_or(&0) as usize =>
-                    {
-                        *p.weights.last_mut().expect("parallel arrays") += w;
-                    }
-                    _ => {
-                        p.terms.push(t);
-                        p.weights.push(w);
-                    }
+                if p.terms.len() > start && p.terms.last() == Some(&t) {
+                    *p.weights.last_mut().expect("parallel arrays") += w;
+                } else {
+                    p.terms.push(t);
+                    p.weights.push(w);
                 }
             }
             p.offsets.push(p.terms.len() as u32);
@@ -792,10 +787,7 @@ impl Collection {
                 &not_rep,
                 banding,
                 self.cfg.story_max_bucket,
-                match self.cfg.story_weak_bucket {
-                    0 => usize::MAX,
-                    w => w,
-                },
+                self.cfg.story_weak_bucket,
             )?;
             let hits = |&(a, b): &CandidatePair| {
                 let (x, y) = (story.sigs.get(a as usize), story.sigs.get(b as usize));

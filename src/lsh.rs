@@ -94,11 +94,11 @@ pub fn candidates(
     params: LshParams,
     max_bucket: usize,
 ) -> Result<Vec<CandidatePair>> {
-    candidates_weak(sigs, skip, params, max_bucket, usize::MAX)
+    candidates_weak(sigs, skip, params, max_bucket, 0)
 }
 
 /// [`candidates`], where a pair met only in buckets of more than `weak` documents is kept
-/// only when it meets in two bands or more.
+/// only when it meets in two bands or more (`weak` 0: every pair is kept, as `candidates`).
 pub fn candidates_weak(
     sigs: &Signatures,
     skip: &[bool],
@@ -108,6 +108,7 @@ pub fn candidates_weak(
 ) -> Result<Vec<CandidatePair>> {
     params.check(sigs.params.num_perm)?;
     let n = sigs.len();
+    let weak = if weak == 0 { usize::MAX } else { weak };
     // Pairs packed as `a << 32 | b`: sorting and deduplicating u64s is cheaper than tuples.
     let mut pairs: Vec<u64> = Vec::new();
     let mut weak_pairs: Vec<u64> = Vec::new();

@@ -166,21 +166,15 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
         }
     }
     if let Some(path) = &args.dedup_out {
-        let keep: HashSet<(u32, u64)> = run
-            .clusters
-            .iter()
-            .map(|c| origin[c.representative() as usize])
-            .collect();
         let fmt = |p: &Path| opts.format.unwrap_or_else(|| guess_format(p));
+        let reps = run.clusters.iter().map(|c| c.representative() as usize);
         if inputs.iter().any(|p| fmt(p) == InputFormat::TextDir) {
-            let reps: Vec<&str> = run
-                .clusters
-                .iter()
-                .map(|c| collection.ids[c.representative() as usize].as_str())
-                .collect();
-            write_dedup_dir(path, &inputs, &reps, fmt)?;
+            // Text directories: by id (a file's location names the file, not its input).
+            let ids: Vec<&str> = reps.map(|r| collection.ids[r].as_str()).collect();
+            write_dedup_dir(path, &inputs, &ids, fmt)?;
         } else {
-            write_dedup(path, &inputs, &opts, &keep)?;
+            let keep: HashSet<(u32, u64)> = reps.map(|r| origin[r]).collect();
+            write_dedup(path, &inputs, fmt, &keep)?;
         }
     }
     if args.verbose {
@@ -407,10 +401,9 @@ fn write_dedup_dir(
 fn write_dedup(
     out: &Path,
     inputs: &[PathBuf],
-    opts: &corpus::ReadOptions,
+    fmt: impl Fn(&Path) -> InputFormat,
     keep: &HashSet<(u32, u64)>,
 ) -> Result<(), Error> {
-    let fmt = |p: &Path| opts.format.unwrap_or_else(|| guess_format(p));
     let tmp = out.with_extension("storyhash-tmp");
     let file = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
     let mut w = std::io::BufWriter::new(file);

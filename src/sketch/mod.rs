@@ -142,11 +142,7 @@ impl Signatures {
         }
         let mut eq = 0usize;
         for (c, (x, y)) in a.chunks(16).zip(b.chunks(16)).enumerate() {
-            eq += x
-                .iter()
-                .zip(y)
-                .map(|(p, q)| ((p == q) & (*p != EMPTY)) as usize)
-                .sum::<usize>();
+            eq += agreeing(x, y);
             let left = n - ((c + 1) * 16).min(n);
             if ((eq + left) as f64 / n as f64) < t {
                 return false;
@@ -162,12 +158,15 @@ pub fn estimate(a: &[u32], b: &[u32]) -> f64 {
     if a.is_empty() {
         return 0.0;
     }
-    let eq = a
-        .iter()
+    agreeing(a, b) as f64 / a.len() as f64
+}
+
+/// Positions where two signatures hold the same value, not the empty-set marker.
+fn agreeing(a: &[u32], b: &[u32]) -> usize {
+    a.iter()
         .zip(b)
-        .filter(|(x, y)| x == y && **x != EMPTY)
-        .count();
-    eq as f64 / a.len() as f64
+        .map(|(x, y)| ((x == y) & (*x != EMPTY)) as usize)
+        .sum()
 }
 
 /// The value of every position of the signature of an empty set.
