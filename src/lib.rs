@@ -20,6 +20,7 @@ pub mod corpus;
 pub mod engine;
 pub mod error;
 pub mod eval;
+pub mod hashed;
 pub mod lsh;
 pub mod report;
 pub mod score;

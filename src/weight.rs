@@ -19,8 +19,6 @@
 //!
 //! Invariant: vectors are sorted by term, so cosine is a linear merge.
 
-use std::collections::HashMap;
-
 /// Settings of the story weighting.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct WeightParams {
@@ -72,29 +70,28 @@ impl WeightParams {
     }
 }
 
-/// Document frequency of every term of a collection.
+/// Inverse document frequency of every term of a collection.
 #[derive(Debug, Default, Clone)]
 pub struct TermStats {
-    df: HashMap<u64, u32>,
+    /// Each term's IDF, computed once when the counting ends: weighting looks a term up once
+    /// per document that holds it, and a logarithm per lookup was a third of weighting.
+    idf: crate::hashed::HashedMap<f32>,
     docs: u32,
 }
 
 impl TermStats {
     /// Count terms over bags of words (each bag: distinct terms with their counts).
     pub fn build<'a>(bags: impl IntoIterator<Item = &'a [(u64, u32)]>) -> Self {
-        let mut s = TermStats::default();
+        let mut df = crate::hashed::HashedMap::<u32>::default();
+        let mut docs = 0u32;
         for bag in bags {
-            s.add(bag);
+            docs += 1;
+            for &(t, _) in bag {
+                *df.entry(t).or_insert(0) += 1;
+            }
         }
-        s
-    }
-
-    /// Add one document's bag (distinct terms).
-    pub fn add(&mut self, bag: &[(u64, u32)]) {
-        self.docs += 1;
-        for &(t, _) in bag {
-            *self.df.entry(t).or_insert(0) += 1;
-        }
+        let idf = df.into_iter().map(|(t, n)| (t, idf(docs, n))).collect();
+        TermStats { idf, docs }
     }
 
     /// Number of documents counted.
@@ -104,8 +101,26 @@ impl TermStats {
 
     /// Inverse document frequency of `term`.
     pub fn idf(&self, term: u64) -> f32 {
-        let df = self.df.get(&term).copied().unwrap_or(0) as f32;
-        ((self.docs as f32 + 1.0) / (df + 0.5)).ln().max(0.0)
+        self.idf
+            .get(&term)
+            .copied()
+            .unwrap_or_else(|| idf(self.docs, 0))
+    }
+}
+
+/// IDF of a term held by `df` of `docs` documents (smoothed; never negative).
+fn idf(docs: u32, df: u32) -> f32 {
+    ((docs as f32 + 1.0) / (df as f32 + 0.5)).ln().max(0.0)
+}
+
+/// `1 + ln(n)`, the weight of a term counted `n` times, from a table for small counts.
+fn tf_weight(n: u32) -> f32 {
+    const SMALL: usize = 64;
+    static TABLE: std::sync::OnceLock<[f32; SMALL]> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| std::array::from_fn(|i| 1.0 + (i.max(1) as f32).ln()));
+    match table.get(n as usize) {
+        Some(&w) => w,
+        None => 1.0 + (n as f32).ln(),
     }
 }
 
@@ -139,7 +154,7 @@ impl TermVector {
             .iter()
             .map(|&(t, n)| {
                 let idf = stats.map_or(1.0, |s| s.idf(t));
-                (t, (1.0 + (n as f32).ln()) * idf)
+                (t, tf_weight(n) * idf)
             })
             .filter(|&(_, w)| w > 0.0)
             .collect();

@@ -107,10 +107,11 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, Error> {
     builder.add_batch(docs);
     let coll = builder.finish()?;
     let scores = coll.scores(pair.0, pair.1);
-    let weighted = coll
-        .story
-        .as_ref()
-        .map_or(0.0, |s| s.sigs.similarity(pair.0, pair.1));
+    let weighted = coll.story.as_ref().map_or(0.0, |s| {
+        // A copy is sketched through its copy cluster's first member.
+        let rep = |i: usize| coll.story_of[i] as usize;
+        s.sigs.similarity(rep(pair.0), rep(pair.1))
+    });
 
     let (na, nb) = (normalize(&ta), normalize(&tb));
     let (la, lb) = (

@@ -25,7 +25,6 @@
 //!
 //! Invariant: the decision depends only on the set of documents, never on their order.
 
-use std::collections::HashMap;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 /// A document's word hashes, grouped by line. Lines without words are not stored.
@@ -170,13 +169,13 @@ struct Seen {
 /// How many documents each line appears in, over a whole collection.
 #[derive(Debug, Default)]
 pub struct LineStats {
-    seen: HashMap<u64, Seen>,
+    seen: crate::hashed::HashedMap<Seen>,
 }
 
 impl LineStats {
     /// Count lines over the collection: `docs[i]` holds document `i`'s line hashes.
     pub fn build<D: AsRef<[u64]>>(docs: &[D]) -> Self {
-        let mut seen: HashMap<u64, Seen> = HashMap::new();
+        let mut seen = crate::hashed::HashedMap::<Seen>::default();
         let mut uniq = Vec::new();
         for (i, lines) in docs.iter().enumerate() {
             uniq.clear();
