@@ -880,9 +880,15 @@ impl Collection {
                 .enumerate()
                 .filter_map(|(i, d)| d.map(|d| (d, i as u32))),
         );
-        pairs.sort_unstable();
-        pairs.dedup();
-        Ok(pairs)
+        let mut packed: Vec<u64> = pairs
+            .into_iter()
+            .map(|(a, b)| (u64::from(a) << 32) | u64::from(b))
+            .collect();
+        crate::lsh::sort_dedup(&mut packed);
+        Ok(packed
+            .into_iter()
+            .map(|p| ((p >> 32) as u32, p as u32))
+            .collect())
     }
 
     /// The linkage in force: the configured one, or the preset's default.
