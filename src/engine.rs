@@ -682,6 +682,23 @@ fn tile_order(pairs: &[CandidatePair], docs: usize) -> Vec<CandidatePair> {
     out
 }
 
+/// The union of two sorted lists of unique pairs, sorted: a merge, since the lists come sorted
+/// from the LSH stage (re-sorting their millions of pairs is wasted work).
+fn merge_unique(x: &[CandidatePair], y: &[CandidatePair]) -> Vec<CandidatePair> {
+    debug_assert!(x.is_sorted() && y.is_sorted());
+    let mut out = Vec::with_capacity(x.len() + y.len());
+    let (mut i, mut j) = (0, 0);
+    while i < x.len() && j < y.len() {
+        let (p, q) = (x[i], y[j]);
+        out.push(p.min(q));
+        i += (p <= q) as usize;
+        j += (q <= p) as usize;
+    }
+    out.extend_from_slice(&x[i..]);
+    out.extend_from_slice(&y[j..]);
+    out
+}
+
 /// A collection ready to be clustered or queried.
 pub struct Collection {
     /// The configuration it was built with.
@@ -872,23 +889,16 @@ impl Collection {
             }
             // A story pair between two copy clusters is a pair between their earliest
             // members; the clustering carries it to the rest.
-            pairs.extend(between);
+            pairs = merge_unique(&pairs, &between);
         }
-        pairs.extend(
-            self.dup_of
-                .iter()
-                .enumerate()
-                .filter_map(|(i, d)| d.map(|d| (d, i as u32))),
-        );
-        let mut packed: Vec<u64> = pairs
-            .into_iter()
-            .map(|(a, b)| (u64::from(a) << 32) | u64::from(b))
+        let mut dups: Vec<CandidatePair> = self
+            .dup_of
+            .iter()
+            .enumerate()
+            .filter_map(|(i, d)| d.map(|d| (d, i as u32)))
             .collect();
-        crate::lsh::sort_dedup(&mut packed);
-        Ok(packed
-            .into_iter()
-            .map(|p| ((p >> 32) as u32, p as u32))
-            .collect())
+        dups.sort_unstable();
+        Ok(merge_unique(&pairs, &dups))
     }
 
     /// The linkage in force: the configured one, or the preset's default.
@@ -998,6 +1008,19 @@ mod tests {
             }
             prop_assert_eq!(p.cosine(0, 1).to_bits(), p.cosine(1, 0).to_bits());
         }
+    }
+
+    #[test]
+    fn merge_unique_is_the_sorted_union() {
+        let x: Vec<CandidatePair> = vec![(0, 1), (0, 5), (2, 3), (7, 9)];
+        let y: Vec<CandidatePair> = vec![(0, 5), (1, 2), (7, 9), (8, 9), (9, 10)];
+        let mut want = [x.clone(), y.clone()].concat();
+        want.sort_unstable();
+        want.dedup();
+        assert_eq!(merge_unique(&x, &y), want);
+        assert_eq!(merge_unique(&y, &x), want);
+        assert_eq!(merge_unique(&[], &y), y);
+        assert_eq!(merge_unique(&x, &[]), x);
     }
 
     #[test]
