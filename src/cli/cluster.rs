@@ -244,8 +244,8 @@ fn read_batches(
 }
 
 /// Rough peak memory of a run, printed before a large one starts: the story lane keeps every
-/// document's word hashes (about 8 bytes a word, twice with word prefixes) until clustering,
-/// and both lanes keep signatures (num_perm x 4 bytes a lane) and ids.
+/// document's story terms (4 bytes a word) until the collection statistics exist, and both
+/// lanes keep signatures (num_perm x 4 bytes a lane) and ids.
 fn print_memory_estimate(inputs: &[PathBuf], cfg: &EngineConfig) {
     let bytes: u64 = inputs
         .iter()
@@ -264,8 +264,9 @@ fn print_memory_estimate(inputs: &[PathBuf], cfg: &EngineConfig) {
     let words = text / 6;
     let docs = (text / 3000).max(1);
     let story = cfg.preset == storyhash::Preset::Story;
-    // Story terms are kept until clustering; the copy lane drops words once signed.
-    let per_word = if story { 8 } else { 0 };
+    // Story terms (their 32-bit keys) are kept until the collection statistics exist; the copy
+    // lane drops words once signed.
+    let per_word = if story { 4 } else { 0 };
     // Signatures, id, duplicate-id map entry, and verified pairs of a duplicate-heavy corpus.
     let per_doc = (cfg.sketch.num_perm as u64) * 4 * if story { 2 } else { 1 } + 1200;
     let est = words * per_word + docs * per_doc;
