@@ -21,6 +21,7 @@ pub mod engine;
 pub mod error;
 pub mod eval;
 pub mod hashed;
+pub mod index;
 pub mod lsh;
 pub mod report;
 pub mod score;

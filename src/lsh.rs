@@ -180,11 +180,16 @@ pub fn candidates_weak(
 /// 2 log2(n) of their 64 bits). Candidate lists run to millions of pairs, and this takes a
 /// quarter of a comparison sort's time on them.
 pub fn sort_dedup(v: &mut Vec<u64>) {
+    radix_sort(v);
+    v.dedup();
+}
+
+/// Sort `v` (the radix sort of [`sort_dedup`]; short lists take a comparison sort).
+pub fn radix_sort(v: &mut Vec<u64>) {
     const BITS: u32 = 11;
     const RADIX: usize = 1 << BITS;
     if v.len() < 1 << 12 {
         v.sort_unstable();
-        v.dedup();
         return;
     }
     let (mut or, mut and) = (0u64, u64::MAX);
@@ -215,7 +220,6 @@ pub fn sort_dedup(v: &mut Vec<u64>) {
         }
         shift += BITS;
     }
-    v.dedup();
 }
 
 /// A pair as one sortable u64 (members are in input order within a bucket, so `a < b`).

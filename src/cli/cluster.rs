@@ -78,11 +78,19 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
             cfg.shingle, cfg.sketch.num_perm, c.bands, c.rows, c.midpoint(), cfg.thresholds.copy
         );
         if cfg.preset == storyhash::Preset::Story {
-            let s = cfg.story_lsh()?;
-            eprintln!(
-                "story lane: weighted MinHash, {} bands x {} rows, S-curve 50% at {:.3}; story threshold {}",
-                s.bands, s.rows, s.midpoint(), cfg.thresholds.story
-            );
+            match cfg.story_index {
+                storyhash::engine::StoryIndex::TopTerms => eprintln!(
+                    "story lane: candidates share {} of each document's {} heaviest terms (a term among the heaviest of over {} documents pairs them with its first); story threshold {}",
+                    cfg.story_min_shared, cfg.story_top_terms, cfg.story_max_bucket, cfg.thresholds.story
+                ),
+                storyhash::engine::StoryIndex::MinHash => {
+                    let s = cfg.story_lsh()?;
+                    eprintln!(
+                        "story lane: weighted MinHash, {} bands x {} rows, S-curve 50% at {:.3}; story threshold {}",
+                        s.bands, s.rows, s.midpoint(), cfg.thresholds.story
+                    );
+                }
+            }
         }
     }
     let opts = args.input.read_options();

@@ -107,10 +107,23 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, Error> {
     builder.add_batch(docs);
     let coll = builder.finish()?;
     let scores = coll.scores(pair.0, pair.1);
-    let weighted = coll.story.as_ref().map_or(0.0, |s| {
-        // A copy is sketched through its copy cluster's first member.
-        let rep = |i: usize| coll.story_of[i] as usize;
-        s.sigs.similarity(rep(pair.0), rep(pair.1))
+    // The story index's view of the pair: a copy is indexed through its copy cluster's first
+    // member.
+    let rep = |i: usize| coll.story_of.get(i).map_or(i, |&r| r as usize);
+    let (ra, rb) = (rep(pair.0), rep(pair.1));
+    let index_measure = coll.story.as_ref().map(|s| match &s.sigs {
+        Some(sigs) => (
+            "weighted minhash estimate".to_string(),
+            sigs.similarity(ra, rb),
+        ),
+        None => (
+            format!("heaviest terms shared (of {})", cfg.story_top_terms),
+            if ra == rb {
+                s.top.get(ra).len() as f64
+            } else {
+                s.top.shared(ra, rb) as f64
+            },
+        ),
     });
 
     let (na, nb) = (normalize(&ta), normalize(&tb));
@@ -150,7 +163,7 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, Error> {
         "story score (idf cosine)".into(),
         scores.story.unwrap_or(0.0),
     ));
-    measures.push(("weighted minhash estimate".into(), weighted));
+    measures.extend(index_measure);
 
     let t = cfg.thresholds;
     let joins = |p: Preset| scores.decide(p, t).map(|e| e.name());

@@ -13,6 +13,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use storyhash::corpus::{InputFormat, ReadOptions};
+use storyhash::engine::StoryIndex;
 use storyhash::lsh::LshParams;
 use storyhash::score::{Preset, Thresholds};
 use storyhash::shingle::ShingleKind;
@@ -110,6 +111,14 @@ enum LinkageArg {
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum StoryIndexArg {
+    /// Pairs sharing --story-min-shared of their --story-top-terms heaviest terms.
+    TopTerms,
+    /// Weighted MinHash, banded.
+    Minhash,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 enum SketchArg {
     Oph,
     Classic,
@@ -156,10 +165,23 @@ pub struct EngineArgs {
     /// (keeps shingle sets in memory).
     #[arg(long)]
     exact: bool,
-    /// Probability-Jaccard level the story lane's candidate banding is tuned to (lower finds
-    /// more candidates, at more verification cost).
-    #[arg(long, default_value_t = 0.05)]
-    story_candidates: f64,
+    /// How the story lane finds candidate pairs: top-terms (pairs of documents sharing
+    /// --story-min-shared of their --story-top-terms heaviest terms; exact, and on SemEval-2022
+    /// a tenth of minhash's candidates for the same recall) or minhash (weighted MinHash
+    /// banded 32 x 1; the options --story-candidates, --story-min-hits, --story-weak-bucket,
+    /// --story-max-partners).
+    #[arg(long, value_enum, default_value_t = StoryIndexArg::TopTerms)]
+    story_index: StoryIndexArg,
+    /// Top-terms index: how many of each document's heaviest (IDF-weighted) terms are indexed.
+    #[arg(long, default_value_t = 32)]
+    story_top_terms: usize,
+    /// Top-terms index: how many of those terms two documents must share to be verified.
+    #[arg(long, default_value_t = 2)]
+    story_min_shared: usize,
+    /// Minhash index: probability-Jaccard level its banding is tuned to (lower finds more
+    /// candidates, at more verification cost) [default: 0.05].
+    #[arg(long)]
+    story_candidates: Option<f64>,
     /// How verified pairs become clusters: single (any verified pair joins two clusters; the
     /// copy preset's default) or average (clusters join only when their members' mean score
     /// reaches --link-factor times the threshold, so one page quoting two stories cannot chain
@@ -170,25 +192,24 @@ pub struct EngineArgs {
     /// must reach for them to join.
     #[arg(long, default_value_t = 0.5)]
     link_factor: f64,
-    /// Story-lane bands a pair must share before its story score is computed (1 verifies
-    /// every pair that shares one; 2 skips most chance collisions of common heavy terms).
-    #[arg(long, default_value_t = 1)]
-    story_min_hits: usize,
-    /// Story-lane LSH buckets larger than this (a common heavy term many unrelated documents
-    /// sampled) pair their members with the first only, instead of with each other.
+    /// Minhash index: bands a pair must share before its story score is computed (1
+    /// verifies every pair that shares one; 2 skips most chance collisions of common heavy
+    /// terms) [default: 1].
+    #[arg(long)]
+    story_min_hits: Option<usize>,
+    /// Story index: a term among the heaviest of more than this many documents (top-terms),
+    /// or an LSH bucket of more (minhash), pairs its documents with the first only, instead
+    /// of with each other.
     #[arg(long, default_value_t = 64)]
     story_max_bucket: usize,
-    /// Story-lane pairs met only in buckets larger than this are verified only when they
-    /// meet in two bands (0: off). Faster, at some candidate recall: on 22,000 articles 32
-    /// verifies 0.8 instead of 1.7 million pairs, 18% faster, and SemEval candidate recall
-    /// falls from 0.957 to 0.945.
-    #[arg(long, default_value_t = 0)]
-    story_weak_bucket: usize,
-    /// Story-lane candidates verified per document: the later partners that share the most
-    /// bands (0: all). Bounds verification in large groups of versions of one story, at some
-    /// candidate recall.
-    #[arg(long, default_value_t = 0)]
-    story_max_partners: usize,
+    /// Minhash index: pairs met only in buckets larger than this are verified only when
+    /// they meet in two bands (0: off) [default: 0].
+    #[arg(long)]
+    story_weak_bucket: Option<usize>,
+    /// Minhash index: candidates verified per document, the later partners that share the
+    /// most bands (0: all) [default: 0].
+    #[arg(long)]
+    story_max_partners: Option<usize>,
     /// Worker threads (default: all cores). Output does not depend on it.
     #[arg(long)]
     threads: Option<usize>,
@@ -226,6 +247,29 @@ impl EngineArgs {
             }
             _ => None,
         };
+        let story_index = match self.story_index {
+            StoryIndexArg::TopTerms => StoryIndex::TopTerms,
+            StoryIndexArg::Minhash => StoryIndex::MinHash,
+        };
+        if story_index == StoryIndex::TopTerms {
+            let minhash_only = [
+                ("--story-candidates", self.story_candidates.is_some()),
+                ("--story-min-hits", self.story_min_hits.is_some()),
+                ("--story-weak-bucket", self.story_weak_bucket.is_some()),
+                ("--story-max-partners", self.story_max_partners.is_some()),
+            ];
+            if let Some((name, _)) = minhash_only.iter().find(|o| o.1) {
+                return Err(Error::Config(format!(
+                    "{name} tunes the weighted MinHash story index: add --story-index minhash"
+                )));
+            }
+            if self.story_top_terms == 0 || self.story_min_shared == 0 {
+                return Err(Error::Config(
+                    "--story-top-terms and --story-min-shared must be at least 1".into(),
+                ));
+            }
+        }
+        let d = EngineConfig::default();
         Ok(EngineConfig {
             preset,
             shingle: self.shingle,
@@ -239,11 +283,14 @@ impl EngineArgs {
             },
             thresholds,
             copy_bands,
-            story_candidate_threshold: self.story_candidates,
-            story_min_hits: self.story_min_hits,
+            story_index,
+            story_top_terms: self.story_top_terms,
+            story_min_shared: self.story_min_shared,
+            story_candidate_threshold: self.story_candidates.unwrap_or(d.story_candidate_threshold),
+            story_min_hits: self.story_min_hits.unwrap_or(d.story_min_hits),
             story_max_bucket: self.story_max_bucket,
-            story_weak_bucket: self.story_weak_bucket,
-            story_max_partners: self.story_max_partners,
+            story_weak_bucket: self.story_weak_bucket.unwrap_or(d.story_weak_bucket),
+            story_max_partners: self.story_max_partners.unwrap_or(d.story_max_partners),
             link_factor: self.link_factor,
             linkage: self.linkage.map(|l| match l {
                 LinkageArg::Single => storyhash::cluster::Linkage::Single,

@@ -219,7 +219,18 @@ impl LineStats {
         if params.min_docs == 0 {
             return vec![true; lines.len()];
         }
-        // Effective document count of each line, and its seen record.
+        // Effective document count of each line, and its seen record. The lines of one
+        // document meet the same few other documents again and again: `same_text` is asked
+        // once per other document.
+        let mut memo: Vec<(u32, bool)> = Vec::new();
+        let mut version = |o: u32| match memo.iter().find(|m| m.0 == o) {
+            Some(&(_, v)) => v,
+            None => {
+                let v = same_text(doc, o);
+                memo.push((o, v));
+                v
+            }
+        };
         let counted: Vec<(u32, Option<&Seen>)> = lines
             .iter()
             .map(|h| match self.seen.get(h) {
@@ -228,7 +239,7 @@ impl LineStats {
                     let all_known = s.docs as usize <= REMEMBERED;
                     let versions = s.some[..(s.docs as usize).min(REMEMBERED)]
                         .iter()
-                        .all(|&o| o == doc || same_text(doc, o));
+                        .all(|&o| o == doc || version(o));
                     if s.docs >= 2 && all_known && versions {
                         (1, Some(s))
                     } else {
