@@ -209,6 +209,9 @@ impl StoryTerms {
 struct Scratch {
     norm: String,
     tokens: Vec<u64>,
+    /// Story lane: the document's words and story terms by line.
+    whole: LinedTokens,
+    prefixed: LinedTokens,
     shingles: Vec<u64>,
     bins: Vec<u32>,
     sig: Vec<u32>,
@@ -220,6 +223,8 @@ fn features(text: &str, cfg: &EngineConfig, seeds: &[u64], scratch: &mut Scratch
     let Scratch {
         norm,
         tokens,
+        whole,
+        prefixed,
         shingles: sh,
         bins,
         sig,
@@ -233,24 +238,28 @@ fn features(text: &str, cfg: &EngineConfig, seeds: &[u64], scratch: &mut Scratch
     }
     // The copy lane needs no lines: words of the whole text are the words of its lines, since
     // a line break is whitespace.
-    let (lined, prefixed) = match (story, cfg.weights.prefix_chars) {
-        (true, Some(n)) => {
-            let (w, p) = LinedTokens::from_normalized_with_prefixes(norm, n);
-            (Some(w), Some(p))
-        }
-        (true, None) => (Some(LinedTokens::from_normalized(norm)), None),
-        (false, _) if fused => {
-            tokens.clear();
-            hash_ascii_words_into(text, tokens);
-            (None, None)
-        }
-        (false, _) => {
-            tokens.clear();
-            hash_words_into(norm, tokens);
-            (None, None)
-        }
-    };
-    let words: &[u64] = lined.as_ref().map_or(tokens, |l| &l.tokens);
+    let (lined, prefixed): (Option<&LinedTokens>, Option<&LinedTokens>) =
+        match (story, cfg.weights.prefix_chars) {
+            (true, Some(n)) => {
+                LinedTokens::fill_with_prefixes(norm, n, whole, prefixed);
+                (Some(whole), Some(prefixed))
+            }
+            (true, None) => {
+                *whole = LinedTokens::from_normalized(norm);
+                (Some(whole), None)
+            }
+            (false, _) if fused => {
+                tokens.clear();
+                hash_ascii_words_into(text, tokens);
+                (None, None)
+            }
+            (false, _) => {
+                tokens.clear();
+                hash_words_into(norm, tokens);
+                (None, None)
+            }
+        };
+    let words: &[u64] = lined.map_or(tokens, |l| &l.tokens);
     let exact = cfg.verify == Verify::Exact;
     if let (ShingleKind::Word(n), Scheme::OnePermutation, false) =
         (cfg.shingle, cfg.copy_scheme, exact)
@@ -265,10 +274,7 @@ fn features(text: &str, cfg: &EngineConfig, seeds: &[u64], scratch: &mut Scratch
     let (line_hashes, story_terms) = match lined {
         Some(lined) => {
             let hashes = lined.line_hashes();
-            (
-                hashes,
-                StoryTerms::from_lined(prefixed.as_ref().unwrap_or(&lined)),
-            )
+            (hashes, StoryTerms::from_lined(prefixed.unwrap_or(lined)))
         }
         None => (Vec::new(), StoryTerms::default()),
     };

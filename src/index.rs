@@ -79,8 +79,9 @@ impl TopTerms {
     }
 }
 
-/// Pairs of documents (not `skip`ped) that share at least `min_shared` of their terms, sorted
-/// and unique; a term held by more than `max_list` documents pairs them with its first only.
+/// Pairs of documents (not `skip`ped) that share at least `min_shared` (at most 255) of their
+/// terms, sorted and unique; a term held by more than `max_list` documents pairs them with its
+/// first only.
 ///
 /// Each document counts its later partners over its terms' posting lists in an array indexed
 /// by document (ScanCount), so a pair costs one increment per shared term and nothing is
@@ -131,11 +132,12 @@ pub fn candidates(
             fill[d as usize] += 1;
         }
     }
-    let need = min_shared.clamp(1, u16::MAX as usize) as u16;
+    // Counts saturate at 255: a document's array stays small enough for the cache.
+    let need = min_shared.clamp(1, u8::MAX as usize) as u8;
     (0..n)
         .into_par_iter()
         .map_init(
-            || (vec![0u16; n], Vec::<u32>::new()),
+            || (vec![0u8; n], Vec::<u32>::new()),
             |(count, touched), a| {
                 let mut out: Vec<CandidatePair> = Vec::new();
                 let lists_of_a = &doc_lists[doc_start[a] as usize..doc_start[a + 1] as usize];
@@ -162,7 +164,7 @@ pub fn candidates(
                         *c = c.saturating_add(1);
                     }
                 }
-                touched.sort_unstable();
+                // Most partners share one term: only those that qualify are sorted.
                 for &b in touched.iter() {
                     if count[b as usize] >= need {
                         out.push((a as u32, b));
@@ -170,6 +172,7 @@ pub fn candidates(
                     count[b as usize] = 0;
                 }
                 touched.clear();
+                out.sort_unstable();
                 out
             },
         )

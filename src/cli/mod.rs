@@ -263,9 +263,9 @@ impl EngineArgs {
                     "{name} tunes the weighted MinHash story index: add --story-index minhash"
                 )));
             }
-            if self.story_top_terms == 0 || self.story_min_shared == 0 {
+            if self.story_top_terms == 0 || !(1..=255).contains(&self.story_min_shared) {
                 return Err(Error::Config(
-                    "--story-top-terms and --story-min-shared must be at least 1".into(),
+                    "--story-top-terms must be at least 1 and --story-min-shared in 1..=255".into(),
                 ));
             }
         }

@@ -61,6 +61,22 @@ impl LinedTokens {
     /// phrase, and the terms are character bigrams instead (as CJK retrieval systems index).
     pub fn from_normalized_with_prefixes(normalized: &str, prefix_chars: usize) -> (Self, Self) {
         let (mut whole, mut prefixes) = (LinedTokens::default(), LinedTokens::default());
+        Self::fill_with_prefixes(normalized, prefix_chars, &mut whole, &mut prefixes);
+        (whole, prefixes)
+    }
+
+    /// [`LinedTokens::from_normalized_with_prefixes`] into buffers a caller reuses from one
+    /// document to the next (they are cleared first).
+    pub fn fill_with_prefixes(
+        normalized: &str,
+        prefix_chars: usize,
+        whole: &mut LinedTokens,
+        prefixes: &mut LinedTokens,
+    ) {
+        for t in [&mut *whole, &mut *prefixes] {
+            t.tokens.clear();
+            t.line_ends.clear();
+        }
         for line in normalized.split('\n') {
             let before = whole.tokens.len();
             // Last character of the previous word when it was in a script written without
@@ -94,7 +110,6 @@ impl LinedTokens {
                 prefixes.line_ends.push(prefixes.tokens.len() as u32);
             }
         }
-        (whole, prefixes)
     }
 
     /// The lines, as slices of word hashes.
