@@ -1354,7 +1354,8 @@ mod tests {
         assert_eq!(clusters.len(), 21);
 
         // The top-terms index: the versions pair with each other and nothing else does; when
-        // their terms are held by more documents than `story_max_bucket`, with the first only.
+        // their terms are held by more documents than `story_max_bucket`, with their next
+        // holders only, and the group stays one cluster.
         let top = |max_list: usize| {
             let cfg = EngineConfig {
                 story_max_bucket: max_list,
@@ -1372,8 +1373,9 @@ mod tests {
             .collect();
         assert_eq!(cands, versions);
         assert_eq!(clusters[0].members, vec![0, 1, 2, 3, 4]);
+        // Five holders > 4: each pairs with its next window(4) = 1.
         let (cands, clusters) = top(4);
-        assert_eq!(cands, vec![(0, 1), (0, 2), (0, 3), (0, 4)]);
+        assert_eq!(cands, vec![(0, 1), (1, 2), (2, 3), (3, 4)]);
         assert_eq!(clusters[0].members, vec![0, 1, 2, 3, 4]);
     }
 }

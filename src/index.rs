@@ -10,9 +10,11 @@
 //! are candidates does not depend on random functions.
 //!
 //! A term among the heaviest of more than `max_list` documents (a running story's name over
-//! an archive, or a common word) pairs those documents with the first of them only, as an
-//! oversized LSH bucket does: each still reaches the group through its first member, and the
-//! postings cost O(n) instead of O(n^2).
+//! an archive, or a common word) pairs each of them with its next few holders only
+//! ([`window`]), a sliding window: a large group of versions of one story stays connected (each
+//! member meets its neighbours on every term they share), and a term costs O(n) pairs instead
+//! of O(n^2). Pairing with the first holder only, as an oversized LSH bucket does, left a
+//! million-article archive of edited copies in 137,000 clusters instead of 61,000.
 
 use crate::lsh::{radix_sort, CandidatePair};
 
@@ -80,8 +82,8 @@ impl TopTerms {
 }
 
 /// Pairs of documents (not `skip`ped) that share at least `min_shared` (at most 255) of their
-/// terms, sorted and unique; a term held by more than `max_list` documents pairs them with its
-/// first only.
+/// terms, sorted and unique; a term held by more than `max_list` documents pairs each of them
+/// with its next [`window`]`(max_list)` holders only.
 ///
 /// Each document counts its later partners over its terms' posting lists in an array indexed
 /// by document (ScanCount), so a pair costs one increment per shared term and nothing is
@@ -144,18 +146,15 @@ pub fn candidates(
                 for &l in lists_of_a {
                     let (s, e) = lists[l as usize];
                     let list = &docs[s as usize..e as usize];
-                    let partners = if list.len() > max_list {
-                        // Only the first member pairs, with every other.
-                        if list[0] as usize == a {
-                            &list[1..]
-                        } else {
-                            &[][..]
-                        }
+                    // Later members: the list is sorted, so they follow `a`; in a list of
+                    // more than `max_list`, only the next `window(max_list)` of them.
+                    let at = list.partition_point(|&d| d as usize <= a);
+                    let end = if list.len() > max_list {
+                        (at + window(max_list)).min(list.len())
                     } else {
-                        // Later members: the list is sorted, so they follow `a`.
-                        let at = list.partition_point(|&d| d as usize <= a);
-                        &list[at..]
+                        list.len()
                     };
+                    let partners = &list[at..end];
                     for &b in partners {
                         let c = &mut count[b as usize];
                         if *c == 0 {
@@ -180,6 +179,15 @@ pub fn candidates(
         .collect()
 }
 
+/// How many next holders each holder of a term held by more than `max_list` documents pairs
+/// with: a quarter of `max_list` (at least 1). On a million articles (2,263 real texts and
+/// their edited copies) a quarter gave 61,000 clusters in 117 s, 2 threads. On 22,000 such
+/// articles the whole `max_list` proposed 661,000 candidates and a quarter 361,000, for the same
+/// B-cubed F1 against the copy families (0.782).
+pub fn window(max_list: usize) -> usize {
+    (max_list / 4).max(1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,7 +195,8 @@ mod tests {
     use std::collections::HashMap;
 
     /// The candidates by brute force: every pair, its shared terms counted, a term held by
-    /// more than `max_list` documents counting only for pairs with its first holder.
+    /// more than `max_list` documents counting only for pairs at most `window(max_list)` apart
+    /// among its holders.
     fn brute(top: &TopTerms, skip: &[bool], k: usize, max_list: usize) -> Vec<CandidatePair> {
         let live = |d: usize| !skip[d];
         let mut holders: HashMap<u32, Vec<usize>> = HashMap::new();
@@ -205,7 +214,11 @@ mod tests {
                     .filter(|t| top.get(b).contains(t))
                     .filter(|t| {
                         let h = &holders[*t];
-                        h.len() <= max_list || h[0] == a
+                        let (pa, pb) = (
+                            h.iter().position(|&d| d == a).unwrap(),
+                            h.iter().position(|&d| d == b).unwrap(),
+                        );
+                        h.len() <= max_list || pb - pa <= window(max_list)
                     })
                     .count();
                 if n >= k {

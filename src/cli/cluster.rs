@@ -80,8 +80,8 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
         if cfg.preset == storyhash::Preset::Story {
             match cfg.story_index {
                 storyhash::engine::StoryIndex::TopTerms => eprintln!(
-                    "story lane: candidates share {} of each document's {} heaviest terms (a term among the heaviest of over {} documents pairs them with its first); story threshold {}",
-                    cfg.story_min_shared, cfg.story_top_terms, cfg.story_max_bucket, cfg.thresholds.story
+                    "story lane: candidates share {} of each document's {} heaviest terms (a term among the heaviest of over {} documents pairs each with its next {} holders); story threshold {}",
+                    cfg.story_min_shared, cfg.story_top_terms, cfg.story_max_bucket, storyhash::index::window(cfg.story_max_bucket), cfg.thresholds.story
                 ),
                 storyhash::engine::StoryIndex::MinHash => {
                     let s = cfg.story_lsh()?;

@@ -197,9 +197,9 @@ pub struct EngineArgs {
     /// terms) [default: 1].
     #[arg(long)]
     story_min_hits: Option<usize>,
-    /// Story index: a term among the heaviest of more than this many documents (top-terms),
-    /// or an LSH bucket of more (minhash), pairs its documents with the first only, instead
-    /// of with each other.
+    /// Story index: a term among the heaviest of more than this many documents (top-terms)
+    /// pairs each of them with its next quarter of this many holders only; an LSH bucket of
+    /// more documents (minhash) pairs them with its first only.
     #[arg(long, default_value_t = 64)]
     story_max_bucket: usize,
     /// Minhash index: pairs met only in buckets larger than this are verified only when
