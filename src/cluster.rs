@@ -164,8 +164,16 @@ pub fn average_linkage(
             let root = uf.find(a);
             let other = if root == ra { rb } else { ra };
             let moved = std::mem::take(&mut members[other as usize]);
-            let kept = std::mem::take(&mut members[root as usize]);
-            members[root as usize] = merge_sorted(&kept, &moved);
+            let mut kept = std::mem::take(&mut members[root as usize]);
+            members[root as usize] = if kept.last() < moved.first() {
+                // Joining later documents to a cluster (the common case: pairs of one score
+                // come in order of position) appends in place: copying the whole list at each
+                // join made 100,000 identical documents quadratic (4.9 s, 77% in the copy).
+                kept.extend_from_slice(&moved);
+                kept
+            } else {
+                merge_sorted(&kept, &moved)
+            };
             joined.push((a, b));
         }
     }
