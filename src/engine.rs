@@ -100,7 +100,7 @@ pub struct EngineConfig {
 pub enum StoryIndex {
     /// Pairs sharing `story_min_shared` of their `story_top_terms` heaviest terms
     /// ([`crate::index`]): on SemEval-2022 the same candidate recall as the weighted MinHash
-    /// index with a tenth of the candidates, and no dependence on the seed.
+    /// index with a twelfth of the candidates, and no dependence on the seed.
     #[default]
     TopTerms,
     /// Weighted MinHash banded 32 x 1 ([`crate::lsh`], the options `story_candidate_threshold`,

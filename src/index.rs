@@ -3,10 +3,10 @@
 //!
 //! Two write-ups of one event share their names, places and numbers, and those are among the
 //! heaviest terms of each (IDF-weighted, see [`crate::weight`]). On SemEval-2022's 2,205 real
-//! articles, pairs sharing 2 of their 32 heaviest terms are 17,000, and include 96% of the
-//! same-story pairs and every pair whose story score reaches the threshold; weighted MinHash
-//! banded 32 x 1 ([`crate::lsh`]) needed 187,000 candidates for the same recall, because
-//! agreeing once on a weighted sample is weak evidence. The index is also exact: which pairs
+//! articles, candidates are 15,000 pairs when a pair must share 2 of their 32 heaviest terms,
+//! and include 96% of the same-story pairs; weighted MinHash banded 32 x 1 ([`crate::lsh`])
+//! needed 187,000 candidates for the same recall, because agreeing once on a weighted sample is
+//! weak evidence (README, "Story speed", has the table). The index is also exact: which pairs
 //! are candidates does not depend on random functions.
 //!
 //! A term among the heaviest of more than `max_list` documents (a running story's name over

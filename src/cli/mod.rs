@@ -167,7 +167,7 @@ pub struct EngineArgs {
     exact: bool,
     /// How the story lane finds candidate pairs: top-terms (pairs of documents sharing
     /// --story-min-shared of their --story-top-terms heaviest terms; exact, and on SemEval-2022
-    /// a tenth of minhash's candidates for the same recall) or minhash (weighted MinHash
+    /// a twelfth of minhash's candidates for the same recall) or minhash (weighted MinHash
     /// banded 32 x 1; the options --story-candidates, --story-min-hits, --story-weak-bucket,
     /// --story-max-partners).
     #[arg(long, value_enum, default_value_t = StoryIndexArg::TopTerms)]
