@@ -8,12 +8,14 @@
 //! 3. [`shingle`]: words -> word or character n-gram hashes;
 //! 4. [`weight`]: collection statistics -> IDF-weighted term vectors (story lane);
 //! 5. [`sketch`]: MinHash of shingle sets, weighted MinHash of term vectors;
-//! 6. [`lsh`]: banding -> candidate pairs;
+//! 6. [`lsh`]: banding -> candidate pairs (copy lane); [`index`]: shared heaviest terms ->
+//!    candidate pairs (story lane);
 //! 7. [`score`]: verify candidates with the preset's measure and rule;
 //! 8. [`cluster`]: union-find -> clusters with representatives;
 //! 9. [`report`]: table, JSONL, CSV.
 //!
-//! [`engine`] composes stages 2-8 for a collection.
+//! [`engine`] composes stages 2-8 for a collection; [`hashed`] holds the hash maps keyed by
+//! hashes that several stages use.
 
 pub mod cluster;
 pub mod corpus;
