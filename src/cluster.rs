@@ -147,19 +147,29 @@ pub fn average_linkage(
             continue;
         }
         let (ma, mb) = (&members[ra as usize], &members[rb as usize]);
-        let link = if ma.len() == 1 && mb.len() == 1 {
-            s
+        let joins = if ma.len() == 1 && mb.len() == 1 {
+            s >= threshold
         } else {
-            let (mut sum, mut count) = (0.0, 0usize);
-            for x in sample(ma, LINK_SAMPLE) {
+            // Only whether the mean reaches the threshold matters, and scores are never
+            // negative: once the sum so far over the full count reaches it, so does the final
+            // mean (float addition of non-negative terms and division are monotone), and the
+            // rest need not be scored. Most joins are versions of one story, whose first few
+            // scores settle it.
+            let total = ma.len().min(LINK_SAMPLE) * mb.len().min(LINK_SAMPLE);
+            let mut sum = 0.0;
+            let mut reached = false;
+            'pairs: for x in sample(ma, LINK_SAMPLE) {
                 for y in sample(mb, LINK_SAMPLE) {
                     sum += score(x, y);
-                    count += 1;
+                    if sum / total as f64 >= threshold {
+                        reached = true;
+                        break 'pairs;
+                    }
                 }
             }
-            sum / count as f64
+            reached
         };
-        if link >= threshold {
+        if joins {
             uf.union(a, b);
             let root = uf.find(a);
             let other = if root == ra { rb } else { ra };
@@ -261,6 +271,52 @@ mod tests {
         assert_eq!(sample(&m[..3], 4).count(), 3);
     }
 
+    /// Average linkage as it was before the early exit: the mean over every sampled pair.
+    fn full_mean_linkage(
+        n: usize,
+        pairs: &[(u32, u32, f64)],
+        threshold: f64,
+        score: impl Fn(u32, u32) -> f64,
+    ) -> Vec<Cluster> {
+        let mut order: Vec<&(u32, u32, f64)> = pairs.iter().collect();
+        order.sort_by(|x, y| {
+            y.2.total_cmp(&x.2)
+                .then((x.0.min(x.1), x.0.max(x.1)).cmp(&(y.0.min(y.1), y.0.max(y.1))))
+        });
+        let mut uf = UnionFind::new(n);
+        let mut members: Vec<Vec<u32>> = (0..n as u32).map(|i| vec![i]).collect();
+        let mut joined = Vec::new();
+        for &&(a, b, s) in &order {
+            let (ra, rb) = (uf.find(a), uf.find(b));
+            if ra == rb {
+                continue;
+            }
+            let (ma, mb) = (&members[ra as usize], &members[rb as usize]);
+            let link = if ma.len() == 1 && mb.len() == 1 {
+                s
+            } else {
+                let (mut sum, mut count) = (0.0, 0usize);
+                for x in sample(ma, LINK_SAMPLE) {
+                    for y in sample(mb, LINK_SAMPLE) {
+                        sum += score(x, y);
+                        count += 1;
+                    }
+                }
+                sum / count as f64
+            };
+            if link >= threshold {
+                uf.union(a, b);
+                let root = uf.find(a);
+                let other = if root == ra { rb } else { ra };
+                let moved = std::mem::take(&mut members[other as usize]);
+                let kept = std::mem::take(&mut members[root as usize]);
+                members[root as usize] = merge_sorted(&kept, &moved);
+                joined.push((a, b));
+            }
+        }
+        clusters(n, joined)
+    }
+
     proptest! {
         #[test]
         fn average_linkage_ignores_pair_order(
@@ -274,6 +330,27 @@ mod tests {
             prop_assert_eq!(
                 average_linkage(12, &pairs, 0.3, score),
                 average_linkage(12, &rev, 0.3, score)
+            );
+        }
+
+        /// The early exit changes no decision: the same clusters as joining on the full mean
+        /// of every sampled pair (the reference below), on clusters large enough to sample.
+        #[test]
+        fn average_linkage_equals_the_full_mean(
+            pairs in proptest::collection::vec((0u32..40, 0u32..40, 0.0f64..1.0), 0..120),
+            salt in 0u32..1000,
+            threshold in 0.05f64..0.9,
+        ) {
+            let pairs: Vec<(u32, u32, f64)> =
+                pairs.into_iter().filter(|p| p.0 != p.1).collect();
+            let score = |x: u32, y: u32| {
+                let (a, b) = (x.min(y), x.max(y));
+                (crate::sketch::mix64(((a as u64) << 32 | b as u64) ^ salt as u64) % 1000) as f64
+                    / 1000.0
+            };
+            prop_assert_eq!(
+                average_linkage(40, &pairs, threshold, score),
+                full_mean_linkage(40, &pairs, threshold, score)
             );
         }
 
