@@ -12,9 +12,18 @@ impl Progress {
             return Progress(None);
         }
         let pb = ProgressBar::new_spinner();
+        // Documents a second as a whole number (indicatif's `per_sec` prints four decimals).
         let style = ProgressStyle::with_template(&format!(
-            "{{spinner}} {{human_pos}} {what} ({{per_sec}}) {{elapsed}} {{msg}}"
+            "{{spinner}} {{human_pos}} {what} ({{rate}}) {{elapsed}} {{msg}}"
         ))
+        .map(|s| {
+            s.with_key(
+                "rate",
+                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{:.0}/s", state.per_sec());
+                },
+            )
+        })
         .unwrap_or_else(|_| ProgressStyle::default_spinner());
         pb.set_style(style);
         pb.enable_steady_tick(std::time::Duration::from_millis(200));
