@@ -428,8 +428,10 @@ impl CollectionBuilder {
         };
         let mut copy_pairs = None;
         let mut story_of = Vec::new();
+        let mut stages = Vec::new();
         let story = match cfg.preset {
             Preset::Story => {
+                let t = std::time::Instant::now();
                 // Copies first: the story lane sees one document per copy cluster (its
                 // earliest member), so that a text republished ten times neither turns its
                 // own lines into boilerplate nor multiplies every story candidate by ten.
@@ -452,13 +454,11 @@ impl CollectionBuilder {
                 }
                 story_of = (0..ids.len() as u32).map(|i| uf.find(i)).collect();
                 copy_pairs = Some(pairs);
-                Some(story_lane(
-                    &cfg,
-                    cfg.story_lsh()?,
-                    feats,
-                    &story_of,
-                    &copy_sigs,
-                ))
+                stages.push(("copy clusters", t.elapsed()));
+                let t = std::time::Instant::now();
+                let lane = story_lane(&cfg, cfg.story_lsh()?, feats, &story_of, &copy_sigs);
+                stages.push(("story statistics, boilerplate and vectors", t.elapsed()));
+                Some(lane)
             }
             Preset::Copy => None,
         };
@@ -472,6 +472,7 @@ impl CollectionBuilder {
             copy_sigs,
             shingles,
             story,
+            stages,
         })
     }
 }
@@ -831,6 +832,8 @@ pub struct Collection {
     pub shingles: Option<Vec<Vec<u64>>>,
     /// Story-lane features (story preset only).
     pub story: Option<StoryLane>,
+    /// Wall time of each stage of [`CollectionBuilder::finish`], for `--verbose`.
+    pub stages: Vec<(&'static str, std::time::Duration)>,
 }
 
 /// A verified pair with the preset's score (24 bytes: a run can verify tens of millions;
@@ -859,6 +862,8 @@ pub struct ClusterRun {
     pub similarity_to_representative: Vec<f64>,
     /// Number of candidate pairs the LSH stage proposed.
     pub candidates: usize,
+    /// Wall time of each stage of clustering, for `--verbose`.
+    pub stages: Vec<(&'static str, std::time::Duration)>,
 }
 
 impl Collection {
@@ -1041,14 +1046,19 @@ impl Collection {
     /// Verify candidates and cluster.
     pub fn cluster(&self) -> Result<ClusterRun> {
         // In tile order (see `tile_order`); the sorted list is dropped before verification.
+        let t = std::time::Instant::now();
         let cands = tile_order(&self.candidates()?, self.len());
-        Ok(self.cluster_candidates(&cands, self.cfg.thresholds))
+        let took = t.elapsed();
+        let mut run = self.cluster_candidates(&cands, self.cfg.thresholds);
+        run.stages.insert(0, ("candidates", took));
+        Ok(run)
     }
 
     /// Verify the given candidates at thresholds `t` and cluster (a threshold sweep reuses one
     /// candidate list).
     pub fn cluster_candidates(&self, cands: &[CandidatePair], t: Thresholds) -> ClusterRun {
         let preset = self.cfg.preset;
+        let started = std::time::Instant::now();
         // Candidates may come in any order: the verified pairs are sorted, so the order changes
         // no result, only speed (`cluster` passes them in tiles, see `tile_order`).
         let mut pairs: Vec<ScoredPair> = cands
@@ -1064,6 +1074,8 @@ impl Collection {
             })
             .collect();
         pairs.par_sort_unstable_by_key(|p| (p.a, p.b));
+        let verified = started.elapsed();
+        let started = std::time::Instant::now();
         let clusters = match self.linkage() {
             Linkage::Single => clusters(self.len(), pairs.iter().map(|p| (p.a, p.b))),
             Linkage::Average => {
@@ -1091,6 +1103,10 @@ impl Collection {
             pairs,
             similarity_to_representative: sim,
             candidates: cands.len(),
+            stages: vec![
+                ("verification", verified),
+                ("clustering", started.elapsed()),
+            ],
         }
     }
 }

@@ -508,3 +508,38 @@ fn input_order_does_not_change_the_clusters() {
     };
     assert_eq!(as_sets(SEED), as_sets(path.to_str().unwrap()));
 }
+
+#[test]
+fn verbose_names_every_stage_and_changes_no_output() {
+    let run = |verbose: bool| {
+        let mut cmd = storyhash();
+        cmd.args(["cluster", SEED, "--format", "jsonl"]);
+        if verbose {
+            cmd.arg("--verbose");
+        }
+        let out = cmd.output().unwrap();
+        assert_success(&out);
+        out
+    };
+    let (plain, verbose) = (run(false), run(true));
+    assert_eq!(plain.stdout, verbose.stdout);
+    let err = String::from_utf8_lossy(&verbose.stderr);
+    let stages = err
+        .lines()
+        .find(|l| l.starts_with("stages: "))
+        .unwrap_or_else(|| panic!("no stages line in {err}"));
+    for stage in [
+        "reading and per-document features",
+        "copy clusters",
+        "story statistics, boilerplate and vectors",
+        "candidates",
+        "verification",
+        "clustering",
+    ] {
+        assert!(
+            stages.contains(&format!("{stage} ")),
+            "{stage} missing: {stages}"
+        );
+    }
+    assert!(!String::from_utf8_lossy(&plain.stderr).contains("stages: "));
+}

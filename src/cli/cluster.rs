@@ -149,6 +149,7 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
         );
     }
     progress.message("clustering");
+    let read = start.elapsed();
     let collection = builder.finish()?;
     let run = collection.cluster()?;
     progress.finish();
@@ -191,6 +192,12 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
             run.candidates,
             run.pairs.len()
         );
+        let stages: Vec<String> = std::iter::once(("reading and per-document features", read))
+            .chain(collection.stages.iter().copied())
+            .chain(run.stages.iter().copied())
+            .map(|(what, t)| format!("{what} {:.2} s", t.as_secs_f64()))
+            .collect();
+        eprintln!("stages: {}", stages.join("; "));
     }
     if !args.quiet {
         let n = collection.len();
