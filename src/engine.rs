@@ -195,12 +195,7 @@ impl StoryTerms {
 
     /// The lines, as slices of terms.
     fn lines(&self) -> impl Iterator<Item = &[u32]> + '_ {
-        let mut start = 0usize;
-        self.line_ends.iter().map(move |&end| {
-            let s = &self.terms[start..end as usize];
-            start = end as usize;
-            s
-        })
+        crate::text::boilerplate::lines_of(&self.terms, &self.line_ends)
     }
 }
 
@@ -668,7 +663,9 @@ fn story_lane(
                     }
                 }
             }
-            // Counted as 32-bit terms (sorting them costs less), then widened (`StoryTerms`).
+            // Counted as 32-bit terms, then widened (`StoryTerms`): sorting u32s instead of
+            // `weight::bag_of_words` on the widened u64s keeps this stage at 0.24-0.27 s
+            // instead of 0.28-0.30 s on 22,000 articles.
             terms.sort_unstable();
             let mut bag: Vec<(u64, u32)> = Vec::new();
             for run in terms.chunk_by(|x, y| x == y) {
@@ -951,9 +948,11 @@ impl Collection {
     pub fn candidates(&self) -> Result<Vec<CandidatePair>> {
         let skip: Vec<bool> = self.dup_of.iter().map(Option::is_some).collect();
         let max = self.cfg.max_bucket;
-        let mut pairs = match &self.copy_pairs {
-            Some(p) => p.clone(),
-            None => candidates(&self.copy_sigs, &skip, self.cfg.copy_lsh()?, max)?,
+        // The copy lane's pairs, borrowed when the story preset already found them (a clone
+        // was millions of pairs at a million documents).
+        let mut pairs: std::borrow::Cow<[CandidatePair]> = match &self.copy_pairs {
+            Some(p) => p.into(),
+            None => candidates(&self.copy_sigs, &skip, self.cfg.copy_lsh()?, max)?.into(),
         };
         if let Some(story) = &self.story {
             let not_rep: Vec<bool> = (0..self.len())
@@ -970,7 +969,7 @@ impl Collection {
             };
             // A story pair between two copy clusters is a pair between their earliest
             // members; the clustering carries it to the rest.
-            pairs = merge_unique(&pairs, &between);
+            pairs = merge_unique(&pairs, &between).into();
         }
         let mut dups: Vec<CandidatePair> = self
             .dup_of
