@@ -65,12 +65,13 @@ fn stages(c: &mut Criterion) {
         b.iter(|| oph::sign_into(black_box(&set), 128, 42, &mut scratch, &mut sig))
     });
     let v = TermVector::from_bag(
-        &bag_of_words(lined.tokens.iter().copied()),
+        &bag_of_words(lined.tokens.iter().map(|&t| (t >> 32) as u32)),
         None,
         WeightParams::default(),
     );
+    let terms: Vec<u64> = v.terms.iter().map(|&t| u64::from(t) << 32).collect();
     g.bench_function("weighted_minhash_128", |b| {
-        b.iter(|| weighted::sign_into(black_box(&v.terms), &v.weights, &seeds, &mut sig))
+        b.iter(|| weighted::sign_into(black_box(&terms), &v.weights, &seeds, &mut sig))
     });
     g.finish();
 }

@@ -141,14 +141,28 @@ pub fn average_linkage(
     // Members of each root, sorted by position.
     let mut members: Vec<Vec<u32>> = (0..n as u32).map(|i| vec![i]).collect();
     let mut joined: Vec<(u32, u32)> = Vec::new();
+    // The state of each root's cluster: a number that no other state of any cluster shares
+    // (singletons are their own number; each join takes a new one).
+    let mut state: Vec<u32> = (0..n as u32).collect();
+    let mut next_state = n as u64;
+    // Pairs of cluster states already compared and found apart. Two clusters are compared
+    // once for every verified pair between them; until one of them changes, the sampled
+    // members and their scores are the same, and so is the answer (on 22,000 articles,
+    // 237,000 scores -> 144,000, linkage 97 -> 78 ms). A stale answer would change clusters:
+    // the proptest against `full_mean_linkage` fails when joins do not renew the state.
+    let mut apart = crate::hashed::HashedSet::default();
     for &&(a, b, s) in &order {
         let (ra, rb) = (uf.find(a), uf.find(b));
         if ra == rb {
             continue;
         }
         let (ma, mb) = (&members[ra as usize], &members[rb as usize]);
+        let (sa, sb) = (state[ra as usize], state[rb as usize]);
+        let key = (u64::from(sa.min(sb)) << 32) | u64::from(sa.max(sb));
         let joins = if ma.len() == 1 && mb.len() == 1 {
             s >= threshold
+        } else if apart.contains(&key) {
+            false
         } else {
             // Only whether the mean reaches the threshold matters, and scores are never
             // negative: once the sum so far over the full count reaches it, so does the final
@@ -167,6 +181,9 @@ pub fn average_linkage(
                     }
                 }
             }
+            if !reached {
+                apart.insert(key);
+            }
             reached
         };
         if joins {
@@ -184,6 +201,8 @@ pub fn average_linkage(
             } else {
                 merge_sorted(&kept, &moved)
             };
+            state[root as usize] = u32::try_from(next_state).expect("fewer than 2^32 joins");
+            next_state += 1;
             joined.push((a, b));
         }
     }

@@ -514,34 +514,16 @@ impl PackedVectors {
             offsets: Vec::with_capacity(vectors.len() + 1),
         };
         p.offsets.push(0);
-        let mut e: Vec<(u32, f32)> = Vec::new();
         for v in vectors {
-            let start = p.terms.len();
-            e.clear();
-            e.extend(
-                v.terms
-                    .iter()
-                    .zip(&v.weights)
-                    .map(|(&t, &w)| ((t >> 32) as u32, w)),
-            );
-            e.sort_unstable_by_key(|x| x.0);
-            // Two terms of one document that share their high 32 bits become one entry
-            // (weights summed), so that each term appears once.
-            for &(t, w) in &e {
-                if p.terms.len() > start && p.terms.last() == Some(&t) {
-                    *p.weights.last_mut().expect("parallel arrays") += w;
-                } else {
-                    p.terms.push(t);
-                    p.weights.push(w);
-                }
-            }
+            // Terms are sorted and distinct (`TermVector`'s invariant): copied as they are.
+            p.terms.extend_from_slice(&v.terms);
+            p.weights.extend_from_slice(&v.weights);
             p.offsets.push(p.terms.len() as u32);
         }
         p
     }
 
-    /// Document `i`'s 32-bit terms (the high 32 bits of its [`TermVector`]'s terms), sorted,
-    /// and their weights.
+    /// Document `i`'s terms, sorted, and their weights.
     pub fn get(&self, i: usize) -> (&[u32], &[f32]) {
         let r = self.offsets[i] as usize..self.offsets[i + 1] as usize;
         (&self.terms[r.clone()], &self.weights[r])
@@ -642,7 +624,7 @@ fn story_lane(
     drop(rep_lines);
     // Each document's features are consumed (and freed) as its bag is built, so the two
     // never both exist in full.
-    let bags: Vec<Vec<(u64, u32)>> = feats
+    let bags: Vec<Vec<(u32, u32)>> = feats
         .into_par_iter()
         .enumerate()
         .map(|(i, f)| {
@@ -663,15 +645,7 @@ fn story_lane(
                     }
                 }
             }
-            // Counted as 32-bit terms, then widened (`StoryTerms`): sorting u32s instead of
-            // `weight::bag_of_words` on the widened u64s keeps this stage at 0.24-0.27 s
-            // instead of 0.28-0.30 s on 22,000 articles.
-            terms.sort_unstable();
-            let mut bag: Vec<(u64, u32)> = Vec::new();
-            for run in terms.chunk_by(|x, y| x == y) {
-                bag.push((u64::from(run[0]) << 32, run.len() as u32));
-            }
-            bag
+            crate::weight::bag_of_words(terms)
         })
         .collect();
     drop(line_stats);
@@ -709,7 +683,9 @@ fn story_lane(
                     sig.resize(sketch.num_perm, crate::sketch::EMPTY);
                 }
             } else if minhash {
-                weighted::sign_into(&v.terms, &v.weights, &seeds, &mut sig);
+                // The sketch hashes terms as they were before they became 32-bit keys.
+                let wide: Vec<u64> = v.terms.iter().map(|&t| u64::from(t) << 32).collect();
+                weighted::sign_into(&wide, &v.weights, &seeds, &mut sig);
             } else {
                 top = heaviest_keys(&v, cfg.story_top_terms);
             }
@@ -735,13 +711,13 @@ fn story_lane(
 /// The 32-bit keys (as in [`PackedVectors`]) of the `m` heaviest terms of `v`, ties broken by
 /// term so that the choice is deterministic.
 fn heaviest_keys(v: &TermVector, m: usize) -> Vec<u32> {
-    let mut tw: Vec<(f32, u64)> = v
+    let mut tw: Vec<(f32, u32)> = v
         .weights
         .iter()
         .copied()
         .zip(v.terms.iter().copied())
         .collect();
-    let by_weight = |a: &(f32, u64), b: &(f32, u64)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+    let by_weight = |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
     if m == 0 {
         return Vec::new();
     }
@@ -749,7 +725,7 @@ fn heaviest_keys(v: &TermVector, m: usize) -> Vec<u32> {
         tw.select_nth_unstable_by(m - 1, by_weight);
         tw.truncate(m);
     }
-    tw.into_iter().map(|(_, t)| (t >> 32) as u32).collect()
+    tw.into_iter().map(|(_, t)| t).collect()
 }
 
 /// Candidate pairs are verified in tiles of 2^TILE_SHIFT by 2^TILE_SHIFT document positions
@@ -1090,13 +1066,24 @@ impl Collection {
                 })
             }
         };
-        let mut sim = vec![1.0; self.len()];
+        // Each member's score against its representative, scored in parallel.
+        let mut rep_of: Vec<u32> = (0..self.len() as u32).collect();
         for c in &clusters {
-            let rep = c.representative() as usize;
             for &m in &c.members[1..] {
-                sim[m as usize] = self.scores(rep, m as usize).primary(preset);
+                rep_of[m as usize] = c.representative();
             }
         }
+        let sim: Vec<f64> = rep_of
+            .par_iter()
+            .enumerate()
+            .map(|(m, &rep)| {
+                if rep as usize == m {
+                    1.0
+                } else {
+                    self.scores(rep as usize, m).primary(preset)
+                }
+            })
+            .collect();
         ClusterRun {
             clusters,
             pairs,
@@ -1119,22 +1106,18 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(300))]
         /// The block walk equals the scalar merge up to rounding, and is symmetric to the bit,
-        /// on vectors of any lengths that share any number of terms (some 32-bit keys repeated
-        /// within a document too).
+        /// on vectors of any lengths that share any number of terms.
         #[test]
         fn block_cosine_is_the_merge_up_to_rounding(
-            a in proptest::collection::vec((0u64..400, 0.01f32..3.0), 0..200),
-            b in proptest::collection::vec((0u64..400, 0.01f32..3.0), 0..200),
-            spread in any::<bool>(),
+            a in proptest::collection::vec((0u32..400, 0.01f32..3.0), 0..200),
+            b in proptest::collection::vec((0u32..400, 0.01f32..3.0), 0..200),
         ) {
-            let vector = |v: &[(u64, f32)]| {
+            let vector = |v: &[(u32, f32)]| {
                 let mut v = v.to_vec();
                 v.sort_by_key(|e| e.0);
                 v.dedup_by_key(|e| e.0);
-                // High 32 bits are the packed key; `spread` makes some keys collide there.
-                let key = |t: u64| if spread { (t / 3) << 32 | t } else { t << 32 };
                 TermVector {
-                    terms: v.iter().map(|e| key(e.0)).collect(),
+                    terms: v.iter().map(|e| e.0).collect(),
                     weights: v.iter().map(|e| e.1).collect(),
                 }
             };
