@@ -1054,14 +1054,13 @@ impl Collection {
         let clusters = match self.linkage() {
             Linkage::Single => clusters(self.len(), pairs.iter().map(|p| (p.a, p.b))),
             Linkage::Average => {
-                let scored: Vec<(u32, u32, f64)> =
-                    pairs.iter().map(|p| (p.a, p.b, p.similarity)).collect();
                 let threshold = self.cfg.link_factor
                     * match preset {
                         Preset::Copy => t.copy,
                         Preset::Story => t.story,
                     };
-                average_linkage(self.len(), &scored, threshold, |x, y| {
+                let edge = |p: &ScoredPair| (p.a, p.b, p.similarity);
+                average_linkage(self.len(), &pairs, edge, threshold, |x, y| {
                     self.scores(x as usize, y as usize).primary(preset)
                 })
             }

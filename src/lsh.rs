@@ -11,6 +11,7 @@
 
 use crate::error::{Error, Result};
 use crate::sketch::{Signatures, EMPTY};
+use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 /// Banding of a signature.
@@ -107,50 +108,23 @@ pub fn candidates_weak(
     weak: usize,
 ) -> Result<Vec<CandidatePair>> {
     params.check(sigs.params.num_perm)?;
-    let n = sigs.len();
     let weak = if weak == 0 { usize::MAX } else { weak };
     // Pairs packed as `a << 32 | b`: sorting and deduplicating u64s is cheaper than tuples.
     let mut pairs: Vec<u64> = Vec::new();
     let mut weak_pairs: Vec<u64> = Vec::new();
-    // A band's buckets: (key, document) sorted, so each bucket is a run with its members in
-    // input order. One sort per band instead of a hash map of small vectors (an allocation per
-    // bucket): 4.6% of a copy run before.
-    let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(n);
-    let mut key_bytes: Vec<u8> = Vec::with_capacity(params.rows * 4);
-    for band in 0..params.bands {
-        keyed.clear();
-        for doc in 0..n {
-            if skip.get(doc).copied().unwrap_or(false) {
-                continue;
-            }
-            let rows = &sigs.get(doc)[band * params.rows..(band + 1) * params.rows];
-            if rows.contains(&EMPTY) {
-                continue;
-            }
-            key_bytes.clear();
-            for r in rows {
-                key_bytes.extend_from_slice(&r.to_le_bytes());
-            }
-            keyed.push((xxh3_64_with_seed(&key_bytes, band as u64), doc as u32));
-        }
-        keyed.sort_unstable();
-        for bucket in keyed.chunk_by(|x, y| x.0 == y.0) {
-            if bucket.len() < 2 {
-                continue;
-            }
-            let first = bucket[0].1;
-            let out = if bucket.len() > weak {
-                &mut weak_pairs
-            } else {
-                &mut pairs
-            };
-            if bucket.len() > max_bucket {
-                out.extend(bucket[1..].iter().map(|&(_, m)| pack(first, m)));
-            } else {
-                for (x, &(_, a)) in bucket.iter().enumerate() {
-                    out.extend(bucket[x + 1..].iter().map(|&(_, b)| pack(a, b)));
-                }
-            }
+    // Bands are independent: as many as there are threads are bucketed at once, and their
+    // pairs appended in band order, so the result is the same whatever the threads (it is
+    // sorted and deduplicated at the end anyway). One group at a time keeps at most that
+    // many bands' pairs in flight.
+    let bands: Vec<usize> = (0..params.bands).collect();
+    for group in bands.chunks(rayon::current_num_threads().max(1)) {
+        let outs: Vec<(Vec<u64>, Vec<u64>)> = group
+            .par_iter()
+            .map(|&band| band_pairs(sigs, skip, params, band, max_bucket, weak))
+            .collect();
+        for (p, w) in outs {
+            pairs.extend_from_slice(&p);
+            weak_pairs.extend_from_slice(&w);
         }
         // Keep the pair list from growing with duplicates across bands.
         if pairs.len() > 1 << 22 {
@@ -173,6 +147,59 @@ pub fn candidates_weak(
         .into_iter()
         .map(|p| ((p >> 32) as u32, p as u32))
         .collect())
+}
+
+/// One band's pairs (each at most once: a document is in one bucket per band), and its weak
+/// pairs (see [`candidates_weak`]).
+fn band_pairs(
+    sigs: &Signatures,
+    skip: &[bool],
+    params: LshParams,
+    band: usize,
+    max_bucket: usize,
+    weak: usize,
+) -> (Vec<u64>, Vec<u64>) {
+    let n = sigs.len();
+    let (mut pairs, mut weak_pairs) = (Vec::new(), Vec::new());
+    // A band's buckets: (key, document) sorted, so each bucket is a run with its members in
+    // input order. One sort per band instead of a hash map of small vectors (an allocation per
+    // bucket): 4.6% of a copy run before.
+    let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(n);
+    let mut key_bytes: Vec<u8> = Vec::with_capacity(params.rows * 4);
+    for doc in 0..n {
+        if skip.get(doc).copied().unwrap_or(false) {
+            continue;
+        }
+        let rows = &sigs.get(doc)[band * params.rows..(band + 1) * params.rows];
+        if rows.contains(&EMPTY) {
+            continue;
+        }
+        key_bytes.clear();
+        for r in rows {
+            key_bytes.extend_from_slice(&r.to_le_bytes());
+        }
+        keyed.push((xxh3_64_with_seed(&key_bytes, band as u64), doc as u32));
+    }
+    keyed.sort_unstable();
+    for bucket in keyed.chunk_by(|x, y| x.0 == y.0) {
+        if bucket.len() < 2 {
+            continue;
+        }
+        let first = bucket[0].1;
+        let out = if bucket.len() > weak {
+            &mut weak_pairs
+        } else {
+            &mut pairs
+        };
+        if bucket.len() > max_bucket {
+            out.extend(bucket[1..].iter().map(|&(_, m)| pack(first, m)));
+        } else {
+            for (x, &(_, a)) in bucket.iter().enumerate() {
+                out.extend(bucket[x + 1..].iter().map(|&(_, b)| pack(a, b)));
+            }
+        }
+    }
+    (pairs, weak_pairs)
 }
 
 /// Sort and deduplicate `v`: a least-significant-digit radix sort by 11-bit digits, skipping
