@@ -432,19 +432,25 @@ impl CollectionBuilder {
                 // own lines into boilerplate nor multiplies every story candidate by ten.
                 let skip: Vec<bool> = dup_of.iter().map(Option::is_some).collect();
                 let pairs = candidates(&copy_sigs, &skip, cfg.copy_lsh()?, cfg.max_bucket)?;
-                let copies = pairs.iter().filter(|&&(a, b)| {
-                    let j = match &shingles {
-                        Some(s) => exact_jaccard(&s[a as usize], &s[b as usize]),
-                        None => copy_sigs.similarity(a as usize, b as usize),
-                    };
-                    j >= cfg.thresholds.copy && j > 0.0
-                });
+                // Checked in parallel (a random signature per pair, tens of millions of pairs
+                // at a million documents), joined in order.
+                let copies: Vec<CandidatePair> = pairs
+                    .par_iter()
+                    .filter(|&&(a, b)| {
+                        let j = match &shingles {
+                            Some(s) => exact_jaccard(&s[a as usize], &s[b as usize]),
+                            None => copy_sigs.similarity(a as usize, b as usize),
+                        };
+                        j >= cfg.thresholds.copy && j > 0.0
+                    })
+                    .copied()
+                    .collect();
                 let exact = dup_of
                     .iter()
                     .enumerate()
                     .filter_map(|(i, d)| d.map(|d| (d, i as u32)));
                 let mut uf = UnionFind::new(ids.len());
-                for (a, b) in copies.copied().chain(exact) {
+                for (a, b) in copies.into_iter().chain(exact) {
                     uf.union(a, b);
                 }
                 story_of = (0..ids.len() as u32).map(|i| uf.find(i)).collect();
@@ -1024,7 +1030,13 @@ impl Collection {
         let t = std::time::Instant::now();
         let cands = tile_order(&self.candidates()?, self.len());
         let took = t.elapsed();
-        let mut run = self.cluster_candidates(&cands, self.cfg.thresholds);
+        let t = self.cfg.thresholds;
+        let (pairs, verified) = self.verify_candidates(&cands, t);
+        let proposed = cands.len();
+        // The candidates are done with before clustering (48 million pairs, 384 MB, at a
+        // million documents).
+        drop(cands);
+        let mut run = self.cluster_verified(pairs, t, proposed, verified);
         run.stages.insert(0, ("candidates", took));
         Ok(run)
     }
@@ -1032,6 +1044,17 @@ impl Collection {
     /// Verify the given candidates at thresholds `t` and cluster (a threshold sweep reuses one
     /// candidate list).
     pub fn cluster_candidates(&self, cands: &[CandidatePair], t: Thresholds) -> ClusterRun {
+        let (pairs, verified) = self.verify_candidates(cands, t);
+        self.cluster_verified(pairs, t, cands.len(), verified)
+    }
+
+    /// The candidates the preset joins at thresholds `t`, sorted by position, and the time
+    /// it took.
+    fn verify_candidates(
+        &self,
+        cands: &[CandidatePair],
+        t: Thresholds,
+    ) -> (Vec<ScoredPair>, std::time::Duration) {
         let preset = self.cfg.preset;
         let started = std::time::Instant::now();
         // Candidates may come in any order: the verified pairs are sorted, so the order changes
@@ -1049,7 +1072,19 @@ impl Collection {
             })
             .collect();
         pairs.par_sort_unstable_by_key(|p| (p.a, p.b));
-        let verified = started.elapsed();
+        (pairs, started.elapsed())
+    }
+
+    /// Cluster verified pairs (from [`Collection::verify_candidates`] on `proposed`
+    /// candidates, in `verified` time).
+    fn cluster_verified(
+        &self,
+        pairs: Vec<ScoredPair>,
+        t: Thresholds,
+        proposed: usize,
+        verified: std::time::Duration,
+    ) -> ClusterRun {
+        let preset = self.cfg.preset;
         let started = std::time::Instant::now();
         let clusters = match self.linkage() {
             Linkage::Single => clusters(self.len(), pairs.iter().map(|p| (p.a, p.b))),
@@ -1087,7 +1122,7 @@ impl Collection {
             clusters,
             pairs,
             similarity_to_representative: sim,
-            candidates: cands.len(),
+            candidates: proposed,
             stages: vec![
                 ("verification", verified),
                 ("clustering", started.elapsed()),
