@@ -453,6 +453,15 @@ mod tests {
         clusters(n, joined)
     }
 
+    /// A symmetric score in [0, 1) for every pair of documents, drawn by `salt`.
+    fn salted_score(salt: u32) -> impl Fn(u32, u32) -> f64 + Sync + Copy {
+        move |x: u32, y: u32| {
+            let (a, b) = (x.min(y), x.max(y));
+            (crate::sketch::mix64(((a as u64) << 32 | b as u64) ^ salt as u64) % 1000) as f64
+                / 1000.0
+        }
+    }
+
     proptest! {
         #[test]
         fn average_linkage_ignores_pair_order(
@@ -479,11 +488,7 @@ mod tests {
         ) {
             let pairs: Vec<(u32, u32, f64)> =
                 pairs.into_iter().filter(|p| p.0 != p.1).collect();
-            let score = |x: u32, y: u32| {
-                let (a, b) = (x.min(y), x.max(y));
-                (crate::sketch::mix64(((a as u64) << 32 | b as u64) ^ salt as u64) % 1000) as f64
-                    / 1000.0
-            };
+            let score = salted_score(salt);
             prop_assert_eq!(
                 average_linkage(40, &pairs, |&p| p, threshold, score),
                 full_mean_linkage(40, &pairs, threshold, score)
@@ -502,11 +507,7 @@ mod tests {
         ) {
             let pairs: Vec<(u32, u32, f64)> =
                 pairs.into_iter().filter(|p| p.0 != p.1).collect();
-            let score = |x: u32, y: u32| {
-                let (a, b) = (x.min(y), x.max(y));
-                (crate::sketch::mix64(((a as u64) << 32 | b as u64) ^ salt as u64) % 1000) as f64
-                    / 1000.0
-            };
+            let score = salted_score(salt);
             prop_assert_eq!(
                 linkage_in_windows(30, &pairs, |&p| p, threshold, score, window),
                 full_mean_linkage(30, &pairs, threshold, score)
