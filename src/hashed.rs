@@ -31,6 +31,11 @@ impl Hasher for FoldHasher {
     fn write_u64(&mut self, x: u64) {
         self.0 = x;
     }
+
+    /// A 128-bit key that is a hash: its halves xored.
+    fn write_u128(&mut self, x: u128) {
+        self.0 = (x as u64) ^ ((x >> 64) as u64);
+    }
 }
 
 /// A map keyed by hashes.
@@ -38,6 +43,9 @@ pub type HashedMap<V> = HashMap<u64, V, BuildHasherDefault<FoldHasher>>;
 
 /// A set of hashes.
 pub type HashedSet = HashSet<u64, BuildHasherDefault<FoldHasher>>;
+
+/// A map keyed by 128-bit hashes.
+pub type WideHashedMap<V> = HashMap<u128, V, BuildHasherDefault<FoldHasher>>;
 
 #[cfg(test)]
 mod tests {
