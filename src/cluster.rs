@@ -8,7 +8,8 @@
 //! - average ([`average_linkage`]): pairs are taken best first, and two clusters join only
 //!   when the mean score over their members' pairs reaches the threshold (the cut of UPGMA
 //!   applied greedily), so a cluster grows only with support from the cluster, not from one
-//!   member. Large clusters are represented by an evenly spaced sample of their members.
+//!   member. Large clusters are represented by a bottom-k sample of their members (the 12 of
+//!   lowest rank under a fixed mix of the position), kept up to date as clusters join.
 //!
 //! Invariant (determinism): clusters are ordered by their earliest member's input position,
 //! members by input position, and the representative is the earliest member, whatever order
@@ -122,14 +123,6 @@ impl Linkage {
 /// merge costs at most its square in score evaluations.
 pub const LINK_SAMPLE: usize = 12;
 
-/// At most `k` members of a sorted member list, evenly spaced (all of them when there are
-/// `k` or fewer); deterministic.
-fn sample(members: &[u32], k: usize) -> impl Iterator<Item = u32> + '_ {
-    let n = members.len();
-    let take = n.min(k);
-    (0..take).map(move |i| members[i * n / take])
-}
-
 /// Average-linkage clusters of documents `0..n`. `pairs` are verified pairs; `edge` gives a
 /// pair's two documents and its score. They are taken in order of score (best first, ties by
 /// position, so the result does not depend on their input order), and the clusters of a pair
@@ -178,18 +171,19 @@ fn linkage_in_windows<P: Sync>(
     let order: Vec<u32> = keyed.iter().map(|k| k.2).collect();
     drop(keyed);
     let mut uf = UnionFind::new(n);
-    // Members of each root, sorted by position.
-    let mut members: Vec<Vec<u32>> = (0..n as u32).map(|i| vec![i]).collect();
+    // The sample of each root's cluster (see `Sample`).
+    let mut samples: Vec<Sample> = (0..n as u32).map(Sample::one).collect();
     let mut joined: Vec<(u32, u32)> = Vec::new();
-    // The state of each root's cluster: a number that no other state of any cluster shares
-    // (singletons are their own number; each join takes a new one).
+    // The state of each root's sample: a number that no other state shares (singletons are
+    // their own number; a join that changes the sample takes a new one). A comparison depends
+    // on the two samples only, so while both keep their states its answer stands.
     let mut state: Vec<u32> = (0..n as u32).collect();
     let mut next_state = n as u64;
-    // Pairs of cluster states already compared and found apart. Two clusters are compared
-    // once for every verified pair between them; until one of them changes, the sampled
-    // members and their scores are the same, and so is the answer (on 22,000 articles,
-    // 237,000 scores -> 144,000, linkage 97 -> 78 ms). A stale answer would change clusters:
-    // the proptest against `full_mean_linkage` fails when joins do not renew the state.
+    // Pairs of sample states already compared and found apart. Two clusters are compared
+    // once for every verified pair between them; until one of the samples changes the
+    // answer is the same (on 22,000 articles, 237,000 scores -> 144,000, linkage 97 -> 78
+    // ms). A stale answer would change clusters: the proptest against `full_mean_linkage`
+    // fails when joins do not renew the state.
     let mut apart = crate::hashed::HashedSet::default();
     let state_key = |sa: u32, sb: u32| (u64::from(sa.min(sb)) << 32) | u64::from(sa.max(sb));
     // The comparisons of a window of pairs are made in parallel against the clusters as they
@@ -204,7 +198,7 @@ fn linkage_in_windows<P: Sync>(
             .map(|&i| {
                 let (a, b, _) = edge(&pairs[i as usize]);
                 let (ra, rb) = (uf.root(a), uf.root(b));
-                let (ma, mb) = (&members[ra as usize], &members[rb as usize]);
+                let (ma, mb) = (samples[ra as usize].docs(), samples[rb as usize].docs());
                 if ra == rb || (ma.len() == 1 && mb.len() == 1) {
                     return None;
                 }
@@ -221,7 +215,7 @@ fn linkage_in_windows<P: Sync>(
             if ra == rb {
                 continue;
             }
-            let (ma, mb) = (&members[ra as usize], &members[rb as usize]);
+            let (ma, mb) = (samples[ra as usize].docs(), samples[rb as usize].docs());
             let (sa, sb) = (state[ra as usize], state[rb as usize]);
             let key = state_key(sa, sb);
             let joins = if ma.len() == 1 && mb.len() == 1 {
@@ -242,20 +236,13 @@ fn linkage_in_windows<P: Sync>(
                 uf.union(a, b);
                 let root = uf.find(a);
                 let other = if root == ra { rb } else { ra };
-                let moved = std::mem::take(&mut members[other as usize]);
-                let mut kept = std::mem::take(&mut members[root as usize]);
-                members[root as usize] = if kept.last() < moved.first() {
-                    // Joining later documents to a cluster (the common case: pairs of one
-                    // score come in order of position) appends in place: copying the whole
-                    // list at each join made 100,000 identical documents quadratic (4.9 s, 77%
-                    // in the copy).
-                    kept.extend_from_slice(&moved);
-                    kept
-                } else {
-                    merge_sorted(&kept, &moved)
-                };
-                state[root as usize] = u32::try_from(next_state).expect("fewer than 2^32 joins");
-                next_state += 1;
+                let merged = samples[root as usize].merge(&samples[other as usize]);
+                if merged != samples[root as usize] {
+                    samples[root as usize] = merged;
+                    state[root as usize] =
+                        u32::try_from(next_state).expect("fewer than 2^32 joins");
+                    next_state += 1;
+                }
                 joined.push((a, b));
             }
         }
@@ -284,10 +271,10 @@ const LINK_WINDOW: usize = 1024;
 /// non-negative terms and division are monotone), and the rest need not be scored. Most joins
 /// are versions of one story, whose first few scores settle it.
 fn reaches(ma: &[u32], mb: &[u32], threshold: f64, score: impl Fn(u32, u32) -> f64) -> bool {
-    let total = ma.len().min(LINK_SAMPLE) * mb.len().min(LINK_SAMPLE);
+    let total = ma.len() * mb.len();
     let mut sum = 0.0;
-    for x in sample(ma, LINK_SAMPLE) {
-        for y in sample(mb, LINK_SAMPLE) {
+    for &x in ma {
+        for &y in mb {
             sum += score(x, y);
             if sum / total as f64 >= threshold {
                 return true;
@@ -297,21 +284,56 @@ fn reaches(ma: &[u32], mb: &[u32], threshold: f64, score: impl Fn(u32, u32) -> f
     false
 }
 
-fn merge_sorted(x: &[u32], y: &[u32]) -> Vec<u32> {
-    let mut out = Vec::with_capacity(x.len() + y.len());
-    let (mut i, mut j) = (0, 0);
-    while i < x.len() && j < y.len() {
-        if x[i] <= y[j] {
-            out.push(x[i]);
-            i += 1;
-        } else {
-            out.push(y[j]);
-            j += 1;
-        }
+/// The members a cluster is represented by in [`average_linkage`]: the `LINK_SAMPLE` members
+/// of lowest rank (a fixed bijective mix of the position), all of them in a smaller cluster.
+/// A bottom-k sample is a uniform one, kept up to date at each join by merging two samples,
+/// and it changes only when a joining member ranks below the current ones: a large cluster
+/// keeps its sample (and so the comparisons made against it stay valid) while it grows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Sample {
+    len: u8,
+    /// Members by ascending rank; the first `len` are used.
+    docs: [u32; LINK_SAMPLE],
+}
+
+impl Sample {
+    fn one(doc: u32) -> Self {
+        let mut docs = [0; LINK_SAMPLE];
+        docs[0] = doc;
+        Sample { len: 1, docs }
     }
-    out.extend_from_slice(&x[i..]);
-    out.extend_from_slice(&y[j..]);
-    out
+
+    fn docs(&self) -> &[u32] {
+        &self.docs[..self.len as usize]
+    }
+
+    /// The sample of the union of two disjoint clusters.
+    fn merge(&self, other: &Sample) -> Sample {
+        let (x, y) = (self.docs(), other.docs());
+        let mut out = Sample {
+            len: 0,
+            docs: [0; LINK_SAMPLE],
+        };
+        let (mut i, mut j) = (0, 0);
+        while (out.len as usize) < LINK_SAMPLE && (i < x.len() || j < y.len()) {
+            let take_x = j == y.len() || (i < x.len() && rank(x[i]) < rank(y[j]));
+            let d = if take_x {
+                i += 1;
+                x[i - 1]
+            } else {
+                j += 1;
+                y[j - 1]
+            };
+            out.docs[out.len as usize] = d;
+            out.len += 1;
+        }
+        out
+    }
+}
+
+/// The rank of a document in samples: a bijective mix of its position, so ranks are distinct.
+fn rank(doc: u32) -> u64 {
+    crate::sketch::mix64(u64::from(doc))
 }
 
 #[cfg(test)]
@@ -399,12 +421,61 @@ mod tests {
         assert_eq!(avg, single);
     }
 
-    #[test]
-    fn sample_is_evenly_spaced_and_bounded() {
-        let m: Vec<u32> = (0..100).collect();
-        let s: Vec<u32> = sample(&m, 4).collect();
-        assert_eq!(s, vec![0, 25, 50, 75]);
-        assert_eq!(sample(&m[..3], 4).count(), 3);
+    fn merge_sorted(x: &[u32], y: &[u32]) -> Vec<u32> {
+        let mut out = Vec::with_capacity(x.len() + y.len());
+        let (mut i, mut j) = (0, 0);
+        while i < x.len() && j < y.len() {
+            if x[i] <= y[j] {
+                out.push(x[i]);
+                i += 1;
+            } else {
+                out.push(y[j]);
+                j += 1;
+            }
+        }
+        out.extend_from_slice(&x[i..]);
+        out.extend_from_slice(&y[j..]);
+        out
+    }
+
+    /// The bottom-k sample of a member list, computed from scratch (the reference the
+    /// incremental samples are tested against).
+    fn bottom_k(members: &[u32]) -> Vec<u32> {
+        let mut m = members.to_vec();
+        m.sort_by_key(|&d| rank(d));
+        m.truncate(LINK_SAMPLE);
+        m
+    }
+
+    proptest! {
+        /// Merging two samples gives the sample of the union, however the union was built.
+        #[test]
+        fn merged_samples_are_the_bottom_k_of_the_union(
+            parts in proptest::collection::vec(proptest::collection::btree_set(0u32..500, 1..30), 1..6)
+        ) {
+            let mut seen = std::collections::BTreeSet::new();
+            let mut all = Vec::new();
+            let mut sample: Option<Sample> = None;
+            for part in parts {
+                let part: Vec<u32> = part.into_iter().filter(|d| seen.insert(*d)).collect();
+                if part.is_empty() {
+                    continue;
+                }
+                let mut s = Sample::one(part[0]);
+                for &d in &part[1..] {
+                    s = s.merge(&Sample::one(d));
+                }
+                prop_assert_eq!(s.docs().to_vec(), bottom_k(&part));
+                all.extend_from_slice(&part);
+                sample = Some(match sample {
+                    None => s,
+                    Some(t) => t.merge(&s),
+                });
+            }
+            if let Some(s) = sample {
+                prop_assert_eq!(s.docs().to_vec(), bottom_k(&all));
+            }
+        }
     }
 
     /// Average linkage as it was before the early exit: the mean over every sampled pair.
@@ -432,8 +503,8 @@ mod tests {
                 s
             } else {
                 let (mut sum, mut count) = (0.0, 0usize);
-                for x in sample(ma, LINK_SAMPLE) {
-                    for y in sample(mb, LINK_SAMPLE) {
+                for &x in &bottom_k(ma) {
+                    for &y in &bottom_k(mb) {
                         sum += score(x, y);
                         count += 1;
                     }
