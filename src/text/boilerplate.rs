@@ -77,16 +77,24 @@ impl LinedTokens {
             t.tokens.clear();
             t.line_ends.clear();
         }
+        let text = normalized.as_bytes();
+        let mut line_start = 0;
         for line in normalized.split('\n') {
+            let off = line_start;
+            line_start += line.len() + 1;
             let before = whole.tokens.len();
             // Last character of the previous word when it was in a script written without
             // spaces, so that character bigrams run across ideographs segmented one by one.
             let mut prev: Option<char> = None;
-            crate::text::tokenize::for_each_word(line, |w| {
-                let h = crate::text::tokenize::hash_word(w);
+            // Words are hashed where they lie in the text (`hash_span`): the same values as
+            // hashing each word alone, with the branch-free short-word loads.
+            crate::text::tokenize::word_spans(line, |s, e| {
+                let (s, e) = (off + s, off + e);
+                let w = &normalized[s..e];
+                let h = crate::text::tokenize::hash_span(text, s, e);
                 whole.tokens.push(h);
                 // Unspaced scripts are never ASCII; checked on the first byte first.
-                if w.as_bytes()[0] >= 0x80 && w.chars().next().is_some_and(is_unspaced_script) {
+                if text[s] >= 0x80 && w.chars().next().is_some_and(is_unspaced_script) {
                     let mut last = prev;
                     for c in w.chars() {
                         if let Some(p) = last {
@@ -101,7 +109,10 @@ impl LinedTokens {
                     prefixes.tokens.push(if w.len() <= prefix_chars {
                         h
                     } else {
-                        crate::text::tokenize::hash_word_prefix(w, prefix_chars)
+                        match w.char_indices().nth(prefix_chars) {
+                            Some((end, _)) => crate::text::tokenize::hash_span(text, s, s + end),
+                            None => h,
+                        }
                     });
                 }
             });

@@ -23,7 +23,7 @@ pub fn for_each_word<'a>(normalized: &'a str, mut f: impl FnMut(&'a str)) {
 
 /// [`for_each_word`] as byte spans `f(start, end)` of `text`.
 #[inline(always)]
-fn word_spans(text: &str, mut f: impl FnMut(usize, usize)) {
+pub(crate) fn word_spans(text: &str, mut f: impl FnMut(usize, usize)) {
     let b = text.as_bytes();
     let mut done = 0;
     loop {
@@ -383,6 +383,18 @@ pub fn hash_bytes(bytes: &[u8]) -> u64 {
         hash_short(bytes, 0, bytes.len())
     } else {
         hash_long(bytes)
+    }
+}
+
+/// [`hash_bytes`] of `text[start..end]`, read in place: a word inside a longer text is hashed
+/// by the branch-free loads of [`hash_short`], which a word passed alone (shorter than the
+/// eight bytes they read) cannot take.
+#[inline(always)]
+pub(crate) fn hash_span(text: &[u8], start: usize, end: usize) -> u64 {
+    if end - start <= 16 {
+        hash_short(text, start, end)
+    } else {
+        hash_long(&text[start..end])
     }
 }
 
