@@ -112,26 +112,26 @@ pub fn candidates_weak(
     // Pairs packed as `a << 32 | b`: sorting and deduplicating u64s is cheaper than tuples.
     let mut pairs: Vec<u64> = Vec::new();
     let mut weak_pairs: Vec<u64> = Vec::new();
-    // Bands are independent: as many as there are threads are bucketed at once, and their
-    // pairs appended in band order, so the result is the same whatever the threads (it is
-    // sorted and deduplicated at the end anyway). One group at a time keeps at most that
-    // many bands' pairs in flight.
+    // Bands are independent: as many as there are threads are bucketed at once, each band's
+    // pairs sorted and deduplicated in its own thread, then merged into the pairs so far (a
+    // linear pass instead of one serial sort of every band's pairs). The result is the sorted
+    // union whatever the threads. One group at a time keeps at most that many bands' pairs in
+    // flight.
     let bands: Vec<usize> = (0..params.bands).collect();
     for group in bands.chunks(rayon::current_num_threads().max(1)) {
         let outs: Vec<(Vec<u64>, Vec<u64>)> = group
             .par_iter()
-            .map(|&band| band_pairs(sigs, skip, params, band, max_bucket, weak))
+            .map(|&band| {
+                let (mut p, w) = band_pairs(sigs, skip, params, band, max_bucket, weak);
+                sort_dedup(&mut p);
+                (p, w)
+            })
             .collect();
         for (p, w) in outs {
-            pairs.extend_from_slice(&p);
+            pairs = union_sorted(&pairs, &p);
             weak_pairs.extend_from_slice(&w);
         }
-        // Keep the pair list from growing with duplicates across bands.
-        if pairs.len() > 1 << 22 {
-            sort_dedup(&mut pairs);
-        }
     }
-    sort_dedup(&mut pairs);
     if !weak_pairs.is_empty() {
         weak_pairs.sort_unstable();
         let mut keep: Vec<u64> = Vec::new();
@@ -202,6 +202,24 @@ fn band_pairs(
     (pairs, weak_pairs)
 }
 
+/// The sorted union of two sorted lists without duplicates.
+pub fn union_sorted(x: &[u64], y: &[u64]) -> Vec<u64> {
+    if x.is_empty() {
+        return y.to_vec();
+    }
+    let mut out = Vec::with_capacity(x.len() + y.len());
+    let (mut i, mut j) = (0, 0);
+    while i < x.len() && j < y.len() {
+        let (a, b) = (x[i], y[j]);
+        out.push(a.min(b));
+        i += usize::from(a <= b);
+        j += usize::from(b <= a);
+    }
+    out.extend_from_slice(&x[i..]);
+    out.extend_from_slice(&y[j..]);
+    out
+}
+
 /// Sort and deduplicate `v`: a least-significant-digit radix sort by 11-bit digits, skipping
 /// the digits that every key shares (pairs of a collection of n documents vary in about
 /// 2 log2(n) of their 64 bits). Candidate lists run to millions of pairs, and this takes a
@@ -258,6 +276,19 @@ fn pack(a: u32, b: u32) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn union_sorted_is_the_sorted_union() {
+        let x = [1u64, 4, 5, 9];
+        let y = [0u64, 4, 6, 9, 12];
+        let mut want: Vec<u64> = x.iter().chain(&y).copied().collect();
+        want.sort_unstable();
+        want.dedup();
+        assert_eq!(union_sorted(&x, &y), want);
+        assert_eq!(union_sorted(&y, &x), want);
+        assert_eq!(union_sorted(&[], &y), y);
+        assert_eq!(union_sorted(&x, &[]), x);
+    }
 
     #[test]
     fn radix_sort_dedup_is_sort_dedup() {
