@@ -432,9 +432,10 @@ impl CollectionBuilder {
                 // own lines into boilerplate nor multiplies every story candidate by ten.
                 let skip: Vec<bool> = dup_of.iter().map(Option::is_some).collect();
                 let pairs = candidates(&copy_sigs, &skip, cfg.copy_lsh()?, cfg.max_bucket)?;
-                // Checked in parallel (a random signature per pair, tens of millions of pairs
-                // at a million documents), joined in order.
-                let copies: Vec<CandidatePair> = pairs
+                // Checked in parallel and in tiles (two random signatures per pair, tens of
+                // millions of pairs at a million documents; see `tile_order`). Union-find gives
+                // the same sets in any order.
+                let copies: Vec<CandidatePair> = tile_order(&pairs, ids.len())
                     .par_iter()
                     .filter(|&&(a, b)| {
                         let j = match &shingles {
