@@ -188,7 +188,7 @@ fn linkage_in_windows<P: Sync>(
     let state_key = |sa: u32, sb: u32| (u64::from(sa.min(sb)) << 32) | u64::from(sa.max(sb));
     // The comparisons of a window of pairs are made in parallel against the clusters as they
     // were when the window began, then the window is walked in order: a comparison is used
-    // only when both clusters are still in the state it saw (same roots, same members, same
+    // only when both clusters are still in the state it saw (same samples, same
     // orientation), and made again otherwise, so the result is the sequential one whatever
     // the threads. Comparisons that fail change nothing, and they are the costly ones (every
     // sampled pair scored), so few are made twice.

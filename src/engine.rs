@@ -14,7 +14,7 @@ use crate::cluster::{average_linkage, clusters, Cluster, Linkage, UnionFind};
 use crate::corpus::Document;
 use crate::error::Result;
 use crate::index::TopTerms;
-use crate::lsh::{candidates, CandidatePair, LshParams};
+use crate::lsh::{candidates, union_sorted, CandidatePair, LshParams};
 use crate::score::{exact_jaccard, Evidence, PairScores, Preset, Thresholds};
 use crate::shingle::{char_shingles_into, word_shingles_into, ShingleKind};
 use crate::sketch::{minhash, oph, weighted, Scheme, Signatures, SketchParams};
@@ -773,23 +773,6 @@ fn tile_order(pairs: &[CandidatePair], docs: usize) -> Vec<CandidatePair> {
     out
 }
 
-/// The union of two sorted lists of unique pairs, sorted: a merge, since the lists come sorted
-/// from the LSH stage (re-sorting their millions of pairs is wasted work).
-fn merge_unique(x: &[CandidatePair], y: &[CandidatePair]) -> Vec<CandidatePair> {
-    debug_assert!(x.is_sorted() && y.is_sorted());
-    let mut out = Vec::with_capacity(x.len() + y.len());
-    let (mut i, mut j) = (0, 0);
-    while i < x.len() && j < y.len() {
-        let (p, q) = (x[i], y[j]);
-        out.push(p.min(q));
-        i += (p <= q) as usize;
-        j += (q <= p) as usize;
-    }
-    out.extend_from_slice(&x[i..]);
-    out.extend_from_slice(&y[j..]);
-    out
-}
-
 /// A collection ready to be clustered or queried.
 pub struct Collection {
     /// The configuration it was built with.
@@ -952,7 +935,7 @@ impl Collection {
             };
             // A story pair between two copy clusters is a pair between their earliest
             // members; the clustering carries it to the rest.
-            pairs = merge_unique(&pairs, &between).into();
+            pairs = union_sorted(&pairs, &between).into();
         }
         let mut dups: Vec<CandidatePair> = self
             .dup_of
@@ -961,7 +944,7 @@ impl Collection {
             .filter_map(|(i, d)| d.map(|d| (d, i as u32)))
             .collect();
         dups.sort_unstable();
-        Ok(merge_unique(&pairs, &dups))
+        Ok(union_sorted(&pairs, &dups))
     }
 
     /// Story candidates from the weighted MinHash index (`StoryIndex::MinHash`), with its
@@ -1165,19 +1148,6 @@ mod tests {
             }
             prop_assert_eq!(p.cosine(0, 1).to_bits(), p.cosine(1, 0).to_bits());
         }
-    }
-
-    #[test]
-    fn merge_unique_is_the_sorted_union() {
-        let x: Vec<CandidatePair> = vec![(0, 1), (0, 5), (2, 3), (7, 9)];
-        let y: Vec<CandidatePair> = vec![(0, 5), (1, 2), (7, 9), (8, 9), (9, 10)];
-        let mut want = [x.clone(), y.clone()].concat();
-        want.sort_unstable();
-        want.dedup();
-        assert_eq!(merge_unique(&x, &y), want);
-        assert_eq!(merge_unique(&y, &x), want);
-        assert_eq!(merge_unique(&[], &y), y);
-        assert_eq!(merge_unique(&x, &[]), x);
     }
 
     #[test]

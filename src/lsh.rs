@@ -202,11 +202,11 @@ fn band_pairs(
     (pairs, weak_pairs)
 }
 
-/// The sorted union of two sorted lists without duplicates.
-pub fn union_sorted(x: &[u64], y: &[u64]) -> Vec<u64> {
-    if x.is_empty() {
-        return y.to_vec();
-    }
+/// The sorted union of two sorted lists without duplicates (a merge: both lists come
+/// sorted, from a band here or from the LSH stage in the engine, and re-sorting millions of
+/// pairs is wasted work).
+pub fn union_sorted<T: Ord + Copy>(x: &[T], y: &[T]) -> Vec<T> {
+    debug_assert!(x.is_sorted() && y.is_sorted());
     let mut out = Vec::with_capacity(x.len() + y.len());
     let (mut i, mut j) = (0, 0);
     while i < x.len() && j < y.len() {
@@ -277,17 +277,24 @@ fn pack(a: u32, b: u32) -> u64 {
 mod tests {
     use super::*;
 
-    #[test]
-    fn union_sorted_is_the_sorted_union() {
-        let x = [1u64, 4, 5, 9];
-        let y = [0u64, 4, 6, 9, 12];
-        let mut want: Vec<u64> = x.iter().chain(&y).copied().collect();
+    /// The four checks of a sorted union, on two sorted lists without duplicates.
+    fn check_union<T: Ord + Copy + std::fmt::Debug>(x: &[T], y: &[T]) {
+        let mut want = [x, y].concat();
         want.sort_unstable();
         want.dedup();
-        assert_eq!(union_sorted(&x, &y), want);
-        assert_eq!(union_sorted(&y, &x), want);
-        assert_eq!(union_sorted(&[], &y), y);
-        assert_eq!(union_sorted(&x, &[]), x);
+        assert_eq!(union_sorted(x, y), want);
+        assert_eq!(union_sorted(y, x), want);
+        assert_eq!(union_sorted(&[], y), y);
+        assert_eq!(union_sorted(x, &[]), x);
+    }
+
+    #[test]
+    fn union_sorted_is_the_sorted_union() {
+        check_union(&[1u64, 4, 5, 9], &[0u64, 4, 6, 9, 12]);
+        check_union::<CandidatePair>(
+            &[(0, 1), (0, 5), (2, 3), (7, 9)],
+            &[(0, 5), (1, 2), (7, 9), (8, 9), (9, 10)],
+        );
     }
 
     #[test]

@@ -409,10 +409,15 @@ pub fn hash_word(word: &str) -> u64 {
 /// `ambas`, `Botschafterin` -> `botsc`).
 #[inline]
 pub fn hash_word_prefix(word: &str, n: usize) -> u64 {
-    match word.char_indices().nth(n) {
-        Some((end, _)) => hash_bytes(&word.as_bytes()[..end]),
-        None => hash_word(word),
-    }
+    hash_bytes(&word.as_bytes()[..prefix_len(word, n)])
+}
+
+/// Length in bytes of the first `n` characters of `word` (all of it when shorter).
+#[inline]
+pub(crate) fn prefix_len(word: &str, n: usize) -> usize {
+    word.char_indices()
+        .nth(n)
+        .map_or(word.len(), |(end, _)| end)
 }
 
 /// Append the hashes of the words of `normalize(ascii)` to `out` for ASCII text, the same
