@@ -15,6 +15,7 @@
 //! members by input position, and the representative is the earliest member, whatever order
 //! the pairs arrived in.
 
+use crate::score::Evidence;
 use rayon::prelude::*;
 
 /// A set of documents judged to be the same story, by input position.
@@ -32,6 +33,36 @@ impl Cluster {
     pub fn representative(&self) -> u32 {
         self.members[0]
     }
+}
+
+/// A verified pair with the preset's score (24 bytes: a run can verify tens of millions;
+/// `Collection::scores` gives every measure of a pair again on demand).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoredPair {
+    /// Earlier document (input position).
+    pub a: u32,
+    /// Later document.
+    pub b: u32,
+    /// The preset's score of the pair (`PairScores::primary`).
+    pub similarity: f64,
+    /// Why it was joined.
+    pub evidence: Evidence,
+}
+
+/// The result of clustering a collection.
+#[derive(Debug, Clone)]
+pub struct ClusterRun {
+    /// Clusters in order of their earliest member; every document is in one.
+    pub clusters: Vec<Cluster>,
+    /// Verified pairs, sorted by `(a, b)`.
+    pub pairs: Vec<ScoredPair>,
+    /// For every document, the preset's score against its cluster's representative (1 for the
+    /// representative itself).
+    pub similarity_to_representative: Vec<f64>,
+    /// Number of candidate pairs the LSH stage proposed.
+    pub candidates: usize,
+    /// Wall time of each stage of clustering, for `--verbose`.
+    pub stages: Vec<(&'static str, std::time::Duration)>,
 }
 
 /// Disjoint sets over `0..n`.
@@ -333,7 +364,7 @@ impl Sample {
 
 /// The rank of a document in samples: a bijective mix of its position, so ranks are distinct.
 fn rank(doc: u32) -> u64 {
-    crate::sketch::mix64(u64::from(doc))
+    crate::hashed::mix64(u64::from(doc))
 }
 
 #[cfg(test)]
@@ -528,7 +559,7 @@ mod tests {
     fn salted_score(salt: u32) -> impl Fn(u32, u32) -> f64 + Sync + Copy {
         move |x: u32, y: u32| {
             let (a, b) = (x.min(y), x.max(y));
-            (crate::sketch::mix64(((a as u64) << 32 | b as u64) ^ salt as u64) % 1000) as f64
+            (crate::hashed::mix64(((a as u64) << 32 | b as u64) ^ salt as u64) % 1000) as f64
                 / 1000.0
         }
     }

@@ -1,7 +1,7 @@
-//! Hash maps keyed by values that are already hashes.
+//! Hashing primitives below every stage: the bijective mixer [`mix64`], the content hash of a
+//! document's words ([`content_hash`]), and hash maps keyed by values that are already hashes.
 //!
-//! Term, line and content keys are hashes of text; SipHash over them again only costs time (it
-//! was a tenth of the story lane's statistics stage). The hasher here is one folded multiply:
+//! Term, line and content keys are hashes of text; SipHash over them again only costs time. The hasher here is one folded multiply:
 //! enough to spread keys that are hashes but may have constant bits (story terms keep only
 //! their high 32 bits, and a hasher that passed keys through made every one of them collide).
 //! Not for keys an attacker chooses freely: these are hashes of text under the run's seed.
@@ -47,6 +47,29 @@ pub type HashedSet = HashSet<u64, BuildHasherDefault<FoldHasher>>;
 /// A map keyed by 128-bit hashes.
 pub type WideHashedMap<V> = HashMap<u128, V, BuildHasherDefault<FoldHasher>>;
 
+/// The finaliser of SplitMix64 (Steele, Lea, Flood 2014): a fast bijective mixer with full
+/// avalanche, used to derive k hash functions from one shingle hash.
+#[inline]
+pub fn mix64(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// xxh3 of the word hashes' little-endian bytes: equal for documents with the same words.
+/// Fed to the streaming hasher 32 words at a time (per-word updates cost more than hashing).
+pub fn content_hash(words: &[u64]) -> u64 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    let mut buf = [0u8; 256];
+    for chunk in words.chunks(32) {
+        for (dst, w) in buf.chunks_exact_mut(8).zip(chunk) {
+            dst.copy_from_slice(&w.to_le_bytes());
+        }
+        h.update(&buf[..chunk.len() * 8]);
+    }
+    h.digest()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -55,12 +78,12 @@ mod tests {
     fn behaves_as_a_map() {
         let mut m: HashedMap<u32> = HashedMap::default();
         for i in 0..10_000u64 {
-            *m.entry(crate::sketch::mix64(i % 1000)).or_insert(0) += 1;
+            *m.entry(crate::hashed::mix64(i % 1000)).or_insert(0) += 1;
         }
         assert_eq!(m.len(), 1000);
         assert!(m.values().all(|&n| n == 10));
-        assert_eq!(m.get(&crate::sketch::mix64(5)), Some(&10));
-        assert_eq!(m.get(&crate::sketch::mix64(5000)), None);
+        assert_eq!(m.get(&crate::hashed::mix64(5)), Some(&10));
+        assert_eq!(m.get(&crate::hashed::mix64(5000)), None);
     }
 
     /// Keys whose low 32 bits are all zero (story terms) spread over the buckets: the index
@@ -70,7 +93,7 @@ mod tests {
         use std::hash::BuildHasher;
         let b = BuildHasherDefault::<FoldHasher>::default();
         let low: HashSet<u64> = (0..4096u64)
-            .map(|i| b.hash_one(crate::sketch::mix64(i) >> 32 << 32) & 4095)
+            .map(|i| b.hash_one(crate::hashed::mix64(i) >> 32 << 32) & 4095)
             .collect();
         assert!(
             low.len() > 2000,

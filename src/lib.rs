@@ -17,14 +17,13 @@
 //! [`engine`] composes stages 2-8 for a collection; [`hashed`] holds the hash maps keyed by
 //! hashes that several stages use.
 
+pub mod candidates;
 pub mod cluster;
 pub mod corpus;
-pub mod engine;
 pub mod error;
 pub mod eval;
 pub mod hashed;
-pub mod index;
-pub mod lsh;
+pub mod pipeline;
 pub mod report;
 pub mod score;
 pub mod shingle;
@@ -32,6 +31,7 @@ pub mod sketch;
 pub mod text;
 pub mod weight;
 
-pub use engine::{ClusterRun, Collection, CollectionBuilder, EngineConfig, Verify};
+pub use cluster::ClusterRun;
 pub use error::{Error, Result};
+pub use pipeline::{Article, Collection, CollectionBuilder, EngineConfig, Verify};
 pub use score::Preset;

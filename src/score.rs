@@ -93,7 +93,7 @@ impl PairScores {
 
     /// Whether `preset` joins the pair, and on what evidence.
     pub fn decide(&self, preset: Preset, t: Thresholds) -> Option<Evidence> {
-        let copy = self.jaccard >= t.copy && self.jaccard > 0.0;
+        let copy = copies(self.jaccard, t.copy);
         match preset {
             Preset::Copy => copy.then_some(Evidence::Copy),
             Preset::Story => {
@@ -105,6 +105,13 @@ impl PairScores {
             }
         }
     }
+}
+
+/// The copy rule: Jaccard `j` reaches the copy threshold, and is not 0 (two empty sets share
+/// nothing, whatever the threshold).
+#[inline]
+pub fn copies(j: f64, threshold: f64) -> bool {
+    j >= threshold && j > 0.0
 }
 
 /// Exact Jaccard of two sorted, deduplicated sets. Two empty sets score 0: nothing is evidence

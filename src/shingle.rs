@@ -6,7 +6,7 @@
 //! Invariant: a text with fewer than n words still gets one shingle (all its words), so short
 //! texts are comparable; an empty text gets none.
 
-use crate::sketch::mix64;
+use crate::hashed::mix64;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 /// What a shingle is.

@@ -215,6 +215,101 @@ pub fn cosine(a: &TermVector, b: &TermVector) -> f64 {
     dot
 }
 
+/// Term vectors of a collection in one buffer (see `pipeline::StoryLane::packed`): 32-bit terms and
+/// their weights in two parallel arrays (terms contiguous, for block compares), document i at
+/// `offsets[i]..offsets[i + 1]`, sorted by term, each term once.
+#[derive(Debug, Clone, Default)]
+pub struct PackedVectors {
+    terms: Vec<u32>,
+    weights: Vec<f32>,
+    offsets: Vec<u32>,
+}
+
+/// Terms compared at a time by [`PackedVectors::cosine`] (4 measured faster than 8 or 16).
+const BLOCK: usize = 4;
+
+impl PackedVectors {
+    pub(crate) fn new(vectors: impl ExactSizeIterator<Item = TermVector>, entries: usize) -> Self {
+        let mut p = PackedVectors {
+            terms: Vec::with_capacity(entries),
+            weights: Vec::with_capacity(entries),
+            offsets: Vec::with_capacity(vectors.len() + 1),
+        };
+        p.offsets.push(0);
+        for v in vectors {
+            // Terms are sorted and distinct (`TermVector`'s invariant): copied as they are.
+            p.terms.extend_from_slice(&v.terms);
+            p.weights.extend_from_slice(&v.weights);
+            p.offsets.push(p.terms.len() as u32);
+        }
+        p
+    }
+
+    /// Document `i`'s terms, sorted, and their weights.
+    pub fn get(&self, i: usize) -> (&[u32], &[f32]) {
+        let r = self.offsets[i] as usize..self.offsets[i + 1] as usize;
+        (&self.terms[r.clone()], &self.weights[r])
+    }
+
+    /// Cosine of documents `a` and `b`: the dot product of their sorted term lists, walked
+    /// four terms against four. For each term of one block, its weight in the other block is
+    /// picked by comparisons without a branch (0 when absent; terms are unique, so the pick is
+    /// exact), and the walk advances the block that ends first, so every common term is met
+    /// once. The merge mispredicts a branch at almost every step; this walk has one
+    /// predictable branch per block: the story preset on 22,000 articles went from 2.67 s to
+    /// 2.0 s on one core. Each of the four positions of a block adds into its own sum, so
+    /// that the adds of one block do not wait on each other (verification 0.73 -> 0.65 s on
+    /// the same run); the result differs from the scalar merge
+    /// ([`PackedVectors::cosine_merge`]) only by rounding (tested). The earlier document is
+    /// always walked as `x`, so the cosine is symmetric to the bit, and the same whatever the
+    /// threads.
+    pub fn cosine(&self, a: usize, b: usize) -> f64 {
+        let (a, b) = (a.min(b), a.max(b));
+        let ((xk, xw), (yk, yw)) = (self.get(a), self.get(b));
+        let (mut i, mut j) = (0, 0);
+        let mut lanes = [0.0f64; BLOCK];
+        while i + BLOCK <= xk.len() && j + BLOCK <= yk.len() {
+            let xb: &[u32; BLOCK] = xk[i..i + BLOCK].try_into().expect("a block");
+            let xwb: &[f32; BLOCK] = xw[i..i + BLOCK].try_into().expect("a block");
+            let yb: &[u32; BLOCK] = yk[j..j + BLOCK].try_into().expect("a block");
+            let ywb: &[f32; BLOCK] = yw[j..j + BLOCK].try_into().expect("a block");
+            for ((lane, &x), &xv) in lanes.iter_mut().zip(xb).zip(xwb) {
+                let mut w = 0.0f32;
+                for (&y, &v) in yb.iter().zip(ywb) {
+                    w += if x == y { v } else { 0.0 };
+                }
+                *lane += xv as f64 * w as f64;
+            }
+            let (xl, yl) = (xb[BLOCK - 1], yb[BLOCK - 1]);
+            i += if xl <= yl { BLOCK } else { 0 };
+            j += if yl <= xl { BLOCK } else { 0 };
+        }
+        let dot = lanes.iter().sum();
+        merge(dot, &xk[i..], &xw[i..], &yk[j..], &yw[j..])
+    }
+
+    /// [`PackedVectors::cosine`] by a plain merge (the reference it is tested against).
+    pub fn cosine_merge(&self, a: usize, b: usize) -> f64 {
+        let ((xk, xw), (yk, yw)) = (self.get(a), self.get(b));
+        merge(0.0, xk, xw, yk, yw)
+    }
+}
+
+/// `dot` plus the dot product of two sorted term lists, by a branch-free merge (as
+/// [`crate::weight::cosine`]).
+fn merge(mut dot: f64, xk: &[u32], xw: &[f32], yk: &[u32], yw: &[f32]) -> f64 {
+    let (mut i, mut j) = (0, 0);
+    while i < xk.len() && j < yk.len() {
+        let (tx, ty) = (xk[i], yk[j]);
+        if tx == ty {
+            dot += xw[i] as f64 * yw[j] as f64;
+        }
+        i += (tx <= ty) as usize;
+        j += (ty <= tx) as usize;
+    }
+    dot
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -289,5 +384,40 @@ mod tests {
         let a = TermVector::from_bag(&bag_of_words([1, 2]), None, NO_PRIOR);
         let b = TermVector::from_bag(&bag_of_words([3, 4]), None, NO_PRIOR);
         assert_eq!(cosine(&a, &b), 0.0);
+    }
+}
+
+#[cfg(test)]
+mod packed_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        /// The block walk equals the scalar merge up to rounding, and is symmetric to the bit,
+        /// on vectors of any lengths that share any number of terms.
+        #[test]
+        fn block_cosine_is_the_merge_up_to_rounding(
+            a in proptest::collection::vec((0u32..400, 0.01f32..3.0), 0..200),
+            b in proptest::collection::vec((0u32..400, 0.01f32..3.0), 0..200),
+        ) {
+            let vector = |v: &[(u32, f32)]| {
+                let mut v = v.to_vec();
+                v.sort_by_key(|e| e.0);
+                v.dedup_by_key(|e| e.0);
+                TermVector {
+                    terms: v.iter().map(|e| e.0).collect(),
+                    weights: v.iter().map(|e| e.1).collect(),
+                }
+            };
+            let (va, vb) = (vector(&a), vector(&b));
+            let n = va.len() + vb.len();
+            let p = PackedVectors::new(vec![va, vb].into_iter(), n);
+            for (x, y) in [(0, 1), (1, 0), (0, 0)] {
+                let (fast, merge) = (p.cosine(x, y), p.cosine_merge(x, y));
+                prop_assert!((fast - merge).abs() <= 1e-12 * merge.abs().max(1.0), "{fast} {merge}");
+            }
+            prop_assert_eq!(p.cosine(0, 1).to_bits(), p.cosine(1, 0).to_bits());
+        }
     }
 }

@@ -79,11 +79,11 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
         );
         if cfg.preset == storyhash::Preset::Story {
             match cfg.story_index {
-                storyhash::engine::StoryIndex::TopTerms => eprintln!(
+                storyhash::pipeline::StoryIndex::TopTerms => eprintln!(
                     "story lane: candidates share {} of each document's {} heaviest terms (a term among the heaviest of over {} documents pairs each with its next {} holders); story threshold {}",
-                    cfg.story_min_shared, cfg.story_top_terms, cfg.story_max_bucket, storyhash::index::window(cfg.story_max_bucket), cfg.thresholds.story
+                    cfg.story_min_shared, cfg.story_top_terms, cfg.story_max_bucket, storyhash::candidates::top_terms::window(cfg.story_max_bucket), cfg.thresholds.story
                 ),
-                storyhash::engine::StoryIndex::MinHash => {
+                storyhash::pipeline::StoryIndex::MinHash => {
                     let s = cfg.story_lsh()?;
                     eprintln!(
                         "story lane: weighted MinHash, {} bands x {} rows, S-curve 50% at {:.3}; story threshold {}",
@@ -137,7 +137,7 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
             };
             origin.push((input, d.location.line));
         }
-        builder.add_batch(batch);
+        builder.add_batch(batch.into_iter().map(Into::into).collect());
     }
     let (stats, first_truncation) = reader
         .join()

@@ -9,8 +9,8 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use storyhash::corpus::{self, Document};
-use storyhash::engine::IdfSource;
 use storyhash::error::Location;
+use storyhash::pipeline::IdfSource;
 use storyhash::score::{containment, exact_jaccard, Preset};
 use storyhash::shingle::{char_shingles_into, into_set, word_shingles_into};
 use storyhash::text::{boilerplate::LinedTokens, normalize::normalize};
@@ -104,7 +104,7 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, Error> {
     let (ta, tb) = (docs[pair.0].text.clone(), docs[pair.1].text.clone());
     let (ida, idb) = (docs[pair.0].id.clone(), docs[pair.1].id.clone());
     let mut builder = CollectionBuilder::new(cfg.clone());
-    builder.add_batch(docs);
+    builder.add_batch(docs.into_iter().map(Into::into).collect());
     let coll = builder.finish()?;
     let scores = coll.scores(pair.0, pair.1);
     // The story index's view of the pair: a copy is indexed through its copy cluster's first

@@ -10,9 +10,9 @@ use std::io::BufRead;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use storyhash::corpus::{self, Document};
-use storyhash::engine::Collection;
 use storyhash::error::Location;
 use storyhash::eval::{at_threshold, best_f1, cluster_quality, pearson, roc_auc, spearman};
+use storyhash::pipeline::Collection;
 use storyhash::score::{Preset, Thresholds};
 use storyhash::text::{normalize::normalize, tokenize};
 use storyhash::{CollectionBuilder, Error};
@@ -147,7 +147,7 @@ fn label_string(v: &Value) -> Option<String> {
 fn build(args: &EvalArgs, docs: Vec<Document>) -> Result<Collection, Error> {
     let cfg = args.engine.config()?;
     let mut b = CollectionBuilder::new(cfg);
-    b.add_batch(docs);
+    b.add_batch(docs.into_iter().map(Into::into).collect());
     b.finish()
 }
 

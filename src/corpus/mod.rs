@@ -157,3 +157,10 @@ pub fn open_all(paths: &[PathBuf], opts: &ReadOptions) -> Result<DocumentStream>
         }
     })))
 }
+
+impl From<Document> for crate::pipeline::Article {
+    /// The engine's view of a record: its id and text (the location stays with the reader).
+    fn from(d: Document) -> Self {
+        crate::pipeline::Article::new(d.id, d.text)
+    }
+}

@@ -11,7 +11,7 @@ mod csv;
 mod jsonl;
 mod table;
 
-use crate::engine::ClusterRun;
+use crate::cluster::ClusterRun;
 use crate::score::Preset;
 use std::io::Write;
 

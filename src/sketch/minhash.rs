@@ -12,7 +12,7 @@ pub fn sign_into(shingles: &[u64], seeds: &[u64], out: &mut Vec<u32>) {
     let mut mins = vec![u64::MAX; seeds.len()];
     for &s in shingles {
         for (m, &seed) in mins.iter_mut().zip(seeds) {
-            let v = super::mix64(s ^ seed);
+            let v = crate::hashed::mix64(s ^ seed);
             if v < *m {
                 *m = v;
             }

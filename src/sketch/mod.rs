@@ -15,15 +15,7 @@ pub mod oph;
 pub mod weighted;
 
 use crate::error::{Error, Result};
-
-/// The finaliser of SplitMix64 (Steele, Lea, Flood 2014): a fast bijective mixer with full
-/// avalanche, used to derive k hash functions from one shingle hash.
-#[inline]
-pub fn mix64(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
+use crate::hashed::mix64;
 
 /// Which sketching scheme made a signature.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

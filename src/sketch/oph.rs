@@ -7,7 +7,8 @@
 //! equal positions still estimates Jaccard, with classic MinHash's accuracy (proptested against
 //! exact Jaccard below, with the same bound as classic MinHash).
 
-use super::{mix64, EMPTY};
+use super::EMPTY;
+use crate::hashed::mix64;
 
 #[inline]
 fn bin_of(x: u64, k: usize) -> usize {

@@ -17,7 +17,7 @@ pub fn sign_into(terms: &[u64], weights: &[f32], seeds: &[u64], out: &mut Vec<u3
         }
         let inv_w = 1.0 / w as f64;
         for ((b, o), &seed) in best.iter_mut().zip(out.iter_mut()).zip(seeds) {
-            let h = super::mix64(t ^ seed);
+            let h = crate::hashed::mix64(t ^ seed);
             // Uniform in (0, 1]: 53 high bits, shifted away from zero.
             let u = ((h >> 11) as f64 + 1.0) * (1.0 / (1u64 << 53) as f64);
             // -ln(u) >= 1 - u: when even that bound loses, the logarithm is not needed (most
@@ -29,7 +29,7 @@ pub fn sign_into(terms: &[u64], weights: &[f32], seeds: &[u64], out: &mut Vec<u3
             let v = -u.ln() * inv_w;
             if v < *b {
                 *b = v;
-                *o = ((super::mix64(t) >> 32) as u32).min(super::EMPTY - 1);
+                *o = ((crate::hashed::mix64(t) >> 32) as u32).min(super::EMPTY - 1);
             }
         }
     }
@@ -107,12 +107,12 @@ mod tests {
                 continue;
             }
             for (i, &seed) in seeds.iter().enumerate() {
-                let h = crate::sketch::mix64(t ^ seed);
+                let h = crate::hashed::mix64(t ^ seed);
                 let u = ((h >> 11) as f64 + 1.0) * (1.0 / (1u64 << 53) as f64);
                 let v = -u.ln() * (1.0 / w as f64);
                 if v < best[i] {
                     best[i] = v;
-                    out[i] = ((crate::sketch::mix64(t) >> 32) as u32).min(crate::sketch::EMPTY - 1);
+                    out[i] = ((crate::hashed::mix64(t) >> 32) as u32).min(crate::sketch::EMPTY - 1);
                 }
             }
         }

@@ -16,7 +16,8 @@
 //! of O(n^2). Pairing with the first holder only, as an oversized LSH bucket does, left a
 //! million-article archive of edited copies in 137,000 clusters instead of 61,000.
 
-use crate::lsh::{radix_sort, CandidatePair};
+use super::pairs::{radix_sort, CandidatePair};
+use crate::weight::TermVector;
 
 /// The heaviest terms of each document: 32-bit term keys, sorted, document `i` at
 /// `offsets[i]..offsets[i + 1]`.
@@ -188,10 +189,30 @@ pub fn window(max_list: usize) -> usize {
     (max_list / 4).max(1)
 }
 
+/// The 32-bit keys (as in [`PackedVectors`]) of the `m` heaviest terms of `v`, ties broken by
+/// term so that the choice is deterministic.
+pub fn heaviest_keys(v: &TermVector, m: usize) -> Vec<u32> {
+    let mut tw: Vec<(f32, u32)> = v
+        .weights
+        .iter()
+        .copied()
+        .zip(v.terms.iter().copied())
+        .collect();
+    let by_weight = |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+    if m == 0 {
+        return Vec::new();
+    }
+    if tw.len() > m {
+        tw.select_nth_unstable_by(m - 1, by_weight);
+        tw.truncate(m);
+    }
+    tw.into_iter().map(|(_, t)| t).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sketch::mix64;
+    use crate::hashed::mix64;
     use std::collections::HashMap;
 
     /// The candidates by brute force: every pair, its shared terms counted, a term held by

@@ -1,0 +1,320 @@
+//! A collection: documents go in, in batches and in input order ([`CollectionBuilder`]); once
+//! finished, the collection holds every document's columns (copy signatures, story vectors,
+//! heaviest terms) and clusters itself ([`Collection::cluster`]).
+//!
+//! Invariant: the result depends on the documents and the [`EngineConfig`] only, never on the
+//! number of threads or the batch sizes: every parallel step collects in input order.
+
+use super::config::{EngineConfig, Verify};
+use super::copy_lane::{copy_candidates, copy_clusters, exact_pairs, ExactCopies};
+use super::features::{features, DocFeatures, Scratch, StoryTerms};
+use super::story_lane::{story_candidates, story_lane, StoryLane};
+use super::verify::tile_order;
+use super::Article;
+use crate::candidates::pairs::union_sorted;
+use crate::candidates::CandidatePair;
+use crate::cluster::{average_linkage, clusters, ClusterRun, Linkage, ScoredPair};
+use crate::error::Result;
+use crate::score::{Preset, Thresholds};
+use crate::sketch::Signatures;
+use rayon::prelude::*;
+
+/// Builds a collection from batches of documents.
+pub struct CollectionBuilder {
+    cfg: EngineConfig,
+    seeds: Vec<u64>,
+    ids: Vec<String>,
+    times: Vec<Option<i64>>,
+    feats: Vec<DocFeatures>,
+    copy_sigs: Signatures,
+    exact: ExactCopies,
+    dup_of: Vec<Option<u32>>,
+}
+
+impl CollectionBuilder {
+    /// Start an empty collection.
+    pub fn new(cfg: EngineConfig) -> Self {
+        CollectionBuilder {
+            seeds: cfg.sketch.position_seeds(),
+            copy_sigs: Signatures::new(cfg.sketch, cfg.copy_scheme),
+            cfg,
+            ids: Vec::new(),
+            times: Vec::new(),
+            feats: Vec::new(),
+            exact: ExactCopies::default(),
+            dup_of: Vec::new(),
+        }
+    }
+
+    /// Number of documents added so far.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// True when nothing was added.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// Add a batch of documents (in input order); their features are computed in parallel.
+    pub fn add_batch(&mut self, docs: Vec<Article>) {
+        let cfg = &self.cfg;
+        let seeds = &self.seeds;
+        let out: Vec<(DocFeatures, Vec<u32>)> = docs
+            .par_iter()
+            .map_init(Scratch::default, |scratch, d| {
+                let f = match &d.title {
+                    None => features(&d.text, cfg, seeds, scratch),
+                    // The headline is the first line, which the story lane counts more.
+                    Some(title) => features(&format!("{title}\n{}", d.text), cfg, seeds, scratch),
+                };
+                (f, scratch.sig.clone())
+            })
+            .collect();
+        for (d, (mut f, sig)) in docs.into_iter().zip(out) {
+            let pos = self.ids.len() as u32;
+            let dup = self.exact.observe(f.content, pos);
+            if dup.is_some() {
+                // An exact copy needs no features of its own: it is joined to its original.
+                f.line_hashes = Vec::new();
+                f.story_terms = StoryTerms::default();
+            }
+            self.dup_of.push(dup);
+            self.ids.push(d.id);
+            self.times.push(d.time);
+            self.copy_sigs.push(&sig);
+            self.feats.push(f);
+        }
+    }
+
+    /// Compute collection statistics and the story lane; the per-document token lists are
+    /// dropped here.
+    pub fn finish(self) -> Result<Collection> {
+        let CollectionBuilder {
+            cfg,
+            ids,
+            times,
+            feats,
+            copy_sigs,
+            dup_of,
+            ..
+        } = self;
+        let empty: Vec<bool> = feats.iter().map(|f| f.content.is_none()).collect();
+        let shingles: Option<Vec<Vec<u64>>> = if cfg.verify == Verify::Exact {
+            Some(
+                feats
+                    .iter()
+                    .map(|f| f.shingles.clone().unwrap_or_default())
+                    .collect(),
+            )
+        } else {
+            None
+        };
+        let mut copy_pairs = None;
+        let mut story_of = Vec::new();
+        let mut stages = Vec::new();
+        let story = match cfg.preset {
+            Preset::Story => {
+                let t = std::time::Instant::now();
+                let (reps, pairs) = copy_clusters(&cfg, &copy_sigs, &dup_of, shingles.as_deref())?;
+                story_of = reps;
+                copy_pairs = Some(pairs);
+                stages.push(("copy clusters", t.elapsed()));
+                let t = std::time::Instant::now();
+                let lane = story_lane(&cfg, cfg.story_lsh()?, feats, &story_of, &copy_sigs);
+                stages.push(("story statistics, boilerplate and vectors", t.elapsed()));
+                Some(lane)
+            }
+            Preset::Copy => None,
+        };
+        Ok(Collection {
+            cfg,
+            ids,
+            times,
+            empty,
+            dup_of,
+            story_of,
+            copy_pairs,
+            copy_sigs,
+            shingles,
+            story,
+            stages,
+        })
+    }
+}
+
+/// A collection ready to be clustered or queried.
+pub struct Collection {
+    /// The configuration it was built with.
+    pub cfg: EngineConfig,
+    /// Document ids, by input position.
+    pub ids: Vec<String>,
+    /// Each document's time, when it was given (seconds since the Unix epoch).
+    pub times: Vec<Option<i64>>,
+    /// Whether each document has no words at all.
+    pub empty: Vec<bool>,
+    /// For an exact copy (same normalised words) of an earlier document, that document.
+    pub dup_of: Vec<Option<u32>>,
+    /// Story preset: the earliest member of each document's copy cluster (exact and near
+    /// copies), the one that stands for the cluster in the story lane's LSH index and
+    /// statistics; empty for the copy preset.
+    pub story_of: Vec<u32>,
+    /// Story preset: the copy lane's candidate pairs, found while building `story_of`.
+    pub(crate) copy_pairs: Option<Vec<CandidatePair>>,
+    /// Copy-lane MinHash signatures.
+    pub copy_sigs: Signatures,
+    /// Shingle sets, kept only for exact verification.
+    pub shingles: Option<Vec<Vec<u64>>>,
+    /// Story-lane features (story preset only).
+    pub story: Option<StoryLane>,
+    /// Wall time of each stage of [`CollectionBuilder::finish`], for `--verbose`.
+    pub stages: Vec<(&'static str, std::time::Duration)>,
+}
+
+impl Collection {
+    /// Number of documents.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// True when the collection has no documents.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// The original of an exact copy, or the document itself.
+    pub fn canonical(&self, i: usize) -> usize {
+        self.dup_of[i].map_or(i, |d| d as usize)
+    }
+
+    /// Whether the candidate stage put documents `a` and `b` in touch: as a candidate pair, or
+    /// (story preset) through their copy clusters, whose first members stand for them in the
+    /// story lane's index.
+    pub fn proposed(
+        &self,
+        cands: &std::collections::HashSet<CandidatePair>,
+        a: u32,
+        b: u32,
+    ) -> bool {
+        let key = |x: u32, y: u32| (x.min(y), x.max(y));
+        if a == b || cands.contains(&key(a, b)) {
+            return true;
+        }
+        if self.story_of.is_empty() {
+            return false;
+        }
+        let (ra, rb) = (self.story_of[a as usize], self.story_of[b as usize]);
+        ra == rb || cands.contains(&key(ra, rb))
+    }
+
+    /// Candidate pairs from both lanes, sorted and unique. Exact copies do not enter the LSH
+    /// index: each is paired with its original directly, so a text repeated 100,000 times costs
+    /// 100,000 pairs, not a bucket of 100,000 documents in every band.
+    pub fn candidates(&self) -> Result<Vec<CandidatePair>> {
+        // The copy lane's pairs, borrowed when the story preset already found them (at a
+        // million documents they are millions of pairs).
+        let mut pairs: std::borrow::Cow<[CandidatePair]> = match &self.copy_pairs {
+            Some(p) => p.into(),
+            None => copy_candidates(&self.cfg, &self.copy_sigs, &self.dup_of)?.into(),
+        };
+        if let Some(story) = &self.story {
+            let not_rep: Vec<bool> = (0..self.len())
+                .map(|i| self.story_of[i] as usize != i)
+                .collect();
+            let between = story_candidates(&self.cfg, story, &not_rep)?;
+            // A story pair between two copy clusters is a pair between their earliest
+            // members; the clustering carries it to the rest.
+            pairs = union_sorted(&pairs, &between).into();
+        }
+        let mut dups: Vec<CandidatePair> = exact_pairs(&self.dup_of).collect();
+        dups.sort_unstable();
+        Ok(union_sorted(&pairs, &dups))
+    }
+
+    /// The linkage in force: the configured one, or the preset's default.
+    pub fn linkage(&self) -> Linkage {
+        self.cfg.linkage.unwrap_or(match self.cfg.preset {
+            Preset::Copy => Linkage::Single,
+            Preset::Story => Linkage::Average,
+        })
+    }
+
+    /// Verify candidates and cluster.
+    pub fn cluster(&self) -> Result<ClusterRun> {
+        // In tile order (see `tile_order`); the sorted list is dropped before verification.
+        let t = std::time::Instant::now();
+        let cands = tile_order(&self.candidates()?, self.len());
+        let took = t.elapsed();
+        let t = self.cfg.thresholds;
+        let (pairs, verified) = self.verify_candidates(&cands, t);
+        let proposed = cands.len();
+        // The candidates are done with before clustering (at a million documents, tens of
+        // millions of pairs).
+        drop(cands);
+        let mut run = self.cluster_verified(pairs, t, proposed, verified);
+        run.stages.insert(0, ("candidates", took));
+        Ok(run)
+    }
+
+    /// Verify the given candidates at thresholds `t` and cluster (a threshold sweep reuses one
+    /// candidate list).
+    pub fn cluster_candidates(&self, cands: &[CandidatePair], t: Thresholds) -> ClusterRun {
+        let (pairs, verified) = self.verify_candidates(cands, t);
+        self.cluster_verified(pairs, t, cands.len(), verified)
+    }
+
+    /// Cluster verified pairs (from [`Collection::verify_candidates`] on `proposed`
+    /// candidates, in `verified` time).
+    pub(crate) fn cluster_verified(
+        &self,
+        pairs: Vec<ScoredPair>,
+        t: Thresholds,
+        proposed: usize,
+        verified: std::time::Duration,
+    ) -> ClusterRun {
+        let preset = self.cfg.preset;
+        let started = std::time::Instant::now();
+        let clusters = match self.linkage() {
+            Linkage::Single => clusters(self.len(), pairs.iter().map(|p| (p.a, p.b))),
+            Linkage::Average => {
+                let threshold = self.cfg.link_factor
+                    * match preset {
+                        Preset::Copy => t.copy,
+                        Preset::Story => t.story,
+                    };
+                let edge = |p: &ScoredPair| (p.a, p.b, p.similarity);
+                average_linkage(self.len(), &pairs, edge, threshold, |x, y| {
+                    self.scores(x as usize, y as usize).primary(preset)
+                })
+            }
+        };
+        // Each member's score against its representative, scored in parallel.
+        let mut rep_of: Vec<u32> = (0..self.len() as u32).collect();
+        for c in &clusters {
+            for &m in &c.members[1..] {
+                rep_of[m as usize] = c.representative();
+            }
+        }
+        let sim: Vec<f64> = rep_of
+            .par_iter()
+            .enumerate()
+            .map(|(m, &rep)| {
+                if rep as usize == m {
+                    1.0
+                } else {
+                    self.scores(rep as usize, m).primary(preset)
+                }
+            })
+            .collect();
+        ClusterRun {
+            clusters,
+            pairs,
+            similarity_to_representative: sim,
+            candidates: proposed,
+            stages: vec![
+                ("verification", verified),
+                ("clustering", started.elapsed()),
+            ],
+        }
+    }
+}

@@ -1,0 +1,58 @@
+//! The pipeline, composed: [`Article`]s go in (in batches, in input order), a
+//! [`ClusterRun`](crate::cluster::ClusterRun) comes out. Each stage lives in its own module;
+//! this folder wires them, one file per step:
+//!
+//! 1. [`features`]: per document, in parallel: normalise, split into lines of hashed words,
+//!    shingle, sketch (the copy-lane signature), content hash;
+//! 2. `copy_lane`: exact copies by content hash, near copies by LSH + verified Jaccard;
+//! 3. `story_lane` (story preset): collection statistics over the copy clusters'
+//!    representatives (boilerplate lines, IDF, the length prior), then each document's story
+//!    vector and its heaviest terms for the top-terms candidate index;
+//! 4. `collection`: the candidates of both lanes, verified (`verify`), then linked (single or
+//!    average linkage) into clusters.
+//!
+//! Invariant: the result depends on the articles and the [`EngineConfig`] only, never on the
+//! number of threads: every parallel step collects in input order.
+
+mod collection;
+mod config;
+mod copy_lane;
+pub(crate) mod features;
+mod story_lane;
+mod verify;
+
+#[cfg(test)]
+mod tests;
+
+pub use collection::{Collection, CollectionBuilder};
+pub use config::{EngineConfig, IdfSource, StoryIndex, Verify};
+pub use story_lane::StoryLane;
+
+/// One article as the engine takes it: an id, its text, and optionally a headline and a time.
+/// Whatever read it (a file reader, an HTTP body, an Arrow batch) keeps its own notion of
+/// where it came from; the engine needs none.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Article {
+    /// The caller's id for the article (unique within a collection).
+    pub id: String,
+    /// The article's text.
+    pub text: String,
+    /// The headline, when it is given apart from the text: it is read as the text's first
+    /// line (the story lane counts the first line more). By default, `None`: the text's own
+    /// first line is the headline.
+    pub title: Option<String>,
+    /// When the article was published or received, in seconds since the Unix epoch. By
+    /// default, `None`. It does not change a score; an archive uses it to expire articles.
+    pub time: Option<i64>,
+}
+
+impl Article {
+    /// An article with an id and a text only.
+    pub fn new(id: impl Into<String>, text: impl Into<String>) -> Self {
+        Article {
+            id: id.into(),
+            text: text.into(),
+            ..Article::default()
+        }
+    }
+}

@@ -1,0 +1,231 @@
+//! The story lane: copy clusters' representatives go in, the collection statistics are learnt
+//! from them (boilerplate lines, document frequencies, the length prior), and every document
+//! comes out with a story vector (IDF-weighted terms, packed for verification) and, for the
+//! candidate index, its heaviest terms (or a weighted MinHash signature).
+//!
+//! Invariant: statistics come from one document per copy cluster (`story_of[i] == i`), and
+//! only those representatives enter the story candidate index; the others are scored on their
+//! own vectors but reached through their representative.
+
+use super::config::{EngineConfig, IdfSource, StoryIndex};
+use crate::candidates::bands::{candidates_weak, LshParams};
+use crate::candidates::top_terms::{self, heaviest_keys, TopTerms};
+use crate::candidates::CandidatePair;
+use crate::error::Result;
+use crate::pipeline::features::DocFeatures;
+use crate::sketch::{weighted, Scheme, Signatures, SketchParams};
+use crate::text::boilerplate::LineStats;
+use crate::weight::{PackedVectors, TermStats, TermVector};
+use rayon::prelude::*;
+
+/// The story lane's per-document features.
+#[derive(Debug, Clone)]
+pub struct StoryLane {
+    /// Weighted MinHash index only: each document's signature; a document that is not its
+    /// copy cluster's first member (`story_of[i] != i`) has the empty signature, since it does
+    /// not enter the story index (its cluster's first member stands for it).
+    pub sigs: Option<Signatures>,
+    /// Top-terms index only: each document's heaviest terms (none for a document that is not
+    /// its copy cluster's first member).
+    pub top: TopTerms,
+    /// The term vectors, packed for verification: (32-bit term, weight) entries of all
+    /// documents in one buffer, document i at `packed[offsets[i]..offsets[i + 1]]`. Half the
+    /// bytes of the `TermVector`s and one allocation instead of two per document:
+    /// verification touches a random document per candidate pair, so it is bound by memory
+    /// traffic. The `TermVector`s themselves are dropped as they are packed, so candidates
+    /// and verification no longer hold both forms (the peak of a story run is earlier, while
+    /// every document's story terms wait for the collection statistics). A 32-bit term
+    /// collision adds a spurious product with probability about 128 * 128 / 2^32 per pair.
+    pub packed: PackedVectors,
+}
+
+/// Estimated word 5-gram Jaccard at or above which two documents are versions of one text for
+/// the boilerplate rules: lines they share are content, not template. Edited versions of one
+/// article (trims, inserted sentences, typos) sit around 0.5-0.8; rewrites of one story by two
+/// outlets, and unrelated pages sharing a footer, near 0.
+const VERSION_JACCARD: f64 = 0.3;
+
+/// Collection statistics (boilerplate lines, IDF) come from one document per copy cluster
+/// (`story_of[i] == i`): a text published three times must not turn its own lines into
+/// boilerplate, nor its words common. Every document still gets its own vector, its lines
+/// judged as its cluster's first member's would be.
+///
+/// Each stage's input is dropped as soon as the next exists (terms -> bags -> vectors), so the
+/// peak holds two of them, not all.
+pub(crate) fn story_lane(
+    cfg: &EngineConfig,
+    banding: LshParams,
+    feats: Vec<DocFeatures>,
+    story_of: &[u32],
+    copy_sigs: &Signatures,
+) -> StoryLane {
+    let is_rep = |i: usize| story_of[i] as usize == i;
+    let rep_lines: Vec<&[u64]> = feats
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            if is_rep(i) {
+                f.line_hashes.as_slice()
+            } else {
+                &[][..]
+            }
+        })
+        .collect();
+    let line_stats = LineStats::build(&rep_lines);
+    drop(rep_lines);
+    // Each document's features are consumed (and freed) as its bag is built, so the two
+    // never both exist in full.
+    let bags: Vec<Vec<(u32, u32)>> = feats
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let keep = line_stats.keep_mask_versions(
+                story_of[i],
+                &f.line_hashes,
+                cfg.boilerplate,
+                |x, y| copy_sigs.similarity(x as usize, y as usize) >= VERSION_JACCARD,
+            );
+            let mut terms: Vec<u32> = Vec::new();
+            let source = &f.story_terms;
+            for (n, (line, _)) in source.lines().zip(keep).filter(|(_, k)| *k).enumerate() {
+                terms.extend_from_slice(line);
+                // The headline says what the story is: count it more.
+                if n == 0 {
+                    for _ in 0..cfg.weights.headline_repeats {
+                        terms.extend_from_slice(line);
+                    }
+                }
+            }
+            crate::weight::bag_of_words(terms)
+        })
+        .collect();
+    drop(line_stats);
+    let term_stats = TermStats::build(
+        bags.iter()
+            .enumerate()
+            .filter(|&(i, _)| is_rep(i))
+            .map(|(_, b)| b.as_slice()),
+    );
+    // The story signature only needs the positions its banding reads.
+    let sketch = SketchParams {
+        num_perm: banding.bands * banding.rows,
+        seed: cfg.sketch.seed,
+    };
+    let seeds = sketch.position_seeds();
+    // Short is relative to the collection (see `weight`): the prior follows its median.
+    let weights = cfg.weights.for_collection(
+        bags.iter()
+            .enumerate()
+            .filter(|&(i, _)| is_rep(i))
+            .map(|(_, b)| b.len()),
+    );
+    let minhash = cfg.story_index == StoryIndex::MinHash;
+    let out: Vec<(TermVector, Vec<u32>, Vec<u32>)> = bags
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, bag)| {
+            let stats = (cfg.idf == IdfSource::Collection).then_some(&term_stats);
+            let v = TermVector::from_bag(&bag, stats, weights);
+            // Only a copy cluster's first member enters the story index (see
+            // `StoryLane::sigs`): the others' sketches would never be read.
+            let (mut sig, mut top) = (Vec::new(), Vec::new());
+            if !is_rep(i) {
+                if minhash {
+                    sig.resize(sketch.num_perm, crate::sketch::EMPTY);
+                }
+            } else if minhash {
+                // The sketch hashes terms as they were before they became 32-bit keys.
+                let wide: Vec<u64> = v.terms.iter().map(|&t| u64::from(t) << 32).collect();
+                weighted::sign_into(&wide, &v.weights, &seeds, &mut sig);
+            } else {
+                top = heaviest_keys(&v, cfg.story_top_terms);
+            }
+            (v, sig, top)
+        })
+        .collect();
+    let sigs = minhash.then(|| {
+        let mut sigs = Signatures::new(sketch, Scheme::Weighted);
+        for (_, s, _) in &out {
+            sigs.push(s);
+        }
+        sigs
+    });
+    let mut top = TopTerms::default();
+    for (_, _, t) in &out {
+        top.push(t.iter().copied());
+    }
+    let entries = out.iter().map(|(v, _, _)| v.len()).sum();
+    let packed = PackedVectors::new(out.into_iter().map(|(v, _, _)| v), entries);
+    StoryLane { sigs, top, packed }
+}
+
+/// Story candidates between copy clusters' representatives (`not_rep[i]` is set for every
+/// other document), sorted and unique.
+pub(crate) fn story_candidates(
+    cfg: &EngineConfig,
+    story: &StoryLane,
+    not_rep: &[bool],
+) -> Result<Vec<CandidatePair>> {
+    Ok(match &story.sigs {
+        Some(sigs) => minhash_candidates(cfg, sigs, not_rep)?,
+        None => top_terms::candidates(
+            &story.top,
+            not_rep,
+            cfg.story_min_shared,
+            cfg.story_max_bucket,
+        ),
+    })
+}
+
+/// Story candidates from the weighted MinHash index (`StoryIndex::MinHash`), with its
+/// filters.
+fn minhash_candidates(
+    cfg: &EngineConfig,
+    sigs: &Signatures,
+    not_rep: &[bool],
+) -> Result<Vec<CandidatePair>> {
+    let banding = cfg.story_lsh()?;
+    let mut between = candidates_weak(
+        sigs,
+        not_rep,
+        banding,
+        cfg.story_max_bucket,
+        cfg.story_weak_bucket,
+    )?;
+    let hits = |&(a, b): &CandidatePair| {
+        let (x, y) = (sigs.get(a as usize), sigs.get(b as usize));
+        x.chunks(banding.rows)
+            .zip(y.chunks(banding.rows))
+            .filter(|(p, q)| p == q)
+            .count()
+    };
+    if cfg.story_min_hits > 1 {
+        // Bands shared, from the signatures: a cheap filter before the cosine, which
+        // costs a hundred times more.
+        let need = cfg.story_min_hits;
+        between.retain(|p| hits(p) >= need);
+    }
+    let k = cfg.story_max_partners;
+    if k > 0 {
+        // Each document verifies only its k later partners that share the most bands
+        // (ties by position). In a large group of versions of one story every member
+        // is a candidate of every other; k links each are enough to connect it, and
+        // clustering carries the rest.
+        let scored: Vec<(CandidatePair, usize)> =
+            between.par_iter().map(|p| (*p, hits(p))).collect();
+        between.clear();
+        for group in scored.chunk_by(|x, y| x.0 .0 == y.0 .0) {
+            if group.len() <= k {
+                between.extend(group.iter().map(|g| g.0));
+            } else {
+                let mut g = group.to_vec();
+                g.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
+                g.truncate(k);
+                let mut kept: Vec<CandidatePair> = g.into_iter().map(|g| g.0).collect();
+                kept.sort_unstable();
+                between.extend(kept);
+            }
+        }
+    }
+    Ok(between)
+}
