@@ -9,8 +9,8 @@ pub mod intake;
 mod jsonl;
 mod textdir;
 
-use crate::error::{Error, Location, Result};
 use std::path::{Path, PathBuf};
+use storyhash_core::error::{Error, Location, Result};
 
 /// One input record: its id, its text, and where it came from.
 #[derive(Debug, Clone, PartialEq)]
@@ -141,7 +141,7 @@ pub fn open_all(paths: &[PathBuf], opts: &ReadOptions) -> Result<DocumentStream>
     // Ids are remembered by their 128-bit xxh3, not as strings: an archive keyed by URL holds
     // a million ids of 100 bytes, and this map is only asked whether an id came before. Two
     // distinct ids of a billion collide with probability about 10^-21.
-    let mut seen: crate::hashed::WideHashedMap<Location> = Default::default();
+    let mut seen: storyhash_core::hashed::WideHashedMap<Location> = Default::default();
     Ok(Box::new(streams.flatten().map(move |r| {
         let doc = r?;
         match seen.entry(xxhash_rust::xxh3::xxh3_128(doc.id.as_bytes())) {
@@ -158,9 +158,9 @@ pub fn open_all(paths: &[PathBuf], opts: &ReadOptions) -> Result<DocumentStream>
     })))
 }
 
-impl From<Document> for crate::pipeline::Article {
+impl From<Document> for storyhash_core::Article {
     /// The engine's view of a record: its id and text (the location stays with the reader).
     fn from(d: Document) -> Self {
-        crate::pipeline::Article::new(d.id, d.text)
+        storyhash_core::Article::new(d.id, d.text)
     }
 }

@@ -8,9 +8,9 @@
 //! becomes an error item in its place in the order, not an abort.
 
 use super::{Document, DocumentStream};
-use crate::error::{Error, Location, Result};
 use std::fs;
 use std::path::{Path, PathBuf};
+use storyhash_core::error::{Error, Location, Result};
 
 /// Stream the `.txt` files under `dir` as documents (see the module doc).
 ///

@@ -11,9 +11,9 @@ mod csv;
 mod jsonl;
 mod table;
 
-use crate::cluster::ClusterRun;
-use crate::score::Preset;
 use std::io::Write;
+use storyhash_core::cluster::ClusterRun;
+use storyhash_core::score::Preset;
 
 /// Output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,7 +7,7 @@
 //! decides whether to go on. An I/O error ends the stream.
 
 use super::{Document, DocumentStream, ReadOptions};
-use crate::error::{Error, Location, Result};
+use storyhash_core::error::{Error, Location, Result};
 // `::csv` is the crate; plain `csv` reads as this module to anyone who has just seen
 // `mod csv;` in `mod.rs`.
 use ::csv::{ByteRecord, ErrorKind, ReaderBuilder, Terminator};

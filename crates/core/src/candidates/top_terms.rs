@@ -4,7 +4,7 @@
 //! Two write-ups of one event share their names, places and numbers, and those are among the
 //! heaviest terms of each (IDF-weighted, see [`crate::weight`]). On SemEval-2022's 2,205 real
 //! articles, candidates are 15,000 pairs when a pair must share 2 of their 32 heaviest terms,
-//! and include 96% of the same-story pairs; weighted MinHash banded 32 x 1 ([`crate::lsh`])
+//! and include 96% of the same-story pairs; weighted MinHash banded 32 x 1 ([`crate::candidates::bands`])
 //! needed 187,000 candidates for the same recall, because agreeing once on a weighted sample is
 //! weak evidence (README, "Story speed", has the table). The index is also exact: which pairs
 //! are candidates does not depend on random functions.
@@ -189,7 +189,7 @@ pub fn window(max_list: usize) -> usize {
     (max_list / 4).max(1)
 }
 
-/// The 32-bit keys (as in [`PackedVectors`]) of the `m` heaviest terms of `v`, ties broken by
+/// The 32-bit keys (as in [`crate::weight::PackedVectors`]) of the `m` heaviest terms of `v`, ties broken by
 /// term so that the choice is deterministic.
 pub fn heaviest_keys(v: &TermVector, m: usize) -> Vec<u32> {
     let mut tw: Vec<(f32, u32)> = v

@@ -2,7 +2,7 @@
 //! [`ClusterRun`](crate::cluster::ClusterRun) comes out. Each stage lives in its own module;
 //! this folder wires them, one file per step:
 //!
-//! 1. [`features`]: per document, in parallel: normalise, split into lines of hashed words,
+//! 1. `features`: per document, in parallel: normalise, split into lines of hashed words,
 //!    shingle, sketch (the copy-lane signature), content hash;
 //! 2. `copy_lane`: exact copies by content hash, near copies by LSH + verified Jaccard;
 //! 3. `story_lane` (story preset): collection statistics over the copy clusters'

@@ -5,10 +5,10 @@
 //! predictable from its name. Nothing is read here: errors while reading surface from the
 //! returned reader, and the format readers report them with the path.
 
-use crate::error::{Error, Result};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
+use storyhash_core::error::{Error, Result};
 
 /// Capacity of the buffer in front of every input. Large enough that per-read overhead
 /// (syscalls, decoder calls) is noise next to parsing, small enough to be free per input.

@@ -11,7 +11,7 @@
 //! produced (blank lines are not records).
 
 use super::Document;
-use crate::error::{Error, Location, Result};
+use storyhash_core::error::{Error, Location, Result};
 
 /// What to do with a bad record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -6,10 +6,10 @@
 //! stop or go on. An I/O error ends the stream, since nothing after it can be trusted.
 
 use super::{Document, ReadOptions};
-use crate::error::{Error, Location, Result};
 use serde_json::{Map, Value};
 use std::io::BufRead;
 use std::path::PathBuf;
+use storyhash_core::error::{Error, Location, Result};
 
 /// How many field names a "missing field" error lists before saying "and N more".
 const MAX_FIELDS_LISTED: usize = 8;
