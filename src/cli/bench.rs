@@ -104,7 +104,14 @@ pub fn run(args: BenchArgs) -> Result<ExitCode, Error> {
                     },
                 )
                 .collect();
-            let mut sigs = Signatures::new(params, scheme);
+            let mut sigs = Signatures::new(storyhash::sketch::SketchRecipe {
+                text: storyhash::text::TextVersion::CURRENT,
+                input: storyhash::sketch::SketchInput::Shingles(
+                    storyhash::shingle::ShingleKind::Word(5),
+                ),
+                scheme,
+                params,
+            });
             for s in &out {
                 sigs.push(s);
             }

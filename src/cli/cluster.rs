@@ -75,16 +75,16 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
         let c = cfg.copy_lsh()?;
         eprintln!(
             "copy lane: {} shingles, {} permutations, {} bands x {} rows, S-curve 50% at {:.3} (threshold {})",
-            cfg.shingle, cfg.sketch.num_perm, c.bands, c.rows, c.midpoint(), cfg.thresholds.copy
+            cfg.copy.shingle, cfg.copy.sketch.num_perm, c.bands, c.rows, c.midpoint(), cfg.thresholds.copy
         );
         if cfg.preset == storyhash::Preset::Story {
-            match cfg.story_index {
-                storyhash::pipeline::StoryIndex::TopTerms => eprintln!(
+            match cfg.story.index {
+                storyhash::pipeline::StoryIndex::TopTerms(p) => eprintln!(
                     "story lane: candidates share {} of each document's {} heaviest terms (a term among the heaviest of over {} documents pairs each with its next {} holders); story threshold {}",
-                    cfg.story_min_shared, cfg.story_top_terms, cfg.story_max_bucket, storyhash::candidates::top_terms::window(cfg.story_max_bucket), cfg.thresholds.story
+                    p.min_shared, p.top_terms, p.max_list, storyhash::candidates::top_terms::window(p.max_list), cfg.thresholds.story
                 ),
-                storyhash::pipeline::StoryIndex::MinHash => {
-                    let s = cfg.story_lsh()?;
+                storyhash::pipeline::StoryIndex::MinHash(p) => {
+                    let s = cfg.story_lsh(p.level)?;
                     eprintln!(
                         "story lane: weighted MinHash, {} bands x {} rows, S-curve 50% at {:.3}; story threshold {}",
                         s.bands, s.rows, s.midpoint(), cfg.thresholds.story
@@ -283,7 +283,7 @@ fn print_memory_estimate(inputs: &[PathBuf], cfg: &EngineConfig) {
     // lane drops words once signed.
     let per_word = if story { 4 } else { 0 };
     // Signatures, id, duplicate-id map entry, and verified pairs of a duplicate-heavy corpus.
-    let per_doc = (cfg.sketch.num_perm as u64) * 4 * if story { 2 } else { 1 } + 1200;
+    let per_doc = (cfg.copy.sketch.num_perm as u64) * 4 * if story { 2 } else { 1 } + 1200;
     let est = words * per_word + docs * per_doc;
     eprintln!(
         "storyhash: about {:.1} GB of input{}; documents' features need about {:.1} GB; candidate and verified pairs come on top (many near-copies or shared text: several GB per 100 million pairs)",

@@ -62,7 +62,7 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, Error> {
             (docs, pair, String::new())
         }
         (None, [a, b]) => {
-            cfg.idf = IdfSource::Uniform;
+            cfg.story.idf = IdfSource::Uniform;
             let read = |p: &PathBuf| -> Result<Document, Error> {
                 let bytes = std::fs::read(p).map_err(|e| Error::io(p, e))?;
                 let text = String::from_utf8(bytes).map_err(|e| {
@@ -117,7 +117,13 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, Error> {
             sigs.similarity(ra, rb),
         ),
         None => (
-            format!("heaviest terms shared (of {})", cfg.story_top_terms),
+            format!(
+                "heaviest terms shared (of {})",
+                match cfg.story.index {
+                    storyhash::pipeline::StoryIndex::TopTerms(p) => p.top_terms,
+                    storyhash::pipeline::StoryIndex::MinHash(_) => 0,
+                }
+            ),
             if ra == rb {
                 s.top.get(ra).len() as f64
             } else {
@@ -155,7 +161,7 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, Error> {
     measures.push((
         format!(
             "minhash estimate ({}, {} perm)",
-            cfg.shingle, cfg.sketch.num_perm
+            cfg.copy.shingle, cfg.copy.sketch.num_perm
         ),
         coll.copy_sigs.similarity(pair.0, pair.1),
     ));

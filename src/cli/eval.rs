@@ -159,7 +159,7 @@ fn shared_terms(coll: &Collection, texts: &[String], a: usize, b: usize, k: usiz
     let (va, vb) = (story.packed.get(a), story.packed.get(b));
     // Story terms are word prefixes when the engine uses them: map back the same way, to the
     // 32-bit terms of the packed vectors.
-    let term_hash = |w: &str| match coll.cfg.weights.prefix_chars {
+    let term_hash = |w: &str| match coll.cfg.story.weights.prefix_chars {
         Some(n) => tokenize::hash_word_prefix(w, n),
         None => tokenize::hash_word(w),
     };

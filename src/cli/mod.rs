@@ -23,7 +23,17 @@ use storyhash::{EngineConfig, Error, Verify};
 /// Find news articles that are the same story: near-duplicate wire copy (`--preset copy`) and
 /// different outlets' write-ups of one event (`--preset story`, the default).
 #[derive(Parser, Debug)]
-#[command(name = "storyhash", version, about, long_about = None)]
+#[command(name = "storyhash", version, about, long_about = None, max_term_width = 100)]
+#[command(after_help = concat!(
+    "Examples:\n",
+    "  storyhash cluster articles.jsonl                 # same-story clusters (the default preset)\n",
+    "  storyhash cluster --preset copy wire.jsonl.gz    # near-duplicate copies only\n",
+    "  storyhash compare a.txt b.txt                    # every similarity measure for two texts\n",
+    "  storyhash eval labelled.jsonl --gold-field story # quality against gold cluster labels\n",
+    "  storyhash cluster --help                         # a subcommand's options and examples\n",
+    "\n",
+    "Exit status: 0 ok; 2 bad usage, bad input or any other error (the message is on stderr).",
+))]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -33,36 +43,64 @@ pub struct Cli {
 enum Command {
     /// Cluster a collection and report clusters with similarity scores.
     ///
-    /// Examples:
-    ///   storyhash cluster fixtures/seeds/seed_case.jsonl
-    ///   storyhash cluster --preset copy --format jsonl wire.jsonl.gz > clusters.jsonl
-    ///   storyhash cluster articles.csv --id-field url --text-field body --format csv
-    ///   storyhash cluster archive.jsonl --dedup-out deduped.jsonl
+    /// `--preset story` (the default) joins different outlets' write-ups of one event;
+    /// `--preset copy` joins near-duplicate copies only (wire copy, reposts).
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  storyhash cluster fixtures/seeds/seed_case.jsonl\n",
+        "  storyhash cluster --preset copy --format jsonl wire.jsonl.gz > clusters.jsonl\n",
+        "  storyhash cluster articles.csv --id-field url --text-field body --format csv\n",
+        "  storyhash cluster archive.jsonl --dedup-out deduped.jsonl\n",
+        "  storyhash cluster scraped/*.jsonl --skip-bad --report-bad bad.jsonl",
+    ))]
     Cluster(cluster::ClusterArgs),
     /// Print every similarity measure the engine knows for two documents.
     ///
-    /// Examples:
-    ///   storyhash compare a.txt b.txt
-    ///   storyhash compare fixtures/seeds/seed_case.jsonl --ids vna-thang-interview wvr-thang-interview
+    /// Two text files are compared on their own (no collection: every IDF is 1); two ids of a
+    /// collection are compared with the collection's statistics. Options that only steer
+    /// candidate search and clustering (--linkage, --link-factor, --story-min-shared,
+    /// --story-max-bucket, --story-min-hits, --story-weak-bucket, --story-max-partners) change
+    /// nothing for one pair.
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  storyhash compare a.txt b.txt\n",
+        "  storyhash compare fixtures/seeds/seed_case.jsonl --ids vna-thang-interview wvr-thang-interview\n",
+        "  storyhash compare a.txt b.txt --preset copy --format json",
+    ))]
     Compare(compare::CompareArgs),
     /// Measure quality against gold labels: clusters (INPUT --gold-field) or pairs (--pairs).
     ///
-    /// Examples:
-    ///   storyhash eval fixtures/seeds/seed_case.jsonl --gold-field story
-    ///   storyhash eval --pairs pairs.jsonl --title-field title --score-field overall --lower-is-closer --group-by lang
-    ///   storyhash eval docs.jsonl --pairs pairs.jsonl --sweep threshold=0.1:0.9:0.05 --errors 5
+    /// Collection statistics (IDF, boilerplate) come from the texts being evaluated, exactly as
+    /// `cluster` computes them over its input.
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  storyhash eval fixtures/seeds/seed_case.jsonl --gold-field story\n",
+        "  storyhash eval --pairs pairs.jsonl --title-field title --score-field overall --lower-is-closer --group-by lang\n",
+        "  storyhash eval docs.jsonl --pairs pairs.jsonl --sweep threshold=0.1:0.9:0.05 --errors 5",
+    ))]
     Eval(eval::EvalArgs),
-    /// Time the sketch lane alone (shingle sets in memory -> signatures -> LSH -> duplicate
-    /// flags), single thread and all threads, as sketch libraries time themselves.
+    /// Time the sketch lane alone (signatures, LSH, duplicate flags) on one thread and on all.
     ///
-    /// Example:
-    ///   storyhash bench corpus.jsonl --num-perm 128 --threshold 0.8
+    /// Reading, normalising and shingling happen first and are not timed; then shingle sets in
+    /// memory -> signatures -> LSH -> duplicate flags are timed per stage, as sketch libraries
+    /// time themselves.
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  storyhash bench corpus.jsonl --num-perm 128 --threshold 0.8\n",
+        "  storyhash bench corpus.jsonl --sketch classic --bands 16 --rows 8 --repeat 5",
+    ))]
     Bench(bench::BenchArgs),
-    /// Write a labelled synthetic corpus (real sentences, near-duplicate families by edits) for
-    /// throughput and recall benchmarks.
+    /// Write a labelled synthetic corpus for throughput and recall benchmarks.
     ///
-    /// Example:
-    ///   storyhash synth --source fixtures/seeds/seed_case.jsonl --docs 10000 --out synth.jsonl
+    /// Articles are runs of real sentences from the --source files; near-duplicate families are
+    /// made from them by edits (trims, inserted sentences, a changed headline, typos, swapped
+    /// paragraphs). Every record says "synthetic": true. The `family` labels are right for
+    /// near-duplicate detection (the copy preset) and throughput, not for same-story quality.
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  storyhash synth --source fixtures/seeds/seed_case.jsonl --docs 10000 --out synth.jsonl\n",
+        "  storyhash synth --source a.jsonl b.jsonl --whole --family-rate 0.5 --out synth.jsonl",
+    ))]
     Synth(synth::SynthArgs),
 }
 
@@ -217,92 +255,85 @@ pub struct EngineArgs {
 
 impl EngineArgs {
     fn config(&self) -> Result<EngineConfig, Error> {
+        use storyhash::pipeline::{
+            CopyParams, LinkParams, StoryMinHashParams, StoryParams, TopTermsParams,
+        };
         let preset = match self.preset {
             PresetArg::Copy => Preset::Copy,
             PresetArg::Story => Preset::Story,
         };
         let mut thresholds = Thresholds::default();
         if let Some(t) = self.threshold {
-            if !(0.0..=1.0).contains(&t) {
-                return Err(Error::Config(format!(
-                    "--threshold must be in [0, 1], got {t}"
-                )));
-            }
-            match preset {
-                Preset::Copy => thresholds.copy = t,
-                Preset::Story => thresholds.story = t,
-            }
+            thresholds = thresholds.with(preset, t);
         }
-        if self.num_perm == 0 || self.num_perm > 4096 {
-            return Err(Error::Config(format!(
-                "--num-perm must be in 1..=4096, got {}",
-                self.num_perm
-            )));
-        }
-        let copy_bands = match (self.bands, self.rows) {
-            (Some(bands), Some(rows)) => {
-                let p = LshParams { bands, rows };
-                p.check(self.num_perm)?;
-                Some(p)
-            }
-            _ => None,
-        };
         let story_index = match self.story_index {
-            StoryIndexArg::TopTerms => StoryIndex::TopTerms,
-            StoryIndexArg::Minhash => StoryIndex::MinHash,
+            StoryIndexArg::TopTerms => {
+                let minhash_only = [
+                    ("--story-candidates", self.story_candidates.is_some()),
+                    ("--story-min-hits", self.story_min_hits.is_some()),
+                    ("--story-weak-bucket", self.story_weak_bucket.is_some()),
+                    ("--story-max-partners", self.story_max_partners.is_some()),
+                ];
+                if let Some((name, _)) = minhash_only.iter().find(|o| o.1) {
+                    return Err(Error::Config(format!(
+                        "{name} tunes the weighted MinHash story index: add --story-index minhash"
+                    )));
+                }
+                StoryIndex::TopTerms(TopTermsParams {
+                    top_terms: self.story_top_terms,
+                    min_shared: self.story_min_shared,
+                    max_list: self.story_max_bucket,
+                })
+            }
+            StoryIndexArg::Minhash => {
+                let d = StoryMinHashParams::default();
+                StoryIndex::MinHash(StoryMinHashParams {
+                    level: self.story_candidates.unwrap_or(d.level),
+                    min_hits: self.story_min_hits.unwrap_or(d.min_hits),
+                    max_bucket: self.story_max_bucket,
+                    weak_bucket: self.story_weak_bucket.unwrap_or(d.weak_bucket),
+                    max_partners: self.story_max_partners.unwrap_or(d.max_partners),
+                })
+            }
         };
-        if story_index == StoryIndex::TopTerms {
-            let minhash_only = [
-                ("--story-candidates", self.story_candidates.is_some()),
-                ("--story-min-hits", self.story_min_hits.is_some()),
-                ("--story-weak-bucket", self.story_weak_bucket.is_some()),
-                ("--story-max-partners", self.story_max_partners.is_some()),
-            ];
-            if let Some((name, _)) = minhash_only.iter().find(|o| o.1) {
-                return Err(Error::Config(format!(
-                    "{name} tunes the weighted MinHash story index: add --story-index minhash"
-                )));
-            }
-            if self.story_top_terms == 0 || !(1..=255).contains(&self.story_min_shared) {
-                return Err(Error::Config(
-                    "--story-top-terms must be at least 1 and --story-min-shared in 1..=255".into(),
-                ));
-            }
-        }
-        let d = EngineConfig::default();
-        Ok(EngineConfig {
+        let cfg = EngineConfig {
             preset,
-            shingle: self.shingle,
-            sketch: SketchParams {
-                num_perm: self.num_perm,
-                seed: self.seed,
-            },
-            copy_scheme: match self.sketch {
-                SketchArg::Oph => storyhash::sketch::Scheme::OnePermutation,
-                SketchArg::Classic => storyhash::sketch::Scheme::MinHash,
-            },
             thresholds,
-            copy_bands,
-            story_index,
-            story_top_terms: self.story_top_terms,
-            story_min_shared: self.story_min_shared,
-            story_candidate_threshold: self.story_candidates.unwrap_or(d.story_candidate_threshold),
-            story_min_hits: self.story_min_hits.unwrap_or(d.story_min_hits),
-            story_max_bucket: self.story_max_bucket,
-            story_weak_bucket: self.story_weak_bucket.unwrap_or(d.story_weak_bucket),
-            story_max_partners: self.story_max_partners.unwrap_or(d.story_max_partners),
-            link_factor: self.link_factor,
-            linkage: self.linkage.map(|l| match l {
-                LinkageArg::Single => storyhash::cluster::Linkage::Single,
-                LinkageArg::Average => storyhash::cluster::Linkage::Average,
-            }),
-            verify: if self.exact {
-                Verify::Exact
-            } else {
-                Verify::Estimate
+            copy: CopyParams {
+                shingle: self.shingle,
+                sketch: SketchParams {
+                    num_perm: self.num_perm,
+                    seed: self.seed,
+                },
+                scheme: match self.sketch {
+                    SketchArg::Oph => storyhash::sketch::Scheme::OnePermutation,
+                    SketchArg::Classic => storyhash::sketch::Scheme::MinHash,
+                },
+                bands: match (self.bands, self.rows) {
+                    (Some(bands), Some(rows)) => Some(LshParams { bands, rows }),
+                    _ => None,
+                },
+                verify: if self.exact {
+                    Verify::Exact
+                } else {
+                    Verify::Estimate
+                },
+                ..CopyParams::default()
             },
-            ..EngineConfig::default()
-        })
+            story: StoryParams {
+                index: story_index,
+                ..StoryParams::default()
+            },
+            link: LinkParams {
+                linkage: self.linkage.map(|l| match l {
+                    LinkageArg::Single => storyhash::cluster::Linkage::Single,
+                    LinkageArg::Average => storyhash::cluster::Linkage::Average,
+                }),
+                factor: self.link_factor,
+            },
+        };
+        cfg.validate()?;
+        Ok(cfg)
     }
 
     fn init_threads(&self) -> Result<(), Error> {
@@ -341,7 +372,27 @@ pub fn hint(e: &Error) -> Option<String> {
         }
         Error::Io { .. } => Some("check that the path exists and is readable".into()),
         Error::Config(_) => Some("see storyhash help for the allowed values".into()),
+        Error::InvalidSetting { name, .. } => Some(format!(
+            "{} sets it; see storyhash help for the allowed values",
+            flag_of(name)
+        )),
+        Error::InvalidConfig(_) | Error::IncompatibleFormat { .. } => None,
         Error::ParamMismatch { .. } => None,
+    }
+}
+
+/// The flag that sets a config setting (by its path in `EngineConfig`).
+fn flag_of(setting: &str) -> &'static str {
+    match setting {
+        "thresholds.copy" | "thresholds.story" => "--threshold",
+        "copy.sketch.num_perm" => "--num-perm",
+        "copy.bands" => "--bands/--rows",
+        "copy.shingle" => "--shingle",
+        "story.index.top_terms" => "--story-top-terms",
+        "story.index.min_shared" => "--story-min-shared",
+        "story.index.level" => "--story-candidates",
+        "link.factor" => "--link-factor",
+        _ => "an option",
     }
 }
 

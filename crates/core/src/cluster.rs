@@ -132,7 +132,8 @@ pub fn clusters(n: usize, pairs: impl IntoIterator<Item = (u32, u32)>) -> Vec<Cl
 }
 
 /// How verified pairs become clusters (see the module doc).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Linkage {
     /// Any verified pair joins its two clusters.
     Single,
@@ -162,8 +163,9 @@ pub const LINK_SAMPLE: usize = 12;
 /// must be defined for every pair) and should be symmetric.
 ///
 /// The order is kept as 32-bit indices into `pairs`, which are read through `edge` rather
-/// than copied: at a million documents (27 million verified pairs) a copy of (a, b, score)
-/// triples and a list of references to them had cost 24 bytes a pair on top of the pairs.
+/// than copied: a run can verify tens of millions of pairs, and a copy of (a, b, score)
+/// triples with a list of references to them would cost several times the 4 bytes a pair
+/// an index does.
 pub fn average_linkage<P: Sync>(
     n: usize,
     pairs: &[P],
@@ -183,9 +185,9 @@ fn linkage_in_windows<P: Sync>(
     score: impl Fn(u32, u32) -> f64 + Sync,
     window: usize,
 ) -> Vec<Cluster> {
-    // Best first, ties by position: sorted on keys computed once (a comparison that looked
-    // both pairs up through `edge` had been 15 s of a million-article run, all of it reading
-    // random pairs). Each key is (score, the pair's documents in order, index) packed so that
+    // Best first, ties by position: sorted on keys computed once, because a comparison that
+    // looks both pairs up through `edge` reads random pairs from memory at every step of the
+    // sort. Each key is (score, the pair's documents in order, index) packed so that
     // ascending order is the wanted one; the index makes keys distinct, so an unstable
     // parallel sort gives one order.
     assert!(u32::try_from(pairs.len()).is_ok(), "fewer than 2^32 pairs");
@@ -212,9 +214,9 @@ fn linkage_in_windows<P: Sync>(
     let mut next_state = n as u64;
     // Pairs of sample states already compared and found apart. Two clusters are compared
     // once for every verified pair between them; until one of the samples changes the
-    // answer is the same (on 22,000 articles, 237,000 scores -> 144,000, linkage 97 -> 78
-    // ms). A stale answer would change clusters: the proptest against `full_mean_linkage`
-    // fails when joins do not renew the state.
+    // answer is the same, so remembering it saves scoring the same sampled pairs again. A
+    // stale answer would change clusters: the proptest against `full_mean_linkage` fails
+    // when joins do not renew the state.
     let mut apart = crate::hashed::HashedSet::default();
     let state_key = |sa: u32, sb: u32| (u64::from(sa.min(sb)) << 32) | u64::from(sa.max(sb));
     // The comparisons of a window of pairs are made in parallel against the clusters as they
@@ -289,10 +291,9 @@ fn total_order_key(x: f64) -> u64 {
     flipped ^ (1 << 63)
 }
 
-/// Pairs of a window of [`average_linkage`] compared at once. On 200,000 articles (2
-/// threads), clustering took 4.4-6.2 s one pair at a time, 2.7-2.8 s in windows of 1,024,
-/// 2.7-3.0 s of 4,096 (more comparisons go stale within a window) and 3.2-3.3 s of 256; on
-/// 22,000, 0.08-0.09 s either way.
+/// Pairs of a window of [`average_linkage`] compared at once. Larger windows give the threads
+/// more to do in parallel, but more of their comparisons go stale within the window and are
+/// made again; of the sizes tried (one pair, 256, 1,024, 4,096), 1,024 measured fastest.
 const LINK_WINDOW: usize = 1024;
 
 /// Whether the mean of `score` over the sampled members of `ma` and `mb` reaches `threshold`.
@@ -509,7 +510,7 @@ mod tests {
         }
     }
 
-    /// Average linkage as it was before the early exit: the mean over every sampled pair.
+    /// Average linkage without the early exit: the mean over every sampled pair.
     fn full_mean_linkage(
         n: usize,
         pairs: &[(u32, u32, f64)],

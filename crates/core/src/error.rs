@@ -68,6 +68,29 @@ pub enum Error {
     /// A setting is out of range or settings contradict each other.
     #[error("invalid setting: {0}")]
     Config(String),
+    /// One setting of an [`EngineConfig`](crate::EngineConfig) is out of range.
+    #[error("invalid setting {name} = {value}: allowed is {allowed}")]
+    InvalidSetting {
+        /// The setting, by its path in the config (`thresholds.story`).
+        name: &'static str,
+        /// The value given.
+        value: String,
+        /// What is allowed, in words.
+        allowed: &'static str,
+    },
+    /// A stored or exchanged config could not be read.
+    #[error("unreadable engine config: {0}")]
+    InvalidConfig(String),
+    /// Something stored was written in a format version this build does not read.
+    #[error("{what} has format version {found}; this build reads version {supported}")]
+    IncompatibleFormat {
+        /// What was read.
+        what: &'static str,
+        /// The version found.
+        found: u32,
+        /// The version this build reads.
+        supported: u32,
+    },
 }
 
 impl Error {

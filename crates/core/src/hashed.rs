@@ -3,7 +3,7 @@
 //!
 //! Term, line and content keys are hashes of text; SipHash over them again only costs time. The hasher here is one folded multiply:
 //! enough to spread keys that are hashes but may have constant bits (story terms keep only
-//! their high 32 bits, and a hasher that passed keys through made every one of them collide).
+//! their high 32 bits, and a hasher that passes keys through makes every one of them collide).
 //! Not for keys an attacker chooses freely: these are hashes of text under the run's seed.
 
 use std::collections::{HashMap, HashSet};

@@ -10,7 +10,8 @@
 //!   shared.
 
 /// What the engine is looking for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Preset {
     /// Near-duplicate copies of one text.
     Copy,
@@ -37,12 +38,38 @@ impl Preset {
 }
 
 /// Thresholds of the decision rules.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Thresholds {
     /// Jaccard at or above which two texts are copies. By default, 0.8.
     pub copy: f64,
     /// Story score at or above which two texts are one story. By default, 0.25.
     pub story: f64,
+}
+
+impl Thresholds {
+    /// The threshold of `preset`'s rule.
+    pub fn of(&self, preset: Preset) -> f64 {
+        match preset {
+            Preset::Copy => self.copy,
+            Preset::Story => self.story,
+        }
+    }
+
+    /// These thresholds with `preset`'s set to `t`.
+    pub fn with(mut self, preset: Preset, t: f64) -> Self {
+        match preset {
+            Preset::Copy => self.copy = t,
+            Preset::Story => self.story = t,
+        }
+        self
+    }
+}
+
+impl Default for Preset {
+    /// The story preset: it finds copies too.
+    fn default() -> Self {
+        Preset::Story
+    }
 }
 
 impl Default for Thresholds {

@@ -9,8 +9,9 @@
 use crate::hashed::mix64;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
-/// What a shingle is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// What a shingle is. Written as `word:N` or `char:N` (in configs and stored recipes too).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(into = "String", try_from = "String")]
 pub enum ShingleKind {
     /// n consecutive words.
     Word(usize),
@@ -30,6 +31,19 @@ impl std::fmt::Display for ShingleKind {
             ShingleKind::Word(n) => write!(f, "word:{n}"),
             ShingleKind::Char(n) => write!(f, "char:{n}"),
         }
+    }
+}
+
+impl From<ShingleKind> for String {
+    fn from(k: ShingleKind) -> String {
+        k.to_string()
+    }
+}
+
+impl TryFrom<String> for ShingleKind {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        s.parse()
     }
 }
 

@@ -10,17 +10,17 @@
 //!
 //! The vector's norm carries a short-text prior: a document of L distinct terms is normalised
 //! as if it had `prior_terms` more terms of its mean weight that match nothing. The cosine of two
-//! long articles barely moves; two 20-word blurbs that share a template sentence no longer look
+//! long articles barely moves; two 20-word blurbs that share a template sentence do not look
 //! like one story on a dozen words of evidence. Short is relative to the collection: the prior
 //! is at most `prior_fraction` of the collection's median document length
 //! ([`WeightParams::for_collection`]), so that in a collection of sentences a sentence is not
-//! shrunk as if it were a blurb beside articles (MSRP AUC 0.733 -> 0.750; news sets, whose
-//! median is long, keep the full prior and do not change).
+//! shrunk as if it were a blurb beside articles (news sets, whose median is long, keep the
+//! full prior).
 //!
 //! Terms are 32-bit hashes ([`Term`]): a bag, a vector and the verifier's packed copy hold 4
-//! bytes a term instead of 8 (on 22,000 articles the bags alone had been 16 bytes an entry,
-//! a third of the story run's memory). A collision of two distinct prefixes in 32 bits merges
-//! their counts, with probability about (distinct terms)^2 / 2^33 per collection.
+//! bytes a term instead of 8, which matters because the story run holds every document's bag
+//! at once. A collision of two distinct prefixes in 32 bits merges their counts, with
+//! probability about (distinct terms)^2 / 2^33 per collection.
 //!
 //! Invariant: vectors are sorted by term, so cosine is a linear merge.
 
@@ -28,7 +28,7 @@
 pub type Term = u32;
 
 /// Settings of the story weighting.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct WeightParams {
     /// Phantom terms added to every document's norm (see the module doc). By default, 20.
     pub prior_terms: f32,
@@ -36,8 +36,8 @@ pub struct WeightParams {
     /// document. By default, 0.5.
     pub prior_fraction: f32,
     /// Keep only this many highest-weighted terms per document. By default, 128: the most
-    /// distinctive terms say what the story is; the long tail adds noise (SemEval-2022 AUC
-    /// 0.913 with 512, 0.917 with 128).
+    /// distinctive terms say what the story is; the long tail adds noise (128 scored higher
+    /// than 512 on SemEval-2022).
     pub max_terms: usize,
     /// Use only the first n characters of each word as the term (a language-free stand-in
     /// for stemming). By default, 7.
@@ -82,7 +82,7 @@ impl WeightParams {
 #[derive(Debug, Default, Clone)]
 pub struct TermStats {
     /// Each term's IDF, computed once when the counting ends: weighting looks a term up once
-    /// per document that holds it, and a logarithm per lookup was a third of weighting.
+    /// per document that holds it, and a logarithm per lookup costs more than the lookup.
     idf: crate::hashed::HashedMap<f32>,
     docs: u32,
 }
@@ -256,10 +256,9 @@ impl PackedVectors {
     /// picked by comparisons without a branch (0 when absent; terms are unique, so the pick is
     /// exact), and the walk advances the block that ends first, so every common term is met
     /// once. The merge mispredicts a branch at almost every step; this walk has one
-    /// predictable branch per block: the story preset on 22,000 articles went from 2.67 s to
-    /// 2.0 s on one core. Each of the four positions of a block adds into its own sum, so
-    /// that the adds of one block do not wait on each other (verification 0.73 -> 0.65 s on
-    /// the same run); the result differs from the scalar merge
+    /// predictable branch per block. Each of the four positions of a block adds into its own
+    /// sum, so that the adds of one block do not wait on each other; the result differs from
+    /// the scalar merge
     /// ([`PackedVectors::cosine_merge`]) only by rounding (tested). The earlier document is
     /// always walked as `x`, so the cosine is symmetric to the bit, and the same whatever the
     /// threads.

@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 /// Banding of a signature.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LshParams {
     /// Number of bands.
     pub bands: usize,
@@ -236,13 +236,13 @@ mod tests {
     }
 
     fn sigs(rows: &[[u32; 4]]) -> Signatures {
-        let mut s = Signatures::new(
+        let mut s = Signatures::new(crate::sketch::SketchRecipe::test(
+            Scheme::MinHash,
             SketchParams {
                 num_perm: 4,
                 seed: 0,
             },
-            Scheme::MinHash,
-        );
+        ));
         for r in rows {
             s.push(r);
         }

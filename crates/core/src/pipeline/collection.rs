@@ -35,8 +35,8 @@ impl CollectionBuilder {
     /// Start an empty collection.
     pub fn new(cfg: EngineConfig) -> Self {
         CollectionBuilder {
-            seeds: cfg.sketch.position_seeds(),
-            copy_sigs: Signatures::new(cfg.sketch, cfg.copy_scheme),
+            seeds: cfg.copy.sketch.position_seeds(),
+            copy_sigs: Signatures::new(cfg.copy_recipe()),
             cfg,
             ids: Vec::new(),
             times: Vec::new(),
@@ -100,7 +100,7 @@ impl CollectionBuilder {
             ..
         } = self;
         let empty: Vec<bool> = feats.iter().map(|f| f.content.is_none()).collect();
-        let shingles: Option<Vec<Vec<u64>>> = if cfg.verify == Verify::Exact {
+        let shingles: Option<Vec<Vec<u64>>> = if cfg.copy.verify == Verify::Exact {
             Some(
                 feats
                     .iter()
@@ -121,7 +121,7 @@ impl CollectionBuilder {
                 copy_pairs = Some(pairs);
                 stages.push(("copy clusters", t.elapsed()));
                 let t = std::time::Instant::now();
-                let lane = story_lane(&cfg, cfg.story_lsh()?, feats, &story_of, &copy_sigs);
+                let lane = story_lane(&cfg, feats, &story_of, &copy_sigs)?;
                 stages.push(("story statistics, boilerplate and vectors", t.elapsed()));
                 Some(lane)
             }
@@ -233,10 +233,7 @@ impl Collection {
 
     /// The linkage in force: the configured one, or the preset's default.
     pub fn linkage(&self) -> Linkage {
-        self.cfg.linkage.unwrap_or(match self.cfg.preset {
-            Preset::Copy => Linkage::Single,
-            Preset::Story => Linkage::Average,
-        })
+        self.cfg.linkage()
     }
 
     /// Verify candidates and cluster.
@@ -277,7 +274,7 @@ impl Collection {
         let clusters = match self.linkage() {
             Linkage::Single => clusters(self.len(), pairs.iter().map(|p| (p.a, p.b))),
             Linkage::Average => {
-                let threshold = self.cfg.link_factor
+                let threshold = self.cfg.link.factor
                     * match preset {
                         Preset::Copy => t.copy,
                         Preset::Story => t.story,

@@ -55,7 +55,7 @@ pub(crate) fn copy_candidates(
     dup_of: &[Option<u32>],
 ) -> Result<Vec<CandidatePair>> {
     let skip: Vec<bool> = dup_of.iter().map(Option::is_some).collect();
-    candidates(sigs, &skip, cfg.copy_lsh()?, cfg.max_bucket)
+    candidates(sigs, &skip, cfg.copy_lsh()?, cfg.copy.max_bucket)
 }
 
 /// Copy clusters (exact and near copies): for every document the earliest member of its copy

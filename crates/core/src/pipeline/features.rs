@@ -82,14 +82,14 @@ pub(crate) fn features(
     let story = cfg.preset == Preset::Story;
     // ASCII text in the copy lane is tokenised in place (normalising ASCII is lowercasing,
     // done as words are hashed); everything else works on the normalised text.
-    let fused = !story && matches!(cfg.shingle, ShingleKind::Word(_)) && text.is_ascii();
+    let fused = !story && matches!(cfg.copy.shingle, ShingleKind::Word(_)) && text.is_ascii();
     if !fused {
         normalize_into(text, norm);
     }
     // The copy lane needs no lines: words of the whole text are the words of its lines, since
     // a line break is whitespace.
     let (lined, prefixed): (Option<&LinedTokens>, Option<&LinedTokens>) =
-        match (story, cfg.weights.prefix_chars) {
+        match (story, cfg.story.weights.prefix_chars) {
             (true, Some(n)) => {
                 LinedTokens::fill_with_prefixes(norm, n, whole, prefixed);
                 (Some(whole), Some(prefixed))
@@ -110,12 +110,12 @@ pub(crate) fn features(
             }
         };
     let words: &[u64] = lined.map_or(tokens, |l| &l.tokens);
-    let exact = cfg.verify == Verify::Exact;
+    let exact = cfg.copy.verify == Verify::Exact;
     if let (ShingleKind::Word(n), Scheme::OnePermutation, false) =
-        (cfg.shingle, cfg.copy_scheme, exact)
+        (cfg.copy.shingle, cfg.copy.scheme, exact)
     {
         // The common case: shingles go straight into the sketch, never stored.
-        let (k, seed) = (cfg.sketch.num_perm, cfg.sketch.seed);
+        let (k, seed) = (cfg.copy.sketch.num_perm, cfg.copy.sketch.seed);
         oph::sign_words_into(words, n, k, seed, bins, sig);
     } else {
         copy_sketch(cfg, seeds, norm, words, sh, bins, sig);
@@ -148,19 +148,19 @@ fn copy_sketch(
     sig: &mut Vec<u32>,
 ) {
     sh.clear();
-    match cfg.shingle {
+    match cfg.copy.shingle {
         ShingleKind::Word(n) => word_shingles_into(words, n, sh),
         ShingleKind::Char(n) => char_shingles_into(norm, n, &mut String::new(), sh),
     }
-    let exact = cfg.verify == Verify::Exact;
-    if exact || cfg.copy_scheme != Scheme::OnePermutation {
+    let exact = cfg.copy.verify == Verify::Exact;
+    if exact || cfg.copy.scheme != Scheme::OnePermutation {
         // One-permutation hashing keeps bin minima, so duplicates cannot change it; the
         // other schemes and exact verification want a set.
         sh.sort_unstable();
         sh.dedup();
     }
-    let (k, seed) = (cfg.sketch.num_perm, cfg.sketch.seed);
-    match (cfg.copy_scheme, cfg.shingle) {
+    let (k, seed) = (cfg.copy.sketch.num_perm, cfg.copy.sketch.seed);
+    match (cfg.copy.scheme, cfg.copy.shingle) {
         // Word shingles are signed as in the streamed path, so that a signature does not
         // depend on whether the set was also kept.
         (Scheme::OnePermutation, ShingleKind::Word(n)) => {

@@ -25,7 +25,10 @@ mod verify;
 mod tests;
 
 pub use collection::{Collection, CollectionBuilder};
-pub use config::{EngineConfig, IdfSource, StoryIndex, Verify};
+pub use config::{
+    CopyParams, EngineConfig, IdfSource, LinkParams, StoryIndex, StoryMinHashParams, StoryParams,
+    TopTermsParams, Verify, CONFIG_VERSION, MAX_NUM_PERM,
+};
 pub use story_lane::StoryLane;
 
 /// One article as the engine takes it: an id, its text, and optionally a headline and a time.

@@ -7,14 +7,15 @@
 //! only those representatives enter the story candidate index; the others are scored on their
 //! own vectors but reached through their representative.
 
-use super::config::{EngineConfig, IdfSource, StoryIndex};
-use crate::candidates::bands::{candidates_weak, LshParams};
+use super::config::{EngineConfig, IdfSource, StoryIndex, StoryMinHashParams};
+use crate::candidates::bands::candidates_weak;
 use crate::candidates::top_terms::{self, heaviest_keys, TopTerms};
 use crate::candidates::CandidatePair;
 use crate::error::Result;
 use crate::pipeline::features::DocFeatures;
-use crate::sketch::{weighted, Scheme, Signatures, SketchParams};
+use crate::sketch::{weighted, Scheme, Signatures, SketchInput, SketchParams, SketchRecipe};
 use crate::text::boilerplate::LineStats;
+use crate::text::TextVersion;
 use crate::weight::{PackedVectors, TermStats, TermVector};
 use rayon::prelude::*;
 
@@ -54,11 +55,10 @@ const VERSION_JACCARD: f64 = 0.3;
 /// peak holds two of them, not all.
 pub(crate) fn story_lane(
     cfg: &EngineConfig,
-    banding: LshParams,
     feats: Vec<DocFeatures>,
     story_of: &[u32],
     copy_sigs: &Signatures,
-) -> StoryLane {
+) -> Result<StoryLane> {
     let is_rep = |i: usize| story_of[i] as usize == i;
     let rep_lines: Vec<&[u64]> = feats
         .iter()
@@ -82,7 +82,7 @@ pub(crate) fn story_lane(
             let keep = line_stats.keep_mask_versions(
                 story_of[i],
                 &f.line_hashes,
-                cfg.boilerplate,
+                cfg.story.boilerplate,
                 |x, y| copy_sigs.similarity(x as usize, y as usize) >= VERSION_JACCARD,
             );
             let mut terms: Vec<u32> = Vec::new();
@@ -91,7 +91,7 @@ pub(crate) fn story_lane(
                 terms.extend_from_slice(line);
                 // The headline says what the story is: count it more.
                 if n == 0 {
-                    for _ in 0..cfg.weights.headline_repeats {
+                    for _ in 0..cfg.story.weights.headline_repeats {
                         terms.extend_from_slice(line);
                     }
                 }
@@ -106,45 +106,58 @@ pub(crate) fn story_lane(
             .filter(|&(i, _)| is_rep(i))
             .map(|(_, b)| b.as_slice()),
     );
-    // The story signature only needs the positions its banding reads.
-    let sketch = SketchParams {
-        num_perm: banding.bands * banding.rows,
-        seed: cfg.sketch.seed,
+    // Weighted MinHash index: the story signature only needs the positions its banding reads.
+    let (sketch, top_terms) = match cfg.story.index {
+        StoryIndex::MinHash(p) => {
+            let banding = cfg.story_lsh(p.level)?;
+            let sketch = SketchParams {
+                num_perm: banding.bands * banding.rows,
+                seed: cfg.copy.sketch.seed,
+            };
+            (Some(sketch), 0)
+        }
+        StoryIndex::TopTerms(p) => (None, p.top_terms),
     };
-    let seeds = sketch.position_seeds();
+    let seeds = sketch.map(|s| s.position_seeds()).unwrap_or_default();
     // Short is relative to the collection (see `weight`): the prior follows its median.
-    let weights = cfg.weights.for_collection(
+    let weights = cfg.story.weights.for_collection(
         bags.iter()
             .enumerate()
             .filter(|&(i, _)| is_rep(i))
             .map(|(_, b)| b.len()),
     );
-    let minhash = cfg.story_index == StoryIndex::MinHash;
+    let minhash = sketch.is_some();
+    let sig_len = sketch.map_or(0, |s| s.num_perm);
     let out: Vec<(TermVector, Vec<u32>, Vec<u32>)> = bags
         .into_par_iter()
         .enumerate()
         .map(|(i, bag)| {
-            let stats = (cfg.idf == IdfSource::Collection).then_some(&term_stats);
+            let stats = (cfg.story.idf == IdfSource::Corpus).then_some(&term_stats);
             let v = TermVector::from_bag(&bag, stats, weights);
             // Only a copy cluster's first member enters the story index (see
             // `StoryLane::sigs`): the others' sketches would never be read.
             let (mut sig, mut top) = (Vec::new(), Vec::new());
             if !is_rep(i) {
                 if minhash {
-                    sig.resize(sketch.num_perm, crate::sketch::EMPTY);
+                    sig.resize(sig_len, crate::sketch::EMPTY);
                 }
             } else if minhash {
                 // The sketch hashes terms as they were before they became 32-bit keys.
                 let wide: Vec<u64> = v.terms.iter().map(|&t| u64::from(t) << 32).collect();
                 weighted::sign_into(&wide, &v.weights, &seeds, &mut sig);
             } else {
-                top = heaviest_keys(&v, cfg.story_top_terms);
+                top = heaviest_keys(&v, top_terms);
             }
             (v, sig, top)
         })
         .collect();
-    let sigs = minhash.then(|| {
-        let mut sigs = Signatures::new(sketch, Scheme::Weighted);
+    let sigs = sketch.map(|params| {
+        let mut sigs = Signatures::new(SketchRecipe {
+            text: TextVersion::CURRENT,
+            input: SketchInput::StoryTerms,
+            scheme: Scheme::Weighted,
+            params,
+        });
         for (_, s, _) in &out {
             sigs.push(s);
         }
@@ -156,7 +169,7 @@ pub(crate) fn story_lane(
     }
     let entries = out.iter().map(|(v, _, _)| v.len()).sum();
     let packed = PackedVectors::new(out.into_iter().map(|(v, _, _)| v), entries);
-    StoryLane { sigs, top, packed }
+    Ok(StoryLane { sigs, top, packed })
 }
 
 /// Story candidates between copy clusters' representatives (`not_rep[i]` is set for every
@@ -166,14 +179,12 @@ pub(crate) fn story_candidates(
     story: &StoryLane,
     not_rep: &[bool],
 ) -> Result<Vec<CandidatePair>> {
-    Ok(match &story.sigs {
-        Some(sigs) => minhash_candidates(cfg, sigs, not_rep)?,
-        None => top_terms::candidates(
-            &story.top,
-            not_rep,
-            cfg.story_min_shared,
-            cfg.story_max_bucket,
-        ),
+    Ok(match (cfg.story.index, &story.sigs) {
+        (StoryIndex::MinHash(p), Some(sigs)) => minhash_candidates(cfg, p, sigs, not_rep)?,
+        (StoryIndex::TopTerms(p), _) => {
+            top_terms::candidates(&story.top, not_rep, p.min_shared, p.max_list)
+        }
+        (StoryIndex::MinHash(_), None) => Vec::new(),
     })
 }
 
@@ -181,17 +192,12 @@ pub(crate) fn story_candidates(
 /// filters.
 fn minhash_candidates(
     cfg: &EngineConfig,
+    p: StoryMinHashParams,
     sigs: &Signatures,
     not_rep: &[bool],
 ) -> Result<Vec<CandidatePair>> {
-    let banding = cfg.story_lsh()?;
-    let mut between = candidates_weak(
-        sigs,
-        not_rep,
-        banding,
-        cfg.story_max_bucket,
-        cfg.story_weak_bucket,
-    )?;
+    let banding = cfg.story_lsh(p.level)?;
+    let mut between = candidates_weak(sigs, not_rep, banding, p.max_bucket, p.weak_bucket)?;
     let hits = |&(a, b): &CandidatePair| {
         let (x, y) = (sigs.get(a as usize), sigs.get(b as usize));
         x.chunks(banding.rows)
@@ -199,13 +205,13 @@ fn minhash_candidates(
             .filter(|(p, q)| p == q)
             .count()
     };
-    if cfg.story_min_hits > 1 {
+    if p.min_hits > 1 {
         // Bands shared, from the signatures: a cheap filter before the cosine, which
         // costs a hundred times more.
-        let need = cfg.story_min_hits;
+        let need = p.min_hits;
         between.retain(|p| hits(p) >= need);
     }
-    let k = cfg.story_max_partners;
+    let k = p.max_partners;
     if k > 0 {
         // Each document verifies only its k later partners that share the most bands
         // (ties by position). In a large group of versions of one story every member

@@ -168,11 +168,11 @@ fn max_partners_bounds_story_verification_and_keeps_the_group_connected() {
     }));
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
     let build = |k: usize| {
-        let cfg = EngineConfig {
-            story_index: StoryIndex::MinHash,
-            story_max_partners: k,
-            ..EngineConfig::default()
-        };
+        let mut cfg = EngineConfig::default();
+        cfg.story.index = StoryIndex::MinHash(StoryMinHashParams {
+            max_partners: k,
+            ..Default::default()
+        });
         let mut b = CollectionBuilder::new(cfg);
         b.add_batch(docs(&refs));
         b.finish().unwrap()
@@ -190,10 +190,11 @@ fn max_partners_bounds_story_verification_and_keeps_the_group_connected() {
     // their terms are held by more documents than `story_max_bucket`, with their next
     // holders only, and the group stays one cluster.
     let top = |max_list: usize| {
-        let cfg = EngineConfig {
-            story_max_bucket: max_list,
-            ..EngineConfig::default()
-        };
+        let mut cfg = EngineConfig::default();
+        cfg.story.index = StoryIndex::TopTerms(TopTermsParams {
+            max_list,
+            ..Default::default()
+        });
         let mut b = CollectionBuilder::new(cfg);
         b.add_batch(docs(&refs));
         let c = b.finish().unwrap();

@@ -7,8 +7,10 @@
 //! - [`weighted`]: P-MinHash over weighted sets; equal positions estimate the probability
 //!   Jaccard of the weight vectors (used by the story preset over IDF weights).
 //!
-//! Invariant: signatures made with the same [`SketchParams`] are comparable; different ones are
-//! not, and [`Signatures::check_compatible`] turns that into an error.
+//! Invariant: signatures made with the same [`SketchRecipe`] (text rules, input, scheme,
+//! parameters) are comparable; different ones are not, and [`Signatures::ensure_comparable`]
+//! turns that into an error naming both values. Where two signature sets meet
+//! ([`Signatures::append`]) the check is made.
 
 pub mod minhash;
 pub mod oph;
@@ -16,9 +18,13 @@ pub mod weighted;
 
 use crate::error::{Error, Result};
 use crate::hashed::mix64;
+use crate::shingle::ShingleKind;
+use crate::text::TextVersion;
+use serde::{Deserialize, Serialize};
 
 /// Which sketching scheme made a signature.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Scheme {
     /// Classic MinHash over a shingle set.
     MinHash,
@@ -29,7 +35,7 @@ pub enum Scheme {
 }
 
 /// Parameters of a sketch; they travel with the signatures they made.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SketchParams {
     /// Signature length (number of hash functions). By default, 128.
     pub num_perm: usize,
@@ -55,24 +61,118 @@ impl SketchParams {
     }
 }
 
+/// What a sketch was computed from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SketchInput {
+    /// A set of shingles of this kind (the copy lane). Under one-permutation hashing, word
+    /// shingles are always signed by `oph::sign_words_into` and character shingles by
+    /// `oph::sign_into`, so the kind names the signing function as well.
+    Shingles(ShingleKind),
+    /// A story vector: IDF-weighted terms (the story lane's weighted MinHash).
+    StoryTerms,
+}
+
+/// Everything a signature's values depend on: the text rules, what was sketched, the scheme
+/// and its parameters. Two signatures are comparable exactly when their recipes are equal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SketchRecipe {
+    /// The normalisation and tokenisation rules of the hashes.
+    pub text: TextVersion,
+    /// What was sketched.
+    pub input: SketchInput,
+    /// The scheme.
+    pub scheme: Scheme,
+    /// Its parameters.
+    pub params: SketchParams,
+}
+
+impl SketchRecipe {
+    /// Word 5-gram shingles under this build's text rules, with `scheme` and `params`.
+    #[cfg(test)]
+    pub(crate) fn test(scheme: Scheme, params: SketchParams) -> Self {
+        SketchRecipe {
+            text: TextVersion::CURRENT,
+            input: SketchInput::Shingles(ShingleKind::Word(5)),
+            scheme,
+            params,
+        }
+    }
+
+    /// Error unless `other` is the same recipe; the error names the first field that differs
+    /// and both of its values.
+    pub fn ensure_comparable(&self, other: &SketchRecipe) -> Result<()> {
+        let differ = |what: &'static str, l: String, r: String| {
+            Err(Error::ParamMismatch {
+                what,
+                left: l,
+                right: r,
+            })
+        };
+        if self.text != other.text {
+            return differ(
+                "text rules",
+                format!("{:?}", self.text),
+                format!("{:?}", other.text),
+            );
+        }
+        if self.input != other.input {
+            return differ(
+                "sketch input",
+                format!("{:?}", self.input),
+                format!("{:?}", other.input),
+            );
+        }
+        if self.scheme != other.scheme {
+            return differ(
+                "sketch scheme",
+                format!("{:?}", self.scheme),
+                format!("{:?}", other.scheme),
+            );
+        }
+        if self.params.num_perm != other.params.num_perm {
+            return differ(
+                "num_perm",
+                self.params.num_perm.to_string(),
+                other.params.num_perm.to_string(),
+            );
+        }
+        if self.params.seed != other.params.seed {
+            return differ(
+                "seed",
+                self.params.seed.to_string(),
+                other.params.seed.to_string(),
+            );
+        }
+        Ok(())
+    }
+}
+
 /// The signatures of a collection: one flat buffer, `num_perm` values per document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Signatures {
-    /// The parameters that made them.
+    /// The recipe that made them (and that a signature added to them must share).
+    pub recipe: SketchRecipe,
+    /// Shorthand for `recipe.params`.
     pub params: SketchParams,
-    /// The scheme that made them.
-    pub scheme: Scheme,
     values: Vec<u32>,
 }
 
 impl Signatures {
     /// An empty collection of signatures.
-    pub fn new(params: SketchParams, scheme: Scheme) -> Self {
+    pub fn new(recipe: SketchRecipe) -> Self {
         Signatures {
-            params,
-            scheme,
+            recipe,
+            params: recipe.params,
             values: Vec::new(),
         }
+    }
+
+    /// Append every signature of `other`, which must have been made with the same recipe.
+    pub fn append(&mut self, other: &Signatures) -> Result<()> {
+        self.recipe.ensure_comparable(&other.recipe)?;
+        self.values.extend_from_slice(&other.values);
+        Ok(())
     }
 
     /// Append one signature (must be `num_perm` long).
@@ -97,23 +197,9 @@ impl Signatures {
         &self.values[i * k..(i + 1) * k]
     }
 
-    /// Error unless `other` was made with the same parameters and scheme.
-    pub fn check_compatible(&self, other: &Signatures) -> Result<()> {
-        if self.params != other.params {
-            return Err(Error::ParamMismatch {
-                what: "sketch parameters",
-                left: format!("{:?}", self.params),
-                right: format!("{:?}", other.params),
-            });
-        }
-        if self.scheme != other.scheme {
-            return Err(Error::ParamMismatch {
-                what: "sketch scheme",
-                left: format!("{:?}", self.scheme),
-                right: format!("{:?}", other.scheme),
-            });
-        }
-        Ok(())
+    /// Error unless `other` was made with the same recipe.
+    pub fn ensure_comparable(&self, other: &Signatures) -> Result<()> {
+        self.recipe.ensure_comparable(&other.recipe)
     }
 
     /// Fraction of positions where signatures `i` and `j` agree: the estimate of Jaccard
@@ -178,7 +264,7 @@ mod tests {
             k in 1usize..200, agree in proptest::collection::vec(0u8..4, 200),
             t in 0.0f64..1.0,
         ) {
-            let mut s = Signatures::new(SketchParams { num_perm: k, seed: 0 }, Scheme::OnePermutation);
+            let mut s = Signatures::new(SketchRecipe::test(Scheme::OnePermutation, SketchParams { num_perm: k, seed: 0 }));
             let a: Vec<u32> = (0..k as u32).collect();
             // 0: differ, 1-2: agree, 3: both empty (never agree).
             let b: Vec<u32> = (0..k)

@@ -9,6 +9,10 @@
 use unicode_segmentation::UnicodeSegmentation;
 use xxhash_rust::xxh3::xxh3_64;
 
+/// Version of the word segmentation and word hashes. Any change to which words a text has or
+/// to the hash of a word bumps it: every stored hash depends on both.
+pub const TOKENIZE_VERSION: u32 = 1;
+
 /// Call `f` with each word of normalised text, in order.
 ///
 /// Fast path: text made of ASCII and Latin letters (most European news text) is split by
@@ -327,7 +331,7 @@ fn load_short(text: &[u8], start: usize, end: usize) -> (u64, u64) {
     debug_assert!(len <= 16);
     if len > 0 && start + 8 <= text.len() && end >= 8 {
         // Both loads in bounds: no branch on the length (short and long words alternate
-        // unpredictably; the branch was 6% of a copy run). The second word is the last eight
+        // unpredictably, so such a branch mispredicts often). The second word is the last eight
         // bytes when the word has them, zero otherwise; the first is masked to the word when
         // it is shorter than eight. The same two words as the careful path below (tested).
         let long = len >= 8;
