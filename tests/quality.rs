@@ -36,7 +36,8 @@ fn num(v: &Value, path: &[&str]) -> f64 {
 
 #[test]
 fn clough_stevenson_clusters_sources_with_their_derived_answers() {
-    // Measured 0.955 (0.955-0.971 over seeds 1-8); the target is 0.95.
+    // Measured 0.955 (0.955-0.971 over seeds 1-8). The floor of 0.95 keeps sources clustered
+    // with the answers derived from them, and just below the lowest seed so seed noise passes.
     let r = eval(&[CLOUGH_DOCS, "--gold-field", "story"]);
     let ari = num(&r, &["ari"]);
     assert!(ari >= 0.95, "ARI {ari}");
