@@ -7,7 +7,7 @@
 
 use super::config::{EngineConfig, Verify};
 use super::copy_lane::{copy_candidates, copy_clusters, exact_pairs, ExactCopies};
-use super::features::{features, DocFeatures, Scratch, StoryTerms};
+use super::features::{features, DocFeatures, FeatureRecipe, Scratch, StoryTerms};
 use super::story_lane::{story_candidates, story_lane, StoryLane};
 use super::verify::tile_order;
 use super::Article;
@@ -18,6 +18,32 @@ use crate::error::Result;
 use crate::score::{Preset, Thresholds};
 use crate::sketch::Signatures;
 use rayon::prelude::*;
+
+/// The features of a batch of articles and the recipe they were made with
+/// ([`CollectionBuilder::sign`]).
+pub struct SignedBatch {
+    recipe: FeatureRecipe,
+    articles: Vec<(String, Option<i64>)>,
+    feats: Vec<DocFeatures>,
+    sigs: Signatures,
+}
+
+impl SignedBatch {
+    /// The recipe the features were made with.
+    pub fn recipe(&self) -> FeatureRecipe {
+        self.recipe
+    }
+
+    /// Number of articles.
+    pub fn len(&self) -> usize {
+        self.articles.len()
+    }
+
+    /// True when the batch is empty.
+    pub fn is_empty(&self) -> bool {
+        self.articles.is_empty()
+    }
+}
 
 /// Builds a collection from batches of documents.
 pub struct CollectionBuilder {
@@ -58,6 +84,14 @@ impl CollectionBuilder {
 
     /// Add a batch of documents (in input order); their features are computed in parallel.
     pub fn add_batch(&mut self, docs: Vec<Article>) {
+        let batch = self.sign(docs);
+        self.push_signed(batch);
+    }
+
+    /// The features of a batch of documents, computed in parallel from their texts and this
+    /// builder's config alone (no collection state), so that they can be computed anywhere and
+    /// added later with [`CollectionBuilder::add_signed`].
+    pub fn sign(&self, docs: Vec<Article>) -> SignedBatch {
         let cfg = &self.cfg;
         let seeds = &self.seeds;
         let out: Vec<(DocFeatures, Vec<u32>)> = docs
@@ -71,7 +105,40 @@ impl CollectionBuilder {
                 (f, scratch.sig.clone())
             })
             .collect();
-        for (d, (mut f, sig)) in docs.into_iter().zip(out) {
+        let mut sigs = Signatures::new(cfg.copy_recipe());
+        let mut feats = Vec::with_capacity(out.len());
+        for (f, sig) in out {
+            sigs.push(&sig);
+            feats.push(f);
+        }
+        SignedBatch {
+            recipe: FeatureRecipe::of(cfg),
+            articles: docs.into_iter().map(|d| (d.id, d.time)).collect(),
+            feats,
+            sigs,
+        }
+    }
+
+    /// Add a batch signed by [`CollectionBuilder::sign`], possibly of another builder: it is
+    /// refused ([`crate::Error::ParamMismatch`]) unless it was made with this builder's feature
+    /// recipe.
+    pub fn add_signed(&mut self, batch: SignedBatch) -> Result<()> {
+        FeatureRecipe::of(&self.cfg).ensure_comparable(&batch.recipe)?;
+        self.push_signed(batch);
+        Ok(())
+    }
+
+    fn push_signed(&mut self, batch: SignedBatch) {
+        let SignedBatch {
+            articles,
+            feats,
+            sigs,
+            ..
+        } = batch;
+        self.copy_sigs
+            .append(&sigs)
+            .expect("a signed batch has the builder's recipe");
+        for ((id, time), mut f) in articles.into_iter().zip(feats) {
             let pos = self.ids.len() as u32;
             let dup = self.exact.observe(f.content, pos);
             if dup.is_some() {
@@ -80,9 +147,8 @@ impl CollectionBuilder {
                 f.story_terms = StoryTerms::default();
             }
             self.dup_of.push(dup);
-            self.ids.push(d.id);
-            self.times.push(d.time);
-            self.copy_sigs.push(&sig);
+            self.ids.push(id);
+            self.times.push(time);
             self.feats.push(f);
         }
     }

@@ -4,12 +4,74 @@
 //! function of the text and the configuration, computed in parallel, document by document.
 
 use super::config::{EngineConfig, Verify};
+use crate::error::{Error, Result};
 use crate::score::Preset;
 use crate::shingle::{char_shingles_into, word_shingles_into, ShingleKind};
+use crate::sketch::SketchRecipe;
 use crate::sketch::{minhash, oph, Scheme};
 use crate::text::boilerplate::LinedTokens;
 use crate::text::normalize::normalize_into;
 use crate::text::tokenize::{hash_ascii_words_into, hash_words_into};
+use serde::{Deserialize, Serialize};
+
+/// Everything a document's features depend on besides its text: features made with equal
+/// recipes can be pooled in one collection, others cannot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeatureRecipe {
+    /// The copy-lane signature's recipe.
+    pub copy: SketchRecipe,
+    /// The story terms kept per line.
+    pub story_terms: StoryTermsRecipe,
+    /// Whether the shingle sets are kept (exact verification).
+    pub keep_shingles: bool,
+}
+
+/// Which story terms a document keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StoryTermsRecipe {
+    /// None (the copy preset).
+    Off,
+    /// Whole words.
+    Words,
+    /// Word prefixes of at most this many characters.
+    Prefixes(usize),
+}
+
+impl FeatureRecipe {
+    /// The recipe `cfg` makes features with.
+    pub fn of(cfg: &EngineConfig) -> Self {
+        FeatureRecipe {
+            copy: cfg.copy_recipe(),
+            story_terms: match (cfg.preset, cfg.story.weights.prefix_chars) {
+                (Preset::Copy, _) => StoryTermsRecipe::Off,
+                (Preset::Story, None) => StoryTermsRecipe::Words,
+                (Preset::Story, Some(n)) => StoryTermsRecipe::Prefixes(n),
+            },
+            keep_shingles: cfg.copy.verify == Verify::Exact,
+        }
+    }
+
+    /// Error unless `other` is the same recipe, naming what differs.
+    pub fn ensure_comparable(&self, other: &FeatureRecipe) -> Result<()> {
+        self.copy.ensure_comparable(&other.copy)?;
+        if self.story_terms != other.story_terms {
+            return Err(Error::ParamMismatch {
+                what: "story terms",
+                left: format!("{:?}", self.story_terms),
+                right: format!("{:?}", other.story_terms),
+            });
+        }
+        if self.keep_shingles != other.keep_shingles {
+            return Err(Error::ParamMismatch {
+                what: "kept shingle sets (exact verification)",
+                left: self.keep_shingles.to_string(),
+                right: other.keep_shingles.to_string(),
+            });
+        }
+        Ok(())
+    }
+}
 
 /// What one document contributes before collection statistics exist.
 #[derive(Debug, Clone)]

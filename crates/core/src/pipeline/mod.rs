@@ -24,11 +24,12 @@ mod verify;
 #[cfg(test)]
 mod tests;
 
-pub use collection::{Collection, CollectionBuilder};
+pub use collection::{Collection, CollectionBuilder, SignedBatch};
 pub use config::{
     CopyParams, EngineConfig, IdfSource, LinkParams, StoryIndex, StoryMinHashParams, StoryParams,
     TopTermsParams, Verify, CONFIG_VERSION, MAX_NUM_PERM,
 };
+pub use features::{FeatureRecipe, StoryTermsRecipe};
 pub use story_lane::StoryLane;
 
 /// One article as the engine takes it: an id, its text, and optionally a headline and a time.

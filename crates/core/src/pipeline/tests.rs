@@ -212,3 +212,37 @@ fn max_partners_bounds_story_verification_and_keeps_the_group_connected() {
     assert_eq!(cands, vec![(0, 1), (1, 2), (2, 3), (3, 4)]);
     assert_eq!(clusters[0].members, vec![0, 1, 2, 3, 4]);
 }
+
+#[test]
+fn features_signed_under_another_recipe_are_refused() {
+    let texts = [A, "unrelated text about the weather"];
+    let mut other = EngineConfig::default();
+    other.copy.sketch.seed = 7;
+    let foreign = CollectionBuilder::new(other).sign(docs(&texts));
+    let mut b = CollectionBuilder::new(EngineConfig::default());
+    match b.add_signed(foreign) {
+        Err(crate::Error::ParamMismatch { what, left, right }) => {
+            assert_eq!((what, left.as_str(), right.as_str()), ("seed", "42", "7"));
+        }
+        other => panic!("{:?}", other.map(|_| ())),
+    }
+    assert!(b.is_empty(), "nothing of the refused batch was added");
+    let mut copy = EngineConfig::for_preset(Preset::Copy);
+    copy.copy.sketch.seed = 42;
+    let story_less = CollectionBuilder::new(copy).sign(docs(&texts));
+    assert!(matches!(
+        b.add_signed(story_less),
+        Err(crate::Error::ParamMismatch {
+            what: "story terms",
+            ..
+        })
+    ));
+    // A batch signed by another builder with the same config is the same as adding it.
+    let own = CollectionBuilder::new(EngineConfig::default()).sign(docs(&texts));
+    b.add_signed(own).unwrap();
+    let signed = b.finish().unwrap().cluster().unwrap();
+    assert_eq!(
+        signed.clusters,
+        run(EngineConfig::default(), &texts).clusters
+    );
+}
