@@ -82,6 +82,31 @@ impl LshParams {
     }
 }
 
+/// The key of band `band` of signature `sig`: xxh3 of its rows' little-endian bytes, seeded by
+/// the band number, or `None` when a row holds the empty-set marker (an empty document is
+/// nobody's candidate). `buf` is scratch space. This is the one definition of a band key:
+/// every index, stage file or job that bands signatures must band them with it.
+#[inline]
+pub fn band_key(sig: &[u32], params: LshParams, band: usize, buf: &mut Vec<u8>) -> Option<u64> {
+    let rows = &sig[band * params.rows..(band + 1) * params.rows];
+    if rows.contains(&EMPTY) {
+        return None;
+    }
+    buf.clear();
+    for r in rows {
+        buf.extend_from_slice(&r.to_le_bytes());
+    }
+    Some(xxh3_64_with_seed(buf, band as u64))
+}
+
+/// Every band key of `sig` ([`band_key`]), band by band.
+pub fn band_keys(sig: &[u32], params: LshParams) -> Vec<Option<u64>> {
+    let mut buf = Vec::with_capacity(params.rows * 4);
+    (0..params.bands)
+        .map(|b| band_key(sig, params, b, &mut buf))
+        .collect()
+}
+
 /// Candidate pairs of a collection. A bucket holding more than `max_bucket` documents (exact or
 /// near-exact copies of one text, or a degenerate band) is not expanded into all its pairs:
 /// each member is paired with the bucket's first member instead, which keeps the pairs linear
@@ -168,15 +193,9 @@ fn band_pairs(
         if skip.get(doc).copied().unwrap_or(false) {
             continue;
         }
-        let rows = &sigs.get(doc)[band * params.rows..(band + 1) * params.rows];
-        if rows.contains(&EMPTY) {
-            continue;
+        if let Some(key) = band_key(sigs.get(doc), params, band, &mut key_bytes) {
+            keyed.push((key, doc as u32));
         }
-        key_bytes.clear();
-        for r in rows {
-            key_bytes.extend_from_slice(&r.to_le_bytes());
-        }
-        keyed.push((xxh3_64_with_seed(&key_bytes, band as u64), doc as u32));
     }
     keyed.sort_unstable();
     for bucket in keyed.chunk_by(|x, y| x.0 == y.0) {

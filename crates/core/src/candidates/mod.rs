@@ -5,11 +5,17 @@
 //! - [`top_terms`]: an inverted index over each document's heaviest story terms (the story
 //!   lane's default).
 //!
+//! [`index`] holds the same generators as indexes that grow and shrink one document at a time
+//! (insert, remove, query one document, self-join), for an archive that takes articles as they
+//! arrive.
+//!
 //! Candidates never score: a pair here is only a pair to look at. [`pairs`] holds the sorted
 //! list operations both generators share.
 
 pub mod bands;
+pub mod index;
 pub mod pairs;
 pub mod top_terms;
 
+pub use index::{BandIndex, CandidateIndex, TopTermsIndex};
 pub use pairs::CandidatePair;
