@@ -35,10 +35,10 @@ pub struct BenchArgs {
     #[arg(long, default_value = "oph")]
     sketch: String,
     /// LSH bands (with --rows); by default optimal for the threshold.
-    #[arg(long, requires = "rows")]
+    #[arg(long, requires = "rows", help_heading = "Advanced")]
     bands: Option<usize>,
     /// LSH rows per band (with --bands).
-    #[arg(long, requires = "bands")]
+    #[arg(long, requires = "bands", help_heading = "Advanced")]
     rows: Option<usize>,
     /// Repetitions (the best is reported).
     #[arg(long, default_value_t = 3)]

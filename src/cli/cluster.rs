@@ -26,28 +26,28 @@ pub struct ClusterArgs {
     #[command(flatten)]
     engine: EngineArgs,
     /// Output format (default: table on a terminal, jsonl otherwise).
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, display_order = 20)]
     format: Option<FormatArg>,
     /// Also write the input records of each cluster's representative only (a deduplicated
     /// corpus, same format as the input; a directory for a .txt directory input).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", display_order = 21)]
     dedup_out: Option<PathBuf>,
     /// Skip bad records (and documents over --max-doc-bytes), count them and go on, instead of
     /// stopping at the first with exit code 2.
-    #[arg(long)]
+    #[arg(long, display_order = 22)]
     skip_bad: bool,
     /// Write each skipped record's location and reason to FILE as JSONL.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", display_order = 23)]
     report_bad: Option<PathBuf>,
     /// Longest document in bytes; longer ones are truncated with a warning (skipped with
     /// --skip-bad).
-    #[arg(long, default_value_t = 50 * 1024 * 1024)]
+    #[arg(long, default_value_t = 50 * 1024 * 1024, value_name = "BYTES", help_heading = "Input")]
     max_doc_bytes: usize,
     /// No progress and no summary on stderr.
-    #[arg(long, short)]
+    #[arg(long, short, display_order = 30)]
     quiet: bool,
     /// Print the chosen LSH bands x rows, the S-curve's 50% point and stage counts on stderr.
-    #[arg(long, short)]
+    #[arg(long, short, display_order = 31)]
     verbose: bool,
 }
 

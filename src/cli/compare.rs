@@ -22,14 +22,14 @@ pub struct CompareArgs {
     #[arg(required = true, num_args = 1..=2)]
     inputs: Vec<PathBuf>,
     /// The ids of the two records to compare within the collection.
-    #[arg(long, num_args = 2, value_names = ["A", "B"])]
+    #[arg(long, num_args = 2, value_names = ["A", "B"], display_order = 1)]
     ids: Option<Vec<String>>,
     #[command(flatten)]
     input: InputArgs,
     #[command(flatten)]
     engine: EngineArgs,
     /// Output format.
-    #[arg(long, value_enum, default_value = "table")]
+    #[arg(long, value_enum, default_value = "table", display_order = 20)]
     format: CompareFormat,
 }
 

@@ -23,35 +23,40 @@ pub struct EvalArgs {
     /// point into.
     input: Option<PathBuf>,
     /// Field of INPUT holding the gold cluster label (collection mode).
-    #[arg(long)]
+    #[arg(long, value_name = "FIELD", display_order = 1)]
     gold_field: Option<String>,
     /// Pair-labelled JSONL: texts inline (a_<text-field>, b_<text-field>) or ids into INPUT
     /// (fields a/b or a_id/b_id).
-    #[arg(long, value_name = "PAIRS.jsonl")]
+    #[arg(long, value_name = "PAIRS.jsonl", display_order = 2)]
     pairs: Option<PathBuf>,
     /// Pair field holding the binary label (0/1 or true/false).
-    #[arg(long, default_value = "label")]
+    #[arg(
+        long,
+        default_value = "label",
+        value_name = "FIELD",
+        help_heading = "Pairs"
+    )]
     label_field: String,
     /// Pair field holding a graded score, for Spearman and Pearson.
-    #[arg(long)]
+    #[arg(long, value_name = "FIELD", help_heading = "Pairs")]
     score_field: Option<String>,
     /// The graded score is a distance: lower means closer (SemEval's `overall`).
-    #[arg(long)]
+    #[arg(long, help_heading = "Pairs")]
     lower_is_closer: bool,
     /// Report pair metrics per value of this field too (e.g. lang).
-    #[arg(long)]
+    #[arg(long, value_name = "FIELD", help_heading = "Pairs")]
     group_by: Option<String>,
     /// Join a_<title-field>/b_<title-field> before the text of inline pairs.
-    #[arg(long)]
+    #[arg(long, value_name = "FIELD", help_heading = "Pairs")]
     title_field: Option<String>,
     /// Print metrics at each threshold: threshold=FROM:TO:STEP.
-    #[arg(long, value_name = "threshold=FROM:TO:STEP")]
+    #[arg(long, value_name = "threshold=FROM:TO:STEP", display_order = 20)]
     sweep: Option<String>,
     /// Print the N worst false merges and false splits, with the terms that decided them.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_name = "N", display_order = 21)]
     errors: usize,
     /// Output format.
-    #[arg(long, value_enum, default_value = "table")]
+    #[arg(long, value_enum, default_value = "table", display_order = 22)]
     format: EvalFormat,
     #[command(flatten)]
     input_args: InputArgs,

@@ -108,14 +108,14 @@ enum Command {
 #[derive(Args, Debug, Clone)]
 pub struct InputArgs {
     /// Field (JSONL key or CSV column) holding the document id.
-    #[arg(long, default_value = "id")]
+    #[arg(long, default_value = "id", value_name = "FIELD", display_order = 90)]
     id_field: String,
     /// Field (JSONL key or CSV column) holding the document text.
-    #[arg(long, default_value = "text")]
+    #[arg(long, default_value = "text", value_name = "FIELD", display_order = 91)]
     text_field: String,
     /// Input format; by default guessed: a directory is a tree of .txt files, *.csv is CSV,
     /// anything else (and `-`, stdin) is JSONL. .gz and .zst are decompressed by extension.
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, help_heading = "Input")]
     input_format: Option<InputFormatArg>,
 }
 
@@ -152,13 +152,15 @@ enum LinkageArg {
 enum StoryIndexArg {
     /// Pairs sharing --story-min-shared of their --story-top-terms heaviest terms.
     TopTerms,
-    /// Weighted MinHash, banded.
+    /// Weighted MinHash, banded (32 x 1 at the default --num-perm and --story-candidates).
     Minhash,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 enum SketchArg {
+    /// One-permutation hashing with optimal densification: one hash per shingle.
     Oph,
+    /// Classic MinHash: --num-perm hashes per shingle.
     Classic,
 }
 
@@ -174,82 +176,91 @@ enum PresetArg {
 #[derive(Args, Debug, Clone)]
 pub struct EngineArgs {
     /// What counts as a match.
-    #[arg(long, value_enum, default_value = "story")]
+    #[arg(long, value_enum, default_value = "story", display_order = 10)]
     preset: PresetArg,
     /// Threshold of the preset's score (copy: Jaccard, default 0.8; story: story score,
     /// default 0.25).
-    #[arg(long)]
+    #[arg(long, display_order = 11)]
     threshold: Option<f64>,
     /// Shingles of the copy lane: word:N or char:N.
-    #[arg(long, default_value = "word:5")]
+    #[arg(long, default_value = "word:5", help_heading = "Copy lane (advanced)")]
     shingle: ShingleKind,
-    /// Sketch of the copy lane: oph (one-permutation hashing with optimal densification, one
-    /// hash per shingle) or classic (num-perm hashes per shingle). Both estimate Jaccard.
-    #[arg(long, value_enum, default_value = "oph")]
+    /// Sketch of the copy lane; both estimate Jaccard.
+    #[arg(
+        long,
+        value_enum,
+        default_value = "oph",
+        help_heading = "Copy lane (advanced)"
+    )]
     sketch: SketchArg,
     /// MinHash signature length.
-    #[arg(long, default_value_t = 128)]
+    #[arg(long, default_value_t = 128, help_heading = "Copy lane (advanced)")]
     num_perm: usize,
     /// LSH bands of the copy lane (with --rows); by default chosen from the threshold.
-    #[arg(long, requires = "rows")]
+    #[arg(long, requires = "rows", help_heading = "Copy lane (advanced)")]
     bands: Option<usize>,
     /// LSH rows per band of the copy lane (with --bands).
-    #[arg(long, requires = "bands")]
+    #[arg(long, requires = "bands", help_heading = "Copy lane (advanced)")]
     rows: Option<usize>,
-    /// Seed of the hash functions: same input and seed, same output.
-    #[arg(long, default_value_t = 42)]
+    /// Seed of the hash functions (the story lane's weighted MinHash uses it too): same input
+    /// and seed, same output.
+    #[arg(long, default_value_t = 42, help_heading = "Copy lane (advanced)")]
     seed: u64,
     /// Verify candidate pairs with exact shingle Jaccard instead of the signature estimate
     /// (keeps shingle sets in memory).
-    #[arg(long)]
+    #[arg(long, help_heading = "Copy lane (advanced)")]
     exact: bool,
-    /// How the story lane finds candidate pairs: top-terms (pairs of documents sharing
-    /// --story-min-shared of their --story-top-terms heaviest terms; exact, and on SemEval-2022
-    /// a twelfth of minhash's candidates for the same recall) or minhash (weighted MinHash
-    /// banded 32 x 1; the options --story-candidates, --story-min-hits, --story-weak-bucket,
-    /// --story-max-partners).
-    #[arg(long, value_enum, default_value_t = StoryIndexArg::TopTerms)]
+    /// How the story lane finds candidate pairs.
+    ///
+    /// top-terms is exact, and on SemEval-2022 proposes a twelfth of minhash's candidates for
+    /// the same recall; minhash is tuned by the options under "Story lane, minhash index".
+    #[arg(
+        long,
+        value_enum,
+        default_value_t = StoryIndexArg::TopTerms,
+        help_heading = "Story lane (advanced)"
+    )]
     story_index: StoryIndexArg,
     /// Top-terms index: how many of each document's heaviest (IDF-weighted) terms are indexed.
-    #[arg(long, default_value_t = 32)]
+    #[arg(long, default_value_t = 32, help_heading = "Story lane (advanced)")]
     story_top_terms: usize,
     /// Top-terms index: how many of those terms two documents must share to be verified.
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = 2, help_heading = "Story lane (advanced)")]
     story_min_shared: usize,
     /// Minhash index: probability-Jaccard level its banding is tuned to (lower finds more
     /// candidates, at more verification cost) [default: 0.05].
-    #[arg(long)]
+    #[arg(long, help_heading = "Story lane, minhash index (advanced)")]
     story_candidates: Option<f64>,
-    /// How verified pairs become clusters: single (any verified pair joins two clusters; the
-    /// copy preset's default) or average (clusters join only when their members' mean score
-    /// reaches --link-factor times the threshold, so one page quoting two stories cannot chain
-    /// them; the story preset's default).
-    #[arg(long, value_enum)]
+    /// How verified pairs become clusters [default: single for --preset copy, average for
+    /// --preset story].
+    ///
+    /// Average linkage keeps one page quoting two stories from chaining them into one cluster.
+    #[arg(long, value_enum, help_heading = "Linkage (advanced)")]
     linkage: Option<LinkageArg>,
     /// Average linkage: the fraction of the pair threshold that two clusters' mean score
     /// must reach for them to join.
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(long, default_value_t = 0.5, help_heading = "Linkage (advanced)")]
     link_factor: f64,
     /// Minhash index: bands a pair must share before its story score is computed (1
     /// verifies every pair that shares one; 2 skips most chance collisions of common heavy
     /// terms) [default: 1].
-    #[arg(long)]
+    #[arg(long, help_heading = "Story lane, minhash index (advanced)")]
     story_min_hits: Option<usize>,
     /// Story index: a term among the heaviest of more than this many documents (top-terms)
     /// pairs each of them with its next quarter of this many holders only; an LSH bucket of
     /// more documents (minhash) pairs them with its first only.
-    #[arg(long, default_value_t = 64)]
+    #[arg(long, default_value_t = 64, help_heading = "Story lane (advanced)")]
     story_max_bucket: usize,
     /// Minhash index: pairs met only in buckets larger than this are verified only when
     /// they meet in two bands (0: off) [default: 0].
-    #[arg(long)]
+    #[arg(long, help_heading = "Story lane, minhash index (advanced)")]
     story_weak_bucket: Option<usize>,
     /// Minhash index: candidates verified per document, the later partners that share the
     /// most bands (0: all) [default: 0].
-    #[arg(long)]
+    #[arg(long, help_heading = "Story lane, minhash index (advanced)")]
     story_max_partners: Option<usize>,
     /// Worker threads (default: all cores). Output does not depend on it.
-    #[arg(long)]
+    #[arg(long, value_name = "N", display_order = 80)]
     threads: Option<usize>,
 }
 

@@ -21,26 +21,28 @@ use storyhash::Error;
 #[derive(Args, Debug)]
 pub struct SynthArgs {
     /// JSONL files of real text (fields text, a_text, b_text are used where present).
-    #[arg(long, required = true, num_args = 1..)]
+    #[arg(long, required = true, num_args = 1.., value_name = "FILE", display_order = 1)]
     source: Vec<PathBuf>,
     /// Number of documents to write.
-    #[arg(long, default_value_t = 10_000)]
+    #[arg(long, default_value_t = 10_000, display_order = 2)]
     docs: u64,
     /// Seed: same seed and sources, same bytes.
-    #[arg(long, default_value_t = 42)]
+    #[arg(long, default_value_t = 42, display_order = 6)]
     seed: u64,
     /// Fraction of documents that are edited copies of an earlier article.
-    #[arg(long, default_value_t = 0.3)]
+    #[arg(long, default_value_t = 0.3, display_order = 4)]
     family_rate: f64,
     /// Output file (default: stdout).
-    #[arg(long)]
+    #[arg(long, value_name = "FILE", display_order = 3)]
     out: Option<PathBuf>,
-    /// Originals are the sources' real texts, whole and in order (each once; when they run
-    /// out, every further document is an edited copy), instead of articles composed of runs
-    /// of sentences. Composed articles share real sentences with many others once the corpus
-    /// outgrows its sources, which the story preset rightly joins; whole texts keep unrelated
-    /// originals unrelated, so the story preset can be timed on them.
-    #[arg(long)]
+    /// Originals are the sources' real texts, whole and in order, instead of articles composed
+    /// of runs of sentences (to time the story preset).
+    ///
+    /// Each text is used once; when they run out, every further document is an edited copy.
+    /// Composed articles share real sentences with many others once the corpus outgrows its
+    /// sources, which the story preset rightly joins; whole texts keep unrelated originals
+    /// unrelated, so the story preset can be timed on them.
+    #[arg(long, display_order = 5)]
     whole: bool,
 }
 

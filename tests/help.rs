@@ -1,0 +1,63 @@
+//! Snapshots of `storyhash --help` and of each subcommand's `--help`, so that a change to the
+//! help text is seen in review (`cargo insta review`, or `INSTA_UPDATE=always cargo test --test
+//! help` and read the diff of tests/snapshots/).
+//!
+//! The width is pinned: clap is built without its `wrap_help` feature, so it ignores the
+//! terminal and `COLUMNS` (and does not wrap); `max_term_width = 100` on the top-level command
+//! and `COLUMNS=100` here keep the output the same if that feature is ever turned on.
+
+use assert_cmd::Command;
+
+/// The `--help` output of `storyhash <args> --help`, with trailing spaces cut from each line
+/// (clap pads blank lines inside an option's help; editors strip them from snapshot files).
+fn help(args: &[&str]) -> String {
+    let out = Command::cargo_bin("storyhash")
+        .expect("binary builds")
+        .args(args)
+        .arg("--help")
+        .env("COLUMNS", "100")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).expect("help is UTF-8");
+    stdout
+        .lines()
+        .map(str::trim_end)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn help_top_level() {
+    insta::assert_snapshot!("help_top_level", help(&[]));
+}
+
+#[test]
+fn help_cluster() {
+    insta::assert_snapshot!("help_cluster", help(&["cluster"]));
+}
+
+#[test]
+fn help_compare() {
+    insta::assert_snapshot!("help_compare", help(&["compare"]));
+}
+
+#[test]
+fn help_eval() {
+    insta::assert_snapshot!("help_eval", help(&["eval"]));
+}
+
+#[test]
+fn help_bench() {
+    insta::assert_snapshot!("help_bench", help(&["bench"]));
+}
+
+#[test]
+fn help_synth() {
+    insta::assert_snapshot!("help_synth", help(&["synth"]));
+}
