@@ -141,6 +141,106 @@ fn fold_chars(chars: impl Iterator<Item = char>, out: &mut String) {
     }
 }
 
+/// Where each part of a normalised text came from in the original, so that a span found in
+/// the normalised text (a word, a shared passage) can be shown in the text as it was given.
+/// NFKC and folding change lengths (`ß` -> `ss`, ligatures, full-width forms), so normalised
+/// offsets cannot be used on the original directly.
+///
+/// The map is made of the pieces [`normalize_into`] works in: ASCII runs, mapped byte for byte,
+/// and non-ASCII stretches (with the ASCII character before them), mapped as a whole. A span
+/// inside a stretch maps to the whole stretch: never less than the original text of the span.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OffsetMap {
+    /// (start in the normalised text, start in the original, byte for byte?), by start.
+    pieces: Vec<(usize, usize, bool)>,
+    normalized_len: usize,
+    original_len: usize,
+}
+
+impl OffsetMap {
+    fn push(&mut self, norm: usize, orig: usize, linear: bool) {
+        self.pieces.push((norm, orig, linear));
+    }
+
+    /// The piece holding normalised byte `at` (the last starting at or before it).
+    fn piece(&self, at: usize) -> usize {
+        self.pieces.partition_point(|p| p.0 <= at).saturating_sub(1)
+    }
+
+    /// The original bytes of the normalised span `start..end`: the smallest range of the
+    /// original, cut at piece boundaries inside non-ASCII stretches, whose normalisation holds
+    /// the span.
+    pub fn original_span(&self, start: usize, end: usize) -> std::ops::Range<usize> {
+        if self.pieces.is_empty() || start >= end {
+            let at = if self.pieces.is_empty() {
+                0
+            } else {
+                self.to_original_start(start)
+            };
+            return at..at;
+        }
+        self.to_original_start(start)..self.to_original_end(end)
+    }
+
+    fn to_original_start(&self, at: usize) -> usize {
+        let (n, o, linear) = self.pieces[self.piece(at.min(self.normalized_len))];
+        if linear {
+            o + (at - n)
+        } else {
+            o
+        }
+    }
+
+    fn to_original_end(&self, end: usize) -> usize {
+        let k = self.piece(end - 1);
+        let (n, o, linear) = self.pieces[k];
+        if linear {
+            o + (end - n)
+        } else {
+            self.pieces.get(k + 1).map_or(self.original_len, |p| p.1)
+        }
+    }
+}
+
+/// [`normalize`], with the map from the normalised text back to `input`'s byte offsets. The
+/// text is the same as [`normalize`]'s (tested).
+pub fn normalize_with_offsets(input: &str) -> (String, OffsetMap) {
+    let mut out = String::with_capacity(input.len());
+    let mut map = OffsetMap {
+        original_len: input.len(),
+        ..OffsetMap::default()
+    };
+    let bytes = input.as_bytes();
+    let mut done = 0;
+    let mut i = 0;
+    // The same pieces as `normalize_into`, so the text is the same.
+    while i < bytes.len() {
+        let start = crate::text::tokenize::next_non_ascii(bytes, i);
+        if start == bytes.len() {
+            break;
+        }
+        let seg_start = if start > done { start - 1 } else { start };
+        if seg_start > done {
+            map.push(out.len(), done, true);
+            push_ascii_lower(&input[done..seg_start], &mut out);
+        }
+        let end = bytes[start..]
+            .iter()
+            .position(|b| b.is_ascii())
+            .map_or(bytes.len(), |p| start + p);
+        map.push(out.len(), seg_start, false);
+        normalize_unicode(&input[seg_start..end], &mut out);
+        done = end;
+        i = end;
+    }
+    if done < bytes.len() {
+        map.push(out.len(), done, true);
+        push_ascii_lower(&input[done..], &mut out);
+    }
+    map.normalized_len = out.len();
+    (out, map)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -228,6 +328,44 @@ mod tests {
             assert_eq!(c.to_lowercase().collect::<String>(), c.to_string(), "{c:?}");
         }
         assert_eq!('\u{20AC}'.to_lowercase().to_string(), "\u{20AC}");
+    }
+
+    #[test]
+    fn offsets_map_words_back_to_the_original_text() {
+        let text = "Đại sứ THANG: «Straße» ﬁnal — Paris";
+        let (norm, map) = normalize_with_offsets(text);
+        assert_eq!(norm, normalize(text));
+        let mut words = Vec::new();
+        crate::text::tokenize::word_spans(&norm, |s, e| words.push(map.original_span(s, e)));
+        let shown: Vec<&str> = words.iter().map(|r| &text[r.clone()]).collect();
+        assert!(shown.contains(&"Paris"), "{shown:?}");
+        assert!(shown.iter().any(|w| w.contains("Straße")), "{shown:?}");
+        assert!(shown.iter().any(|w| w.contains("ﬁnal")), "{shown:?}");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+        /// The text is normalize's, and every word of it maps to a range of the original (on
+        /// character boundaries, in order) whose normalisation holds the word.
+        #[test]
+        fn offset_map_spans_hold_their_words(
+            s in "[a-zA-Z ßÉéü\u{0301}\u{FB01}\u{FF21}-\u{FF25}«»—’.,İ一二三]{0,60}"
+        ) {
+            let (norm, map) = normalize_with_offsets(&s);
+            prop_assert_eq!(&norm, &normalize(&s));
+            let mut last = 0;
+            let mut spans = Vec::new();
+            crate::text::tokenize::word_spans(&norm, |a, b| spans.push((a, b)));
+            for (a, b) in spans {
+                let r = map.original_span(a, b);
+                prop_assert!(r.start <= r.end && r.end <= s.len());
+                prop_assert!(s.is_char_boundary(r.start) && s.is_char_boundary(r.end));
+                prop_assert!(r.start >= last, "spans in order");
+                last = r.start;
+                let back = normalize(&s[r.clone()]);
+                prop_assert!(back.contains(&norm[a..b]), "{:?} -> {:?} -> {:?}", &norm[a..b], &s[r.clone()], back);
+            }
+        }
     }
 
     proptest! {

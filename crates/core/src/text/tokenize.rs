@@ -25,9 +25,10 @@ pub fn for_each_word<'a>(normalized: &'a str, mut f: impl FnMut(&'a str)) {
     word_spans(normalized, |s, e| f(&normalized[s..e]));
 }
 
-/// [`for_each_word`] as byte spans `f(start, end)` of `text`.
+/// [`for_each_word`] as byte spans `f(start, end)` of `text` (a normalised text; map a span
+/// back to the original with [`crate::text::normalize::OffsetMap`]).
 #[inline(always)]
-pub(crate) fn word_spans(text: &str, mut f: impl FnMut(usize, usize)) {
+pub fn word_spans(text: &str, mut f: impl FnMut(usize, usize)) {
     let b = text.as_bytes();
     let mut done = 0;
     loop {
