@@ -9,10 +9,8 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
-use storyhash::corpus::intake::{Intake, IntakeOptions, IntakeStats, OnBad, Skipped};
-use storyhash::corpus::Document;
+use storyhash::corpus::intake::{IntakeOptions, OnBad};
 use storyhash::corpus::{self, guess_format, InputFormat};
-use storyhash::error::Location;
 use storyhash::report::{self, Format, ReportInput};
 use storyhash::EngineConfig;
 use storyhash::{CollectionBuilder, Error};
@@ -109,16 +107,13 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
         },
         max_doc_bytes: args.max_doc_bytes,
     };
-    // Reading and parsing run on their own thread and hand over batches through a bounded
-    // channel, so parsing the next batch overlaps sketching this one, and at most a few
-    // batches of raw text are in memory at a time.
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Document>>(2);
-    let reader = {
-        let inputs = inputs.clone();
-        let report_bad = args.report_bad.clone();
-        let opts = opts.clone();
-        std::thread::spawn(move || read_batches(&inputs, &opts, intake_opts, report_bad, tx))
-    };
+    let (rx, reader) = corpus::ingest::spawn_reader(
+        inputs.clone(),
+        opts.clone(),
+        intake_opts,
+        args.report_bad.clone(),
+        BATCH,
+    );
     // The input of the previous document: documents of one input share one path `Arc`.
     let mut last: Option<(std::sync::Arc<std::path::Path>, u32)> = None;
     for batch in rx {
@@ -230,34 +225,6 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The reader thread: stream documents through the intake policy and send them in batches.
-fn read_batches(
-    inputs: &[PathBuf],
-    opts: &corpus::ReadOptions,
-    intake_opts: IntakeOptions,
-    report_bad: Option<PathBuf>,
-    tx: std::sync::mpsc::SyncSender<Vec<Document>>,
-) -> Result<(IntakeStats, Option<Location>), Error> {
-    let stream = corpus::open_all(inputs, opts)?;
-    let mut bad = BadReport::new(report_bad.as_deref())?;
-    let mut intake = Intake::new(stream, intake_opts, |s: &Skipped| bad.write(s));
-    let mut batch = Vec::with_capacity(BATCH);
-    for doc in intake.by_ref() {
-        batch.push(doc?);
-        if batch.len() == BATCH && tx.send(std::mem::take(&mut batch)).is_err() {
-            break;
-        }
-    }
-    if !batch.is_empty() {
-        let _ = tx.send(batch);
-    }
-    let stats = intake.stats().clone();
-    let first = intake.first_truncation.clone();
-    drop(intake);
-    bad.finish()?;
-    Ok((stats, first))
-}
-
 /// Rough peak memory of a run, printed before a large one starts: the story lane keeps every
 /// document's story terms (4 bytes a word) until the collection statistics exist, and both
 /// lanes keep signatures (num_perm x 4 bytes a lane) and ids.
@@ -295,52 +262,6 @@ fn print_memory_estimate(inputs: &[PathBuf], cfg: &EngineConfig) {
         },
         est as f64 / 1e9
     );
-}
-
-/// Skipped records, as JSONL, written to a temporary file renamed into place at the end.
-struct BadReport {
-    out: Option<(PathBuf, PathBuf, std::io::BufWriter<std::fs::File>)>,
-    error: Option<Error>,
-}
-
-impl BadReport {
-    fn new(path: Option<&Path>) -> Result<Self, Error> {
-        let out = match path {
-            None => None,
-            Some(p) => {
-                let tmp = p.with_extension("storyhash-tmp");
-                let f = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
-                Some((p.to_path_buf(), tmp, std::io::BufWriter::new(f)))
-            }
-        };
-        Ok(BadReport { out, error: None })
-    }
-
-    fn write(&mut self, s: &Skipped) {
-        if let Some((_, tmp, w)) = &mut self.out {
-            let line = serde_json::json!({
-                "path": s.location.path.display().to_string(),
-                "line": s.location.line,
-                "kind": s.kind,
-                "reason": s.reason,
-            });
-            if let Err(e) = writeln!(w, "{line}") {
-                self.error.get_or_insert(Error::io(tmp.clone(), e));
-            }
-        }
-    }
-
-    fn finish(self) -> Result<(), Error> {
-        if let Some(e) = self.error {
-            return Err(e);
-        }
-        if let Some((path, tmp, mut w)) = self.out {
-            w.flush().map_err(|e| Error::io(&tmp, e))?;
-            drop(w);
-            std::fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))?;
-        }
-        Ok(())
-    }
 }
 
 fn check_dedup_out(out: &Path, inputs: &[PathBuf]) -> Result<(), Error> {

@@ -5,6 +5,7 @@
 
 mod csv;
 mod decompress;
+pub mod ingest;
 pub mod intake;
 mod jsonl;
 mod textdir;
