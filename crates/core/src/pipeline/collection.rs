@@ -8,6 +8,7 @@
 use super::config::{EngineConfig, Verify};
 use super::copy_lane::{copy_candidates, copy_clusters, exact_pairs, ExactCopies};
 use super::features::{features, DocFeatures, FeatureRecipe, Scratch, StoryTerms};
+use super::store::PairScorer;
 use super::story_lane::{story_candidates, story_lane, StoryLane};
 use super::verify::tile_order;
 use super::Article;
@@ -337,17 +338,15 @@ impl Collection {
     ) -> ClusterRun {
         let preset = self.cfg.preset;
         let started = std::time::Instant::now();
+        let store = self.store();
+        let scorer = PairScorer::new(&store, preset);
         let clusters = match self.linkage() {
             Linkage::Single => clusters(self.len(), pairs.iter().map(|p| (p.a, p.b))),
             Linkage::Average => {
-                let threshold = self.cfg.link.factor
-                    * match preset {
-                        Preset::Copy => t.copy,
-                        Preset::Story => t.story,
-                    };
+                let threshold = self.cfg.link.factor * t.of(preset);
                 let edge = |p: &ScoredPair| (p.a, p.b, p.similarity);
                 average_linkage(self.len(), &pairs, edge, threshold, |x, y| {
-                    self.scores(x as usize, y as usize).primary(preset)
+                    scorer.primary(x as usize, y as usize)
                 })
             }
         };
@@ -365,7 +364,7 @@ impl Collection {
                 if rep as usize == m {
                     1.0
                 } else {
-                    self.scores(rep as usize, m).primary(preset)
+                    scorer.primary(rep as usize, m)
                 }
             })
             .collect();

@@ -18,6 +18,7 @@ mod collection;
 mod config;
 mod copy_lane;
 pub(crate) mod features;
+mod store;
 mod story_lane;
 mod verify;
 
@@ -30,6 +31,7 @@ pub use config::{
     TopTermsParams, Verify, CONFIG_VERSION, MAX_NUM_PERM,
 };
 pub use features::{FeatureRecipe, StoryTermsRecipe};
+pub use store::{FeatureStore, MemStore, PairScorer};
 pub use story_lane::StoryLane;
 
 /// One article as the engine takes it: an id, its text, and optionally a headline and a time.

@@ -246,3 +246,117 @@ fn features_signed_under_another_recipe_are_refused() {
         run(EngineConfig::default(), &texts).clusters
     );
 }
+
+/// The seed case as articles (tests do not read the readers' crate).
+fn seed_case() -> Vec<Article> {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fixtures/seeds/seed_case.jsonl"
+    );
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            Article::new(v["id"].as_str().unwrap(), v["text"].as_str().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn fast_verification_makes_the_decisions_of_the_full_scores() {
+    let mut texts: Vec<Article> = seed_case();
+    texts.push(Article::new("copy", A));
+    texts.push(Article::new("copy-again", A));
+    for preset in [Preset::Story, Preset::Copy] {
+        let mut b = CollectionBuilder::new(EngineConfig::for_preset(preset));
+        b.add_batch(texts.clone());
+        let coll = b.finish().unwrap();
+        let store = coll.store();
+        let scorer = PairScorer::new(&store, preset);
+        for t in [0.0, 0.05, 0.2, 0.25, 0.5, 0.8, 1.0] {
+            let t = crate::score::Thresholds { copy: t, story: t };
+            for a in 0..coll.len() {
+                for b in a + 1..coll.len() {
+                    let full = scorer.scores(a, b);
+                    let want = full.decide(preset, t).map(|_| full);
+                    assert_eq!(scorer.verify(a, b, t), want, "{preset:?} {a} {b} {t:?}");
+                }
+            }
+        }
+    }
+}
+
+/// A store of owned per-document columns, scored by the plain oracles (equal positions of two
+/// signatures, a merge of two sorted term lists).
+struct OwnedStore {
+    original: Vec<usize>,
+    sigs: Vec<Vec<u32>>,
+    story: Option<Vec<(Vec<u32>, Vec<f32>)>>,
+}
+
+impl FeatureStore for OwnedStore {
+    fn len(&self) -> usize {
+        self.original.len()
+    }
+    fn original(&self, doc: usize) -> usize {
+        self.original[doc]
+    }
+    fn copy_similarity(&self, a: usize, b: usize) -> f64 {
+        crate::sketch::estimate(&self.sigs[a], &self.sigs[b])
+    }
+    fn copy_may_reach(&self, a: usize, b: usize, t: f64) -> bool {
+        self.copy_similarity(a, b) >= t
+    }
+    fn copy_bound_is_cheap(&self) -> bool {
+        true
+    }
+    fn story_cosine(&self, a: usize, b: usize) -> Option<f64> {
+        let v = self.story.as_ref()?;
+        let ((xk, xw), (yk, yw)) = (&v[a.min(b)], &v[a.max(b)]);
+        let mut dot = 0.0f64;
+        for (i, t) in xk.iter().enumerate() {
+            if let Ok(j) = yk.binary_search(t) {
+                dot += xw[i] as f64 * yw[j] as f64;
+            }
+        }
+        Some(dot)
+    }
+    fn has_story(&self) -> bool {
+        self.story.is_some()
+    }
+}
+
+#[test]
+fn a_store_of_owned_columns_verifies_as_the_collection_does() {
+    let mut b = CollectionBuilder::new(EngineConfig::default());
+    let mut texts = seed_case();
+    texts.push(Article::new("copy", A));
+    texts.push(Article::new("copy-again", A));
+    b.add_batch(texts);
+    let coll = b.finish().unwrap();
+    let owned = OwnedStore {
+        original: (0..coll.len()).map(|i| coll.canonical(i)).collect(),
+        sigs: (0..coll.len())
+            .map(|i| coll.copy_sigs.get(i).to_vec())
+            .collect(),
+        story: coll.story.as_ref().map(|s| {
+            (0..coll.len())
+                .map(|i| {
+                    let (k, w) = s.packed.get(i);
+                    (k.to_vec(), w.to_vec())
+                })
+                .collect()
+        }),
+    };
+    let cands = coll.candidates().unwrap();
+    let t = coll.cfg.thresholds;
+    let theirs = PairScorer::new(&owned, Preset::Story).verify_pairs(&cands, t);
+    let ours = coll.cluster().unwrap().pairs;
+    assert!(!ours.is_empty());
+    assert_eq!(theirs.len(), ours.len());
+    for (x, y) in theirs.iter().zip(&ours) {
+        assert_eq!((x.a, x.b, x.evidence), (y.a, y.b, y.evidence));
+        assert!((x.similarity - y.similarity).abs() < 1e-9);
+    }
+}

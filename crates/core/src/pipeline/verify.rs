@@ -1,17 +1,17 @@
-//! Verification: candidate pairs go in, the pairs the preset joins come out with their
-//! scores. Every measure of a pair is computed again from the collection's columns on demand
-//! ([`Collection::scores`]); the fast path ([`Collection::verify`]) makes the same decisions
-//! while reading as little as it can.
+//! Verification scheduling: candidate pairs are verified in cache-sized tiles of the collection
+//! ([`tile_order`]), through a [`PairScorer`] over the collection's [`MemStore`]. Every
+//! measure of a pair is computed again from the columns on demand ([`Collection::scores`]);
+//! the scorer's fast path makes the same decisions while reading as little as it can.
 //!
 //! Invariant: verification changes no decision with its order or speed-ups: pairs may come in
 //! any order (the result is sorted), the block-wise cosine is bit-identical to the merge, and
 //! `Signatures::may_reach` rejects only pairs that cannot reach the copy threshold.
 
 use super::collection::Collection;
+use super::store::{MemStore, PairScorer};
 use crate::candidates::CandidatePair;
 use crate::cluster::ScoredPair;
-use crate::score::{exact_jaccard, PairScores, Preset, Thresholds};
-use rayon::prelude::*;
+use crate::score::{PairScores, Thresholds};
 
 /// Candidate pairs are verified in tiles of 2^TILE_SHIFT by 2^TILE_SHIFT document positions
 /// (see [`tile_order`]); 1,024 documents' story vectors (about 1 KB each)
@@ -52,47 +52,19 @@ pub(crate) fn tile_order(pairs: &[CandidatePair], docs: usize) -> Vec<CandidateP
 }
 
 impl Collection {
-    /// [`scores`](Self::scores) of a candidate pair when the preset joins it at thresholds
-    /// `t`, `None` when it does not; the same decisions and scores, but the story score comes
-    /// first, and a pair it rejects reads only as much of the copy signatures as it takes to
-    /// see that they cannot reach the copy threshold (verification reads a random signature
-    /// per pair, so it waits on memory).
-    pub(crate) fn verify(&self, a: usize, b: usize, t: Thresholds) -> Option<PairScores> {
-        let preset = self.cfg.preset;
-        let (ca, cb) = (self.canonical(a), self.canonical(b));
-        if let (Preset::Story, Some(story), None) = (preset, &self.story, &self.shingles) {
-            if ca != cb {
-                let cosine = story.packed.cosine(ca, cb);
-                let story_joins = cosine >= t.story && cosine > 0.0;
-                if !story_joins && !self.copy_sigs.may_reach(ca, cb, t.copy) {
-                    return None;
-                }
-                let scores = PairScores {
-                    jaccard: self.copy_sigs.similarity(ca, cb),
-                    story: Some(cosine),
-                };
-                return scores.decide(preset, t).map(|_| scores);
-            }
+    /// The collection's columns as a feature store.
+    pub fn store(&self) -> MemStore<'_> {
+        MemStore {
+            dup_of: &self.dup_of,
+            copy_sigs: &self.copy_sigs,
+            shingles: self.shingles.as_deref(),
+            story: self.story.as_ref().map(|s| &s.packed),
         }
-        let scores = self.scores(a, b);
-        scores.decide(preset, t).map(|_| scores)
     }
 
     /// Scores of documents `a` and `b` (exact copies are scored through their originals).
     pub fn scores(&self, a: usize, b: usize) -> PairScores {
-        let (a, b) = (self.canonical(a), self.canonical(b));
-        if a == b {
-            return PairScores {
-                jaccard: 1.0,
-                story: self.story.as_ref().map(|_| 1.0),
-            };
-        }
-        let jaccard = match &self.shingles {
-            Some(s) => exact_jaccard(&s[a], &s[b]),
-            None => self.copy_sigs.similarity(a, b),
-        };
-        let story = self.story.as_ref().map(|s| s.packed.cosine(a, b));
-        PairScores { jaccard, story }
+        PairScorer::new(&self.store(), self.cfg.preset).scores(a, b)
     }
 
     /// The candidates the preset joins at thresholds `t`, sorted by position, and the time
@@ -102,23 +74,8 @@ impl Collection {
         cands: &[CandidatePair],
         t: Thresholds,
     ) -> (Vec<ScoredPair>, std::time::Duration) {
-        let preset = self.cfg.preset;
         let started = std::time::Instant::now();
-        // Candidates may come in any order: the verified pairs are sorted, so the order changes
-        // no result, only speed (`cluster` passes them in tiles, see `tile_order`).
-        let mut pairs: Vec<ScoredPair> = cands
-            .par_iter()
-            .filter_map(|&(a, b)| {
-                let scores = self.verify(a as usize, b as usize, t)?;
-                scores.decide(preset, t).map(|evidence| ScoredPair {
-                    a,
-                    b,
-                    similarity: scores.primary(preset),
-                    evidence,
-                })
-            })
-            .collect();
-        pairs.par_sort_unstable_by_key(|p| (p.a, p.b));
+        let pairs = PairScorer::new(&self.store(), self.cfg.preset).verify_pairs(cands, t);
         (pairs, started.elapsed())
     }
 }

@@ -1,0 +1,175 @@
+//! Where verification and linkage read documents' features: a [`FeatureStore`] gives the
+//! per-document measures (copy similarity, story cosine, the original of an exact copy), and a
+//! [`PairScorer`] over any store makes the presets' decisions. The batch pipeline's store is
+//! [`MemStore`], the collection's flat in-memory columns; an archive index brings its own.
+//!
+//! Invariant: a scorer's decisions depend on the store's measures only, so two stores holding
+//! the same features give the same verified pairs and clusters.
+
+use crate::candidates::CandidatePair;
+use crate::cluster::ScoredPair;
+use crate::score::{exact_jaccard, PairScores, Preset, Thresholds};
+use crate::sketch::Signatures;
+use crate::weight::PackedVectors;
+use rayon::prelude::*;
+
+/// The features of a set of documents, by document number, as verification reads them.
+pub trait FeatureStore: Sync {
+    /// Number of documents.
+    fn len(&self) -> usize;
+
+    /// True when there are none.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The document whose features stand for `doc`: its original when `doc` is an exact copy,
+    /// else `doc` itself.
+    fn original(&self, doc: usize) -> usize;
+
+    /// Copy-lane similarity (estimated or exact shingle Jaccard) of two originals.
+    fn copy_similarity(&self, a: usize, b: usize) -> f64;
+
+    /// Whether the copy similarity of two originals could reach `t`; never false when it does.
+    fn copy_may_reach(&self, a: usize, b: usize, t: f64) -> bool;
+
+    /// Whether `copy_may_reach` is cheaper than `copy_similarity` (signatures read in part);
+    /// false for exact Jaccard, which has no cheaper bound.
+    fn copy_bound_is_cheap(&self) -> bool;
+
+    /// The story score of two originals, when the store holds story features.
+    fn story_cosine(&self, a: usize, b: usize) -> Option<f64>;
+
+    /// Whether the store holds story features.
+    fn has_story(&self) -> bool;
+}
+
+/// The collection's in-memory columns as a [`FeatureStore`].
+#[derive(Clone, Copy)]
+pub struct MemStore<'a> {
+    /// For an exact copy, its original.
+    pub dup_of: &'a [Option<u32>],
+    /// Copy-lane signatures.
+    pub copy_sigs: &'a Signatures,
+    /// Shingle sets, kept for exact verification.
+    pub shingles: Option<&'a [Vec<u64>]>,
+    /// Story vectors (story preset).
+    pub story: Option<&'a PackedVectors>,
+}
+
+impl FeatureStore for MemStore<'_> {
+    fn len(&self) -> usize {
+        self.dup_of.len()
+    }
+
+    #[inline]
+    fn original(&self, doc: usize) -> usize {
+        self.dup_of[doc].map_or(doc, |d| d as usize)
+    }
+
+    #[inline]
+    fn copy_similarity(&self, a: usize, b: usize) -> f64 {
+        match self.shingles {
+            Some(s) => exact_jaccard(&s[a], &s[b]),
+            None => self.copy_sigs.similarity(a, b),
+        }
+    }
+
+    #[inline]
+    fn copy_may_reach(&self, a: usize, b: usize, t: f64) -> bool {
+        match self.shingles {
+            Some(_) => self.copy_similarity(a, b) >= t,
+            None => self.copy_sigs.may_reach(a, b, t),
+        }
+    }
+
+    fn copy_bound_is_cheap(&self) -> bool {
+        self.shingles.is_none()
+    }
+
+    #[inline]
+    fn story_cosine(&self, a: usize, b: usize) -> Option<f64> {
+        self.story.map(|s| s.cosine(a, b))
+    }
+
+    fn has_story(&self) -> bool {
+        self.story.is_some()
+    }
+}
+
+/// The presets' scores and decisions over a [`FeatureStore`].
+pub struct PairScorer<'s, S: FeatureStore> {
+    store: &'s S,
+    preset: Preset,
+}
+
+impl<'s, S: FeatureStore> PairScorer<'s, S> {
+    /// A scorer of `preset` over `store`.
+    pub fn new(store: &'s S, preset: Preset) -> Self {
+        PairScorer { store, preset }
+    }
+
+    /// Scores of documents `a` and `b` (exact copies are scored through their originals).
+    pub fn scores(&self, a: usize, b: usize) -> PairScores {
+        let (a, b) = (self.store.original(a), self.store.original(b));
+        if a == b {
+            return PairScores {
+                jaccard: 1.0,
+                story: self.store.has_story().then_some(1.0),
+            };
+        }
+        PairScores {
+            jaccard: self.store.copy_similarity(a, b),
+            story: self.store.story_cosine(a, b),
+        }
+    }
+
+    /// The preset's score of documents `a` and `b`.
+    pub fn primary(&self, a: usize, b: usize) -> f64 {
+        self.scores(a, b).primary(self.preset)
+    }
+
+    /// [`PairScorer::scores`] of a pair when the preset joins it at thresholds `t`, `None` when
+    /// it does not; the same decisions and scores, but the story score comes first, and a pair
+    /// it rejects reads only as much of the copy features as it takes to see that they cannot
+    /// reach the copy threshold (verification reads a random document per pair, so it waits on
+    /// memory).
+    pub fn verify(&self, a: usize, b: usize, t: Thresholds) -> Option<PairScores> {
+        let (ca, cb) = (self.store.original(a), self.store.original(b));
+        if self.preset == Preset::Story && self.store.copy_bound_is_cheap() && ca != cb {
+            if let Some(cosine) = self.store.story_cosine(ca, cb) {
+                let story_joins = cosine >= t.story && cosine > 0.0;
+                if !story_joins && !self.store.copy_may_reach(ca, cb, t.copy) {
+                    return None;
+                }
+                let scores = PairScores {
+                    jaccard: self.store.copy_similarity(ca, cb),
+                    story: Some(cosine),
+                };
+                return scores.decide(self.preset, t).map(|_| scores);
+            }
+        }
+        let scores = self.scores(a, b);
+        scores.decide(self.preset, t).map(|_| scores)
+    }
+
+    /// The candidates the preset joins at thresholds `t`, sorted by document. Candidates may
+    /// come in any order: the result is sorted, so the order changes only speed.
+    pub fn verify_pairs(&self, cands: &[CandidatePair], t: Thresholds) -> Vec<ScoredPair> {
+        let preset = self.preset;
+        let mut pairs: Vec<ScoredPair> = cands
+            .par_iter()
+            .filter_map(|&(a, b)| {
+                let scores = self.verify(a as usize, b as usize, t)?;
+                scores.decide(preset, t).map(|evidence| ScoredPair {
+                    a,
+                    b,
+                    similarity: scores.primary(preset),
+                    evidence,
+                })
+            })
+            .collect();
+        pairs.par_sort_unstable_by_key(|p| (p.a, p.b));
+        pairs
+    }
+}
