@@ -26,18 +26,7 @@ fn reference_case_blurbs_keep_their_text_and_stay_clear_of_the_threshold() {
     // boilerplate rules must strip them from the page, not from the blurbs (a blurb is a
     // story). Every document keeps a story vector, and no pair but the interview comes
     // near the threshold.
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../fixtures/seeds/seed_case.jsonl"
-    );
-    let docs: Vec<Article> = std::fs::read_to_string(path)
-        .unwrap()
-        .lines()
-        .map(|line| {
-            let v: serde_json::Value = serde_json::from_str(line).unwrap();
-            Article::new(v["id"].as_str().unwrap(), v["text"].as_str().unwrap())
-        })
-        .collect();
+    let docs: Vec<Article> = seed_case();
     let ids: Vec<String> = docs.iter().map(|d| d.id.clone()).collect();
     let mut b = CollectionBuilder::new(EngineConfig::default());
     b.add_batch(docs);
