@@ -95,23 +95,23 @@ impl CollectionBuilder {
     pub fn sign(&self, docs: Vec<Article>) -> SignedBatch {
         let cfg = &self.cfg;
         let seeds = &self.seeds;
-        let out: Vec<(DocFeatures, Vec<u32>)> = docs
-            .par_iter()
-            .map_init(Scratch::default, |scratch, d| {
+        // Each document's signature is written straight into the batch's flat buffer.
+        let k = cfg.copy.sketch.num_perm;
+        let mut values = vec![0u32; docs.len() * k];
+        let feats: Vec<DocFeatures> = values
+            .par_chunks_mut(k.max(1))
+            .zip(docs.par_iter())
+            .map_init(Scratch::default, |scratch, (slot, d)| {
                 let f = match &d.title {
                     None => features(&d.text, cfg, seeds, scratch),
                     // The headline is the first line, which the story lane counts more.
                     Some(title) => features(&format!("{title}\n{}", d.text), cfg, seeds, scratch),
                 };
-                (f, scratch.sig.clone())
+                slot.copy_from_slice(&scratch.sig);
+                f
             })
             .collect();
-        let mut sigs = Signatures::new(cfg.copy_recipe());
-        let mut feats = Vec::with_capacity(out.len());
-        for (f, sig) in out {
-            sigs.push(&sig);
-            feats.push(f);
-        }
+        let sigs = Signatures::from_values(cfg.copy_recipe(), values);
         SignedBatch {
             recipe: FeatureRecipe::of(cfg),
             articles: docs.into_iter().map(|d| (d.id, d.time)).collect(),

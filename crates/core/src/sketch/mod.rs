@@ -168,6 +168,20 @@ impl Signatures {
         }
     }
 
+    /// Signatures of `recipe` from their values, `num_perm` per document, one after another.
+    pub fn from_values(recipe: SketchRecipe, values: Vec<u32>) -> Self {
+        assert_eq!(
+            values.len() % recipe.params.num_perm.max(1),
+            0,
+            "whole signatures"
+        );
+        Signatures {
+            recipe,
+            params: recipe.params,
+            values,
+        }
+    }
+
     /// Append every signature of `other`, which must have been made with the same recipe.
     pub fn append(&mut self, other: &Signatures) -> Result<()> {
         self.recipe.ensure_comparable(&other.recipe)?;
