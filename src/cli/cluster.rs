@@ -157,7 +157,7 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
         None => Format::Jsonl,
     };
     let input = ReportInput {
-        ids: &collection.ids,
+        ids: collection.docs.ids(),
         run: &run,
         preset: cfg.preset,
     };
@@ -174,7 +174,7 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
         let reps = run.clusters.iter().map(|c| c.representative() as usize);
         if inputs.iter().any(|p| fmt(p) == InputFormat::TextDir) {
             // Text directories: by id (a file's location names the file, not its input).
-            let ids: Vec<&str> = reps.map(|r| collection.ids[r].as_str()).collect();
+            let ids: Vec<&str> = reps.map(|r| collection.docs.ids()[r].as_str()).collect();
             write_dedup_dir(path, &inputs, &ids, fmt)?;
         } else {
             let keep: HashSet<(u32, u64)> = reps.map(|r| origin[r]).collect();

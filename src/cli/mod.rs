@@ -389,6 +389,9 @@ pub fn hint(e: &Error) -> Option<String> {
         )),
         Error::InvalidConfig(_) | Error::IncompatibleFormat { .. } => None,
         Error::ParamMismatch { .. } => None,
+        Error::DuplicateDocument { .. } => Some(
+            "ids must be unique among the documents kept; --id-field picks another field".into(),
+        ),
     }
 }
 

@@ -55,6 +55,14 @@ pub enum Error {
         /// Where the first occurrence is.
         first: Location,
     },
+    /// A document was added under an id that a live document of the collection has.
+    #[error("a document with id {id:?} is already in the collection (document {first})")]
+    DuplicateDocument {
+        /// The id.
+        id: String,
+        /// The live document that has it.
+        first: u32,
+    },
     /// Two things made with different parameters were compared or merged.
     #[error("parameter mismatch: {what}: {left} vs {right}")]
     ParamMismatch {

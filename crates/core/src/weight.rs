@@ -78,28 +78,67 @@ impl WeightParams {
     }
 }
 
-/// Inverse document frequency of every term of a collection.
+/// Document frequencies of the terms of a collection (kept, so that documents can be added and
+/// removed) and the IDF they give.
 #[derive(Debug, Default, Clone)]
 pub struct TermStats {
-    /// Each term's IDF, computed once when the counting ends: weighting looks a term up once
-    /// per document that holds it, and a logarithm per lookup costs more than the lookup.
-    idf: crate::hashed::HashedMap<f32>,
+    /// Each term's document frequency and its IDF. The IDF is computed once per change of the
+    /// counts ([`TermStats::refresh`]): weighting looks a term up once per document that holds
+    /// it, and a logarithm per lookup costs more than the lookup.
+    df: crate::hashed::HashedMap<(u32, f32)>,
     docs: u32,
+    epoch: u64,
+    fresh: bool,
 }
 
 impl TermStats {
-    /// Count terms over bags of words (each bag: distinct terms with their counts).
+    /// Count terms over bags of words (each bag: distinct terms with their counts), ready to
+    /// weigh with.
     pub fn build<'a>(bags: impl IntoIterator<Item = &'a [(Term, u32)]>) -> Self {
-        let mut df = crate::hashed::HashedMap::<u32>::default();
-        let mut docs = 0u32;
+        let mut stats = TermStats::default();
         for bag in bags {
-            docs += 1;
-            for &(t, _) in bag {
-                *df.entry(u64::from(t)).or_insert(0) += 1;
+            stats.add(bag);
+        }
+        stats.refresh();
+        stats
+    }
+
+    /// Count one more document's bag.
+    pub fn add(&mut self, bag: &[(Term, u32)]) {
+        self.docs += 1;
+        for &(t, _) in bag {
+            self.df.entry(u64::from(t)).or_insert((0, 0.0)).0 += 1;
+        }
+        self.changed();
+    }
+
+    /// Take a counted document's bag out again (the bag it was added with).
+    pub fn remove(&mut self, bag: &[(Term, u32)]) {
+        self.docs = self.docs.saturating_sub(1);
+        for &(t, _) in bag {
+            let key = u64::from(t);
+            if let Some(e) = self.df.get_mut(&key) {
+                e.0 -= 1;
+                if e.0 == 0 {
+                    self.df.remove(&key);
+                }
             }
         }
-        let idf = df.into_iter().map(|(t, n)| (t, idf(docs, n))).collect();
-        TermStats { idf, docs }
+        self.changed();
+    }
+
+    fn changed(&mut self) {
+        self.epoch += 1;
+        self.fresh = false;
+    }
+
+    /// Compute the IDF of every term from the counts as they are now.
+    pub fn refresh(&mut self) {
+        let docs = self.docs;
+        for e in self.df.values_mut() {
+            e.1 = idf(docs, e.0);
+        }
+        self.fresh = true;
     }
 
     /// Number of documents counted.
@@ -107,11 +146,26 @@ impl TermStats {
         self.docs
     }
 
-    /// Inverse document frequency of `term`.
+    /// Documents holding `term`.
+    pub fn df(&self, term: Term) -> u32 {
+        self.df.get(&u64::from(term)).map_or(0, |e| e.0)
+    }
+
+    /// Which state of the counts this is: it changes with every add and remove, so that a
+    /// vector weighted with one state is never taken for one weighted with another.
+    pub fn epoch(&self) -> u64 {
+        self.epoch
+    }
+
+    /// Inverse document frequency of `term`, as of the last [`TermStats::refresh`].
     pub fn idf(&self, term: Term) -> f32 {
-        self.idf
+        debug_assert!(
+            self.fresh,
+            "refresh the statistics before weighing with them"
+        );
+        self.df
             .get(&u64::from(term))
-            .copied()
+            .map(|e| e.1)
             .unwrap_or_else(|| idf(self.docs, 0))
     }
 }
@@ -417,6 +471,45 @@ mod packed_tests {
                 prop_assert!((fast - merge).abs() <= 1e-12 * merge.abs().max(1.0), "{fast} {merge}");
             }
             prop_assert_eq!(p.cosine(0, 1).to_bits(), p.cosine(1, 0).to_bits());
+        }
+    }
+}
+
+#[cfg(test)]
+mod stats_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Counts after adding every bag and removing some are the counts of the rest, and so
+        /// are the weights.
+        #[test]
+        fn removing_bags_gives_the_stats_of_the_rest(
+            bags in proptest::collection::vec(proptest::collection::btree_set(0u32..30, 0..8), 1..20),
+            gone in proptest::collection::vec(any::<bool>(), 20),
+        ) {
+            let bags: Vec<Vec<(Term, u32)>> =
+                bags.iter().map(|b| b.iter().map(|&t| (t, 1)).collect()).collect();
+            let mut live = TermStats::default();
+            for b in &bags {
+                live.add(b);
+            }
+            let before = live.epoch();
+            for (b, &g) in bags.iter().zip(&gone) {
+                if g {
+                    live.remove(b);
+                }
+            }
+            live.refresh();
+            let rest = TermStats::build(
+                bags.iter().zip(&gone).filter(|(_, &g)| !g).map(|(b, _)| b.as_slice()),
+            );
+            prop_assert_eq!(live.docs(), rest.docs());
+            for t in 0..30 {
+                prop_assert_eq!(live.df(t), rest.df(t));
+                prop_assert_eq!(live.idf(t).to_bits(), rest.idf(t).to_bits());
+            }
+            prop_assert!(gone.iter().take(bags.len()).all(|g| !g) || live.epoch() > before);
         }
     }
 }

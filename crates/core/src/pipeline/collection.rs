@@ -7,6 +7,7 @@
 
 use super::config::{EngineConfig, Verify};
 use super::copy_lane::{copy_candidates, copy_clusters, exact_pairs, ExactCopies};
+use super::docs::DocTable;
 use super::features::{features, DocFeatures, FeatureRecipe, Scratch, StoryTerms};
 use super::store::PairScorer;
 use super::story_lane::{story_candidates, story_lane, StoryLane};
@@ -50,8 +51,7 @@ impl SignedBatch {
 pub struct CollectionBuilder {
     cfg: EngineConfig,
     seeds: Vec<u64>,
-    ids: Vec<String>,
-    times: Vec<Option<i64>>,
+    docs: DocTable,
     feats: Vec<DocFeatures>,
     copy_sigs: Signatures,
     exact: ExactCopies,
@@ -65,8 +65,7 @@ impl CollectionBuilder {
             seeds: cfg.copy.sketch.position_seeds(),
             copy_sigs: Signatures::new(cfg.copy_recipe()),
             cfg,
-            ids: Vec::new(),
-            times: Vec::new(),
+            docs: DocTable::default(),
             feats: Vec::new(),
             exact: ExactCopies::default(),
             dup_of: Vec::new(),
@@ -75,12 +74,12 @@ impl CollectionBuilder {
 
     /// Number of documents added so far.
     pub fn len(&self) -> usize {
-        self.ids.len()
+        self.docs.len()
     }
 
     /// True when nothing was added.
     pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
+        self.docs.is_empty()
     }
 
     /// Add a batch of documents (in input order); their features are computed in parallel.
@@ -140,7 +139,7 @@ impl CollectionBuilder {
             .append(&sigs)
             .expect("a signed batch has the builder's recipe");
         for ((id, time), mut f) in articles.into_iter().zip(feats) {
-            let pos = self.ids.len() as u32;
+            let pos = self.docs.len() as u32;
             let dup = self.exact.observe(f.content, pos);
             if dup.is_some() {
                 // An exact copy needs no features of its own: it is joined to its original.
@@ -148,8 +147,7 @@ impl CollectionBuilder {
                 f.story_terms = StoryTerms::default();
             }
             self.dup_of.push(dup);
-            self.ids.push(id);
-            self.times.push(time);
+            self.docs.push(id, time);
             self.feats.push(f);
         }
     }
@@ -159,8 +157,7 @@ impl CollectionBuilder {
     pub fn finish(self) -> Result<Collection> {
         let CollectionBuilder {
             cfg,
-            ids,
-            times,
+            docs,
             feats,
             copy_sigs,
             dup_of,
@@ -196,8 +193,7 @@ impl CollectionBuilder {
         };
         Ok(Collection {
             cfg,
-            ids,
-            times,
+            docs,
             empty,
             dup_of,
             story_of,
@@ -214,10 +210,9 @@ impl CollectionBuilder {
 pub struct Collection {
     /// The configuration it was built with.
     pub cfg: EngineConfig,
-    /// Document ids, by input position.
-    pub ids: Vec<String>,
-    /// Each document's time, when it was given (seconds since the Unix epoch).
-    pub times: Vec<Option<i64>>,
+    /// The documents (external ids, times, liveness) by [`DocId`](super::DocId), which in a
+    /// batch run is the input position.
+    pub docs: DocTable,
     /// Whether each document has no words at all.
     pub empty: Vec<bool>,
     /// For an exact copy (same normalised words) of an earlier document, that document.
@@ -241,12 +236,12 @@ pub struct Collection {
 impl Collection {
     /// Number of documents.
     pub fn len(&self) -> usize {
-        self.ids.len()
+        self.docs.len()
     }
 
     /// True when the collection has no documents.
     pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
+        self.docs.is_empty()
     }
 
     /// The original of an exact copy, or the document itself.

@@ -17,6 +17,7 @@
 mod collection;
 mod config;
 mod copy_lane;
+mod docs;
 pub(crate) mod features;
 mod store;
 mod story_lane;
@@ -30,9 +31,10 @@ pub use config::{
     CopyParams, EngineConfig, IdfSource, LinkParams, StoryIndex, StoryMinHashParams, StoryParams,
     TopTermsParams, Verify, CONFIG_VERSION, MAX_NUM_PERM,
 };
+pub use docs::{DocId, DocTable};
 pub use features::{FeatureRecipe, StoryTermsRecipe};
 pub use store::{FeatureStore, MemStore, PairScorer};
-pub use story_lane::StoryLane;
+pub use story_lane::{StatsState, StoryLane};
 
 /// One article as the engine takes it: an id, its text, and optionally a headline and a time.
 /// Whatever read it (a file reader, an HTTP body, an Arrow batch) keeps its own notion of

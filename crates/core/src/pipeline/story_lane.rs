@@ -38,6 +38,20 @@ pub struct StoryLane {
     /// every document's story terms wait for the collection statistics). A 32-bit term
     /// collision adds a spurious product with probability about 128 * 128 / 2^32 per pair.
     pub packed: PackedVectors,
+    /// The state of the collection statistics the vectors were weighted with: vectors of two
+    /// states are not comparable, and an archive recomputes them when the state moves.
+    pub stats: StatsState,
+}
+
+/// A state of the story lane's collection statistics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StatsState {
+    /// Documents counted.
+    pub docs: u32,
+    /// [`LineStats::epoch`] when the boilerplate masks were taken.
+    pub lines: u64,
+    /// [`TermStats::epoch`] when the IDF was taken.
+    pub terms: u64,
 }
 
 /// Estimated word 5-gram Jaccard at or above which two documents are versions of one text for
@@ -99,6 +113,7 @@ pub(crate) fn story_lane(
             crate::weight::bag_of_words(terms)
         })
         .collect();
+    let lines_epoch = line_stats.epoch();
     drop(line_stats);
     let term_stats = TermStats::build(
         bags.iter()
@@ -169,7 +184,17 @@ pub(crate) fn story_lane(
     }
     let entries = out.iter().map(|(v, _, _)| v.len()).sum();
     let packed = PackedVectors::new(out.into_iter().map(|(v, _, _)| v), entries);
-    Ok(StoryLane { sigs, top, packed })
+    let stats = StatsState {
+        docs: term_stats.docs(),
+        lines: lines_epoch,
+        terms: term_stats.epoch(),
+    };
+    Ok(StoryLane {
+        sigs,
+        top,
+        packed,
+        stats,
+    })
 }
 
 /// Story candidates between copy clusters' representatives (`not_rep[i]` is set for every

@@ -190,41 +190,104 @@ impl Default for BoilerplateParams {
 /// Documents remembered per line, to tell versions of one text from unrelated pages.
 const REMEMBERED: usize = 6;
 
+/// An empty slot of [`Seen::some`].
+const NOBODY: u32 = u32::MAX;
+
 #[derive(Debug, Clone, Copy)]
 struct Seen {
     docs: u32,
-    /// The first `min(docs, REMEMBERED)` documents holding the line.
+    /// The earliest documents holding the line that are known, in order, at most
+    /// `REMEMBERED` (the rest [`NOBODY`]). Documents are added in order, so these are the first
+    /// `min(docs, REMEMBERED)` holders, unless a remembered holder was removed while more
+    /// documents held the line: then the line is *incomplete* ([`Seen::complete`]).
     some: [u32; REMEMBERED],
 }
 
-/// How many documents each line appears in, over a whole collection.
+impl Seen {
+    fn known(&self) -> usize {
+        self.some.iter().take_while(|&&d| d != NOBODY).count()
+    }
+
+    /// Whether every holder the rules may ask for is known: all of them when at most
+    /// `REMEMBERED` documents hold the line.
+    fn complete(&self) -> bool {
+        self.known() == (self.docs as usize).min(REMEMBERED)
+    }
+}
+
+/// How many documents each line appears in, over a collection that documents can be added to
+/// (in order) and removed from.
+///
+/// Removal policy: a line whose remembered holders were removed while more documents held it
+/// is incomplete until the statistics are rebuilt; an incomplete line is never discounted as
+/// shared only by versions of one text, nor taken for a block shared with one other page, so
+/// it is kept unless enough documents hold it to make it template text.
 #[derive(Debug, Default)]
 pub struct LineStats {
     seen: crate::hashed::HashedMap<Seen>,
+    epoch: u64,
 }
 
 impl LineStats {
     /// Count lines over the collection: `docs[i]` holds document `i`'s line hashes.
     pub fn build<D: AsRef<[u64]>>(docs: &[D]) -> Self {
-        let mut seen = crate::hashed::HashedMap::<Seen>::default();
+        let mut stats = LineStats::default();
         let mut uniq = Vec::new();
         for (i, lines) in docs.iter().enumerate() {
-            uniq.clear();
-            uniq.extend_from_slice(lines.as_ref());
-            uniq.sort_unstable();
-            uniq.dedup();
-            for &h in &uniq {
-                let e = seen.entry(h).or_insert(Seen {
-                    docs: 0,
-                    some: [u32::MAX; REMEMBERED],
-                });
-                if (e.docs as usize) < REMEMBERED {
-                    e.some[e.docs as usize] = i as u32;
-                }
-                e.docs += 1;
+            stats.add_with(i as u32, lines.as_ref(), &mut uniq);
+        }
+        stats
+    }
+
+    /// Count document `doc`'s lines; `doc` is later than every document counted so far.
+    pub fn add(&mut self, doc: u32, lines: &[u64]) {
+        self.add_with(doc, lines, &mut Vec::new());
+    }
+
+    fn add_with(&mut self, doc: u32, lines: &[u64], uniq: &mut Vec<u64>) {
+        uniq.clear();
+        uniq.extend_from_slice(lines);
+        uniq.sort_unstable();
+        uniq.dedup();
+        for &h in uniq.iter() {
+            let e = self.seen.entry(h).or_insert(Seen {
+                docs: 0,
+                some: [NOBODY; REMEMBERED],
+            });
+            let known = e.known();
+            if known < REMEMBERED {
+                e.some[known] = doc;
+            }
+            e.docs += 1;
+        }
+        self.epoch += 1;
+    }
+
+    /// Take document `doc`'s lines out again (the lines it was added with).
+    pub fn remove(&mut self, doc: u32, lines: &[u64]) {
+        let mut uniq = lines.to_vec();
+        uniq.sort_unstable();
+        uniq.dedup();
+        for h in uniq {
+            let Some(e) = self.seen.get_mut(&h) else {
+                continue;
+            };
+            e.docs -= 1;
+            if e.docs == 0 {
+                self.seen.remove(&h);
+                continue;
+            }
+            if let Some(at) = e.some.iter().position(|&d| d == doc) {
+                e.some.copy_within(at + 1.., at);
+                e.some[REMEMBERED - 1] = NOBODY;
             }
         }
-        LineStats { seen }
+        self.epoch += 1;
+    }
+
+    /// Which state of the counts this is: it changes with every add and remove.
+    pub fn epoch(&self) -> u64 {
+        self.epoch
     }
 
     /// Number of documents holding the line.
@@ -267,7 +330,7 @@ impl LineStats {
             .map(|h| match self.seen.get(h) {
                 None => (0, None),
                 Some(s) => {
-                    let all_known = s.docs as usize <= REMEMBERED;
+                    let all_known = s.docs as usize <= REMEMBERED && s.complete();
                     let versions = s.some[..(s.docs as usize).min(REMEMBERED)]
                         .iter()
                         .all(|&o| o == doc || version(o));
@@ -291,7 +354,7 @@ impl LineStats {
             .iter()
             .zip(&counted)
             .filter_map(|(&h, &(n, s))| match s {
-                Some(s) if n >= 2 && n < params.min_docs => Some((other_of(s), h)),
+                Some(s) if n >= 2 && n < params.min_docs && s.complete() => Some((other_of(s), h)),
                 _ => None,
             })
             .collect();
@@ -326,7 +389,7 @@ impl LineStats {
         counted
             .iter()
             .map(|&(n, s)| {
-                let block = n >= 2 && s.is_some_and(|s| footer_with(other_of(s)));
+                let block = n >= 2 && s.is_some_and(|s| s.complete() && footer_with(other_of(s)));
                 !(n >= params.min_docs || (n >= 2 && (embeds_others || block)))
             })
             .collect()
@@ -472,5 +535,51 @@ mod tests {
     fn lines_without_words_are_not_lines() {
         let t = LinedTokens::from_normalized("one\n\n  --- \ntwo three");
         assert_eq!(t.line_ends, [1, 3]);
+    }
+
+    proptest::proptest! {
+        /// After adding documents in order and removing some, line counts are those of the
+        /// survivors, and a survivor none of whose lines is incomplete keeps the lines it would
+        /// keep in statistics built from the survivors alone.
+        #[test]
+        fn removing_documents_gives_the_line_stats_of_the_rest(
+            docs in proptest::collection::vec(proptest::collection::vec(0u64..24, 0..6), 1..16),
+            gone in proptest::collection::vec(proptest::prelude::any::<bool>(), 16),
+            versions in proptest::prelude::any::<u64>(),
+        ) {
+            let same = |a: u32, b: u32| (versions >> ((a * 7 + b * 3) % 64)) & 1 == 1
+                && (versions >> ((b * 7 + a * 3) % 64)) & 1 == 1;
+            let params = BoilerplateParams::default();
+            let mut live = LineStats::default();
+            for (i, d) in docs.iter().enumerate() {
+                live.add(i as u32, d);
+            }
+            let mut rest = LineStats::default();
+            for (i, d) in docs.iter().enumerate() {
+                if gone[i] {
+                    live.remove(i as u32, d);
+                } else {
+                    rest.add(i as u32, d);
+                }
+            }
+            for line in 0u64..24 {
+                proptest::prop_assert_eq!(live.doc_count(line), rest.doc_count(line));
+                // A line never held by more documents than are remembered loses no holder.
+                let ever = docs.iter().filter(|d| d.contains(&line)).count();
+                if ever <= REMEMBERED {
+                    proptest::prop_assert!(live.seen.get(&line).is_none_or(|s| s.complete()));
+                }
+            }
+            for (i, d) in docs.iter().enumerate() {
+                if gone[i] || d.iter().any(|h| live.seen.get(h).is_some_and(|s| !s.complete())) {
+                    continue;
+                }
+                let doc = i as u32;
+                proptest::prop_assert_eq!(
+                    live.keep_mask_versions(doc, d, params, same),
+                    rest.keep_mask_versions(doc, d, params, same)
+                );
+            }
+        }
     }
 }
