@@ -5,7 +5,7 @@ use super::progress::Progress;
 use super::{inputs_or_stdin, EngineArgs, InputArgs};
 use clap::{Args, ValueEnum};
 use std::collections::HashSet;
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -175,10 +175,10 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
         if inputs.iter().any(|p| fmt(p) == InputFormat::TextDir) {
             // Text directories: by id (a file's location names the file, not its input).
             let ids: Vec<&str> = reps.map(|r| collection.docs.ids()[r].as_str()).collect();
-            write_dedup_dir(path, &inputs, &ids, fmt)?;
+            corpus::subset::write_files(path, &inputs, &ids, fmt)?;
         } else {
             let keep: HashSet<(u32, u64)> = reps.map(|r| origin[r]).collect();
-            write_dedup(path, &inputs, fmt, &keep)?;
+            corpus::subset::write_records(path, &inputs, fmt, &keep)?;
         }
     }
     if args.verbose {
@@ -284,118 +284,5 @@ fn check_not_input(flag: &str, out: &Path, inputs: &[PathBuf]) -> Result<(), Err
             )));
         }
     }
-    Ok(())
-}
-
-/// Copy the representatives' files of .txt directory inputs into the directory `out`, at the
-/// same relative paths (their ids), byte for byte. The copy is made in a sibling directory and
-/// renamed into place, so `out` is never half-written; an existing non-empty `out` is refused.
-fn write_dedup_dir(
-    out: &Path,
-    inputs: &[PathBuf],
-    reps: &[&str],
-    fmt: impl Fn(&Path) -> InputFormat,
-) -> Result<(), Error> {
-    if let Some(p) = inputs.iter().find(|p| fmt(p) != InputFormat::TextDir) {
-        return Err(Error::Config(format!(
-            "--dedup-out with a .txt directory input writes a directory, so every input must be one; {} is not",
-            p.display()
-        )));
-    }
-    if out.is_file() || std::fs::read_dir(out).is_ok_and(|mut d| d.next().is_some()) {
-        return Err(Error::Config(format!(
-            "--dedup-out {} exists and is not an empty directory; refusing to overwrite it",
-            out.display()
-        )));
-    }
-    let tmp = out.with_extension("storyhash-tmp");
-    if tmp.exists() {
-        std::fs::remove_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
-    }
-    std::fs::create_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
-    for id in reps {
-        // Ids are relative paths with `/` separators, unique across the inputs.
-        let rel: PathBuf = id.split('/').collect();
-        let Some(src) = inputs.iter().map(|d| d.join(&rel)).find(|p| p.is_file()) else {
-            return Err(Error::Config(format!(
-                "--dedup-out: {id} is no longer a file under the input directories"
-            )));
-        };
-        let dst = tmp.join(&rel);
-        if let Some(parent) = dst.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-        }
-        std::fs::copy(&src, &dst).map_err(|e| Error::io(&src, e))?;
-    }
-    if out.is_dir() {
-        std::fs::remove_dir(out).map_err(|e| Error::io(out, e))?;
-    }
-    std::fs::rename(&tmp, out).map_err(|e| Error::io(out, e))?;
-    Ok(())
-}
-
-/// Copy the kept records verbatim: JSONL lines or CSV records (with the header).
-fn write_dedup(
-    out: &Path,
-    inputs: &[PathBuf],
-    fmt: impl Fn(&Path) -> InputFormat,
-    keep: &HashSet<(u32, u64)>,
-) -> Result<(), Error> {
-    let tmp = out.with_extension("storyhash-tmp");
-    let file = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
-    let mut w = std::io::BufWriter::new(file);
-    let mut wrote_header = false;
-    for (i, path) in inputs.iter().enumerate() {
-        match fmt(path) {
-            InputFormat::Jsonl => {
-                let mut r = corpus::open_raw(path)?;
-                let mut line = Vec::new();
-                let mut n = 0u64;
-                loop {
-                    line.clear();
-                    let got = r
-                        .read_until(b'\n', &mut line)
-                        .map_err(|e| Error::io(path, e))?;
-                    if got == 0 {
-                        break;
-                    }
-                    n += 1;
-                    if keep.contains(&(i as u32, n)) {
-                        w.write_all(&line).map_err(|e| Error::io(&tmp, e))?;
-                        if !line.ends_with(b"\n") {
-                            w.write_all(b"\n").map_err(|e| Error::io(&tmp, e))?;
-                        }
-                    }
-                }
-            }
-            InputFormat::Csv => {
-                let r = corpus::open_raw(path)?;
-                let mut rdr = csv::ReaderBuilder::new().has_headers(true).from_reader(r);
-                let mut cw = csv::Writer::from_writer(&mut w);
-                if !wrote_header {
-                    let h = rdr
-                        .byte_headers()
-                        .map_err(|e| Error::io(path, std::io::Error::other(e)))?
-                        .clone();
-                    cw.write_byte_record(&h)
-                        .map_err(|e| Error::io(&tmp, e.into()))?;
-                    wrote_header = true;
-                }
-                for rec in rdr.byte_records() {
-                    let rec = rec.map_err(|e| Error::io(path, std::io::Error::other(e)))?;
-                    let line = rec.position().map_or(0, |p| p.line());
-                    if keep.contains(&(i as u32, line)) {
-                        cw.write_byte_record(&rec)
-                            .map_err(|e| Error::io(&tmp, e.into()))?;
-                    }
-                }
-                cw.flush().map_err(|e| Error::io(&tmp, e))?;
-            }
-            InputFormat::TextDir => unreachable!("directories go to write_dedup_dir"),
-        }
-    }
-    w.flush().map_err(|e| Error::io(&tmp, e))?;
-    drop(w);
-    std::fs::rename(&tmp, out).map_err(|e| Error::io(out, e))?;
     Ok(())
 }

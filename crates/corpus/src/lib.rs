@@ -8,6 +8,7 @@ mod decompress;
 pub mod ingest;
 pub mod intake;
 mod jsonl;
+pub mod subset;
 mod textdir;
 
 use std::path::{Path, PathBuf};
