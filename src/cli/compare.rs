@@ -11,9 +11,7 @@ use std::process::ExitCode;
 use storyhash::corpus::{self, Document};
 use storyhash::error::Location;
 use storyhash::pipeline::IdfSource;
-use storyhash::score::{containment, exact_jaccard, Preset};
-use storyhash::shingle::{char_shingles_into, into_set, word_shingles_into};
-use storyhash::text::{boilerplate::LinedTokens, normalize::normalize};
+use storyhash::score::Preset;
 use storyhash::{CollectionBuilder, Error};
 
 #[derive(Args, Debug)]
@@ -107,69 +105,7 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, Error> {
     builder.add_batch(docs.into_iter().map(Into::into).collect());
     let coll = builder.finish()?;
     let scores = coll.scores(pair.0, pair.1);
-    // The story index's view of the pair: a copy is indexed through its copy cluster's first
-    // member.
-    let rep = |i: usize| coll.story_of.get(i).map_or(i, |&r| r as usize);
-    let (ra, rb) = (rep(pair.0), rep(pair.1));
-    let index_measure = coll.story.as_ref().map(|s| match &s.sigs {
-        Some(sigs) => (
-            "weighted minhash estimate".to_string(),
-            sigs.similarity(ra, rb),
-        ),
-        None => (
-            format!(
-                "heaviest terms shared (of {})",
-                match cfg.story.index {
-                    storyhash::pipeline::StoryIndex::TopTerms(p) => p.top_terms,
-                    storyhash::pipeline::StoryIndex::MinHash(_) => 0,
-                }
-            ),
-            if ra == rb {
-                s.top.get(ra).len() as f64
-            } else {
-                s.top.shared(ra, rb) as f64
-            },
-        ),
-    });
-
-    let (na, nb) = (normalize(&ta), normalize(&tb));
-    let (la, lb) = (
-        LinedTokens::from_normalized(&na),
-        LinedTokens::from_normalized(&nb),
-    );
-    let mut measures: Vec<(String, f64)> = Vec::new();
-    for n in [1usize, 2, 3, 5] {
-        let (mut sa, mut sb) = (Vec::new(), Vec::new());
-        word_shingles_into(&la.tokens, n, &mut sa);
-        word_shingles_into(&lb.tokens, n, &mut sb);
-        let (sa, sb) = (into_set(sa), into_set(sb));
-        measures.push((format!("word {n}-gram jaccard"), exact_jaccard(&sa, &sb)));
-        measures.push((
-            format!("word {n}-gram containment a in b"),
-            containment(&sa, &sb),
-        ));
-        measures.push((
-            format!("word {n}-gram containment b in a"),
-            containment(&sb, &sa),
-        ));
-    }
-    let (mut sa, mut sb, mut scratch) = (Vec::new(), Vec::new(), String::new());
-    char_shingles_into(&na, 5, &mut scratch, &mut sa);
-    char_shingles_into(&nb, 5, &mut scratch, &mut sb);
-    let (sa, sb) = (into_set(sa), into_set(sb));
-    measures.push(("char 5-gram jaccard".into(), exact_jaccard(&sa, &sb)));
-    measures.push((
-        format!(
-            "minhash estimate ({}, {} perm)",
-            cfg.copy.shingle, cfg.copy.sketch.num_perm
-        ),
-        coll.copy_sigs.similarity(pair.0, pair.1),
-    ));
-    measures.push((
-        "story score (idf cosine)".into(),
-        scores.story.unwrap_or(0.0),
-    ));
-    measures.extend(index_measure);
+    let measures = storyhash::explain::pair_measures(&coll, [&ta, &tb], pair.0, pair.1);
 
     let t = cfg.thresholds;
     let joins = |p: Preset| scores.decide(p, t).map(|e| e.name());

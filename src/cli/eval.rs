@@ -14,7 +14,6 @@ use storyhash::error::Location;
 use storyhash::eval::{at_threshold, best_f1, cluster_quality, pearson, roc_auc, spearman};
 use storyhash::pipeline::Collection;
 use storyhash::score::{Preset, Thresholds};
-use storyhash::text::{normalize::normalize, tokenize};
 use storyhash::{CollectionBuilder, Error};
 
 #[derive(Args, Debug)]
@@ -157,41 +156,11 @@ fn build(args: &EvalArgs, docs: Vec<Document>) -> Result<Collection, Error> {
 }
 
 /// The terms two documents share, heaviest first (story vectors; words recovered from texts).
+/// The `k` heaviest shared story terms of a pair, as words.
 fn shared_terms(coll: &Collection, texts: &[String], a: usize, b: usize, k: usize) -> Vec<String> {
-    let Some(story) = &coll.story else {
-        return Vec::new();
-    };
-    let (va, vb) = (story.packed.get(a), story.packed.get(b));
-    // Story terms are word prefixes when the engine uses them: map back the same way, to the
-    // 32-bit terms of the packed vectors.
-    let term_hash = |w: &str| match coll.cfg.story.weights.prefix_chars {
-        Some(n) => tokenize::hash_word_prefix(w, n),
-        None => tokenize::hash_word(w),
-    };
-    let mut words: HashMap<u32, String> = HashMap::new();
-    for t in [&texts[a], &texts[b]] {
-        for w in tokenize::words(&normalize(t)) {
-            words
-                .entry((term_hash(w) >> 32) as u32)
-                .or_insert_with(|| w.to_owned());
-        }
-    }
-    let wb: HashMap<u32, f32> = vb.0.iter().copied().zip(vb.1.iter().copied()).collect();
-    let mut shared: Vec<(f32, u32)> =
-        va.0.iter()
-            .zip(va.1)
-            .filter_map(|(&t, &w)| wb.get(&t).map(|x| (w * x, t)))
-            .collect();
-    shared.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
-    shared
+    storyhash::explain::shared_terms(coll, [&texts[a], &texts[b]], a, b, k)
         .into_iter()
-        .take(k)
-        .map(|(_, t)| {
-            words
-                .get(&t)
-                .cloned()
-                .unwrap_or_else(|| format!("#{t:08x}"))
-        })
+        .map(|t| t.word)
         .collect()
 }
 

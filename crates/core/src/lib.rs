@@ -16,12 +16,14 @@
 //!
 //! [`pipeline`] composes the stages for a collection, one file per step (features, copy lane,
 //! story lane, verification); [`hashed`] holds the hash primitives every stage uses;
-//! [`eval`] the quality metrics.
+//! [`explain`] the evidence of a pair (its measures, the terms that carried it); [`eval`] the
+//! quality metrics.
 
 pub mod candidates;
 pub mod cluster;
 pub mod error;
 pub mod eval;
+pub mod explain;
 pub mod hashed;
 pub mod pipeline;
 pub mod score;

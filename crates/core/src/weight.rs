@@ -27,6 +27,20 @@
 /// A story term: a 32-bit hash of a word prefix.
 pub type Term = u32;
 
+/// The story term of a word's 64-bit hash: its high 32 bits. The one definition of the rule;
+/// [`term_hash`] is its inverse up to the dropped bits.
+#[inline]
+pub fn term_of(hash: u64) -> Term {
+    (hash >> 32) as Term
+}
+
+/// The 64-bit hash a story term stands for (its low bits zero), for sketches that hash terms
+/// as words were hashed.
+#[inline]
+pub fn term_hash(term: Term) -> u64 {
+    u64::from(term) << 32
+}
+
 /// Settings of the story weighting.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct WeightParams {

@@ -90,7 +90,7 @@ pub(crate) struct DocFeatures {
 /// (the peak of a story run, when every document's terms are in memory at once). Each term is
 /// the high 32 bits of its hash, the part the packed vectors compare anyway
 /// ([`crate::weight::PackedVectors`]): 4 bytes a word instead of 8. In the story lane a term is
-/// `u64::from(t) << 32`.
+/// [`crate::weight::term_hash`]`(t)`.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct StoryTerms {
     terms: Vec<u32>,
@@ -100,7 +100,11 @@ pub(crate) struct StoryTerms {
 impl StoryTerms {
     fn from_lined(l: &LinedTokens) -> Self {
         StoryTerms {
-            terms: l.tokens.iter().map(|&t| (t >> 32) as u32).collect(),
+            terms: l
+                .tokens
+                .iter()
+                .map(|&t| crate::weight::term_of(t))
+                .collect(),
             line_ends: l.line_ends.clone(),
         }
     }

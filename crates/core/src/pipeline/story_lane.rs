@@ -158,7 +158,11 @@ pub(crate) fn story_lane(
                 }
             } else if minhash {
                 // The sketch hashes terms as they were before they became 32-bit keys.
-                let wide: Vec<u64> = v.terms.iter().map(|&t| u64::from(t) << 32).collect();
+                let wide: Vec<u64> = v
+                    .terms
+                    .iter()
+                    .map(|&t| crate::weight::term_hash(t))
+                    .collect();
                 weighted::sign_into(&wide, &v.weights, &seeds, &mut sig);
             } else {
                 top = heaviest_keys(&v, top_terms);

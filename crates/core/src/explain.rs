@@ -1,0 +1,204 @@
+//! Why two documents match: a collection and a pair go in, the evidence comes out: every
+//! similarity measure the engine knows for the pair ([`pair_measures`]) and the distinctive
+//! terms that carried its story score ([`shared_terms`]). For `compare`, `eval --errors`, and
+//! the explain and report work that shows editors the shared passages.
+//!
+//! Invariant: explanations use the engine's own rules (the story-term rule
+//! [`crate::weight::term_of`], the collection's vectors and signatures), never a copy of them,
+//! so what is shown is what was scored.
+
+use crate::pipeline::{Collection, StoryIndex};
+use crate::score::{containment, exact_jaccard};
+use crate::shingle::{char_shingles_into, into_set, word_shingles_into};
+use crate::text::boilerplate::LinedTokens;
+use crate::text::normalize::normalize;
+use crate::text::tokenize;
+use crate::weight::{term_of, Term};
+use std::collections::HashMap;
+
+/// A term two documents' story vectors share.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SharedTerm {
+    /// A word of either text that the term stands for (`#xxxxxxxx` when none is found).
+    pub word: String,
+    /// The term.
+    pub term: Term,
+    /// Its product of weights: its part of the story score (the cosine of unit vectors).
+    pub weight: f64,
+}
+
+/// The `k` shared story terms with the largest product of weights, heaviest first (ties by
+/// term), with a word of `texts` (the two documents' texts) for each.
+pub fn shared_terms(
+    coll: &Collection,
+    texts: [&str; 2],
+    a: usize,
+    b: usize,
+    k: usize,
+) -> Vec<SharedTerm> {
+    let Some(story) = &coll.story else {
+        return Vec::new();
+    };
+    let (va, vb) = (story.packed.get(a), story.packed.get(b));
+    // Story terms are word prefixes when the engine uses them: map back the same way.
+    let term_hash = |w: &str| match coll.cfg.story.weights.prefix_chars {
+        Some(n) => tokenize::hash_word_prefix(w, n),
+        None => tokenize::hash_word(w),
+    };
+    let mut words: HashMap<Term, String> = HashMap::new();
+    for t in texts {
+        for w in tokenize::words(&normalize(t)) {
+            words
+                .entry(term_of(term_hash(w)))
+                .or_insert_with(|| w.to_owned());
+        }
+    }
+    let wb: HashMap<Term, f32> = vb.0.iter().copied().zip(vb.1.iter().copied()).collect();
+    let mut shared: Vec<(f32, Term)> =
+        va.0.iter()
+            .zip(va.1)
+            .filter_map(|(&t, &w)| wb.get(&t).map(|x| (w * x, t)))
+            .collect();
+    shared.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+    shared
+        .into_iter()
+        .take(k)
+        .map(|(w, t)| SharedTerm {
+            word: words
+                .get(&t)
+                .cloned()
+                .unwrap_or_else(|| format!("#{t:08x}")),
+            term: t,
+            weight: f64::from(w),
+        })
+        .collect()
+}
+
+/// Every measure of documents `a` and `b` of `coll` (whose texts are `texts`), named as
+/// `compare` prints them: exact word n-gram Jaccard and containment (n = 1, 2, 3, 5), exact
+/// character 5-gram Jaccard, the copy lane's MinHash estimate, the story score, and the story
+/// index's view of the pair (bands agreeing or heaviest terms shared, through the copy
+/// clusters' representatives).
+pub fn pair_measures(
+    coll: &Collection,
+    texts: [&str; 2],
+    a: usize,
+    b: usize,
+) -> Vec<(String, f64)> {
+    let cfg = &coll.cfg;
+    let scores = coll.scores(a, b);
+    // The story index's view of the pair: a copy is indexed through its copy cluster's first
+    // member.
+    let rep = |i: usize| coll.story_of.get(i).map_or(i, |&r| r as usize);
+    let (ra, rb) = (rep(a), rep(b));
+    let index_measure = coll.story.as_ref().map(|s| match &s.sigs {
+        Some(sigs) => (
+            "weighted minhash estimate".to_string(),
+            sigs.similarity(ra, rb),
+        ),
+        None => (
+            format!(
+                "heaviest terms shared (of {})",
+                match cfg.story.index {
+                    StoryIndex::TopTerms(p) => p.top_terms,
+                    StoryIndex::MinHash(_) => 0,
+                }
+            ),
+            if ra == rb {
+                s.top.get(ra).len() as f64
+            } else {
+                s.top.shared(ra, rb) as f64
+            },
+        ),
+    });
+    let (na, nb) = (normalize(texts[0]), normalize(texts[1]));
+    let (la, lb) = (
+        LinedTokens::from_normalized(&na),
+        LinedTokens::from_normalized(&nb),
+    );
+    let mut measures: Vec<(String, f64)> = Vec::new();
+    for n in [1usize, 2, 3, 5] {
+        let (mut sa, mut sb) = (Vec::new(), Vec::new());
+        word_shingles_into(&la.tokens, n, &mut sa);
+        word_shingles_into(&lb.tokens, n, &mut sb);
+        let (sa, sb) = (into_set(sa), into_set(sb));
+        measures.push((format!("word {n}-gram jaccard"), exact_jaccard(&sa, &sb)));
+        measures.push((
+            format!("word {n}-gram containment a in b"),
+            containment(&sa, &sb),
+        ));
+        measures.push((
+            format!("word {n}-gram containment b in a"),
+            containment(&sb, &sa),
+        ));
+    }
+    let (mut sa, mut sb, mut scratch) = (Vec::new(), Vec::new(), String::new());
+    char_shingles_into(&na, 5, &mut scratch, &mut sa);
+    char_shingles_into(&nb, 5, &mut scratch, &mut sb);
+    let (sa, sb) = (into_set(sa), into_set(sb));
+    measures.push(("char 5-gram jaccard".into(), exact_jaccard(&sa, &sb)));
+    measures.push((
+        format!(
+            "minhash estimate ({}, {} perm)",
+            cfg.copy.shingle, cfg.copy.sketch.num_perm
+        ),
+        coll.copy_sigs.similarity(a, b),
+    ));
+    measures.push((
+        "story score (idf cosine)".into(),
+        scores.story.unwrap_or(0.0),
+    ));
+    measures.extend(index_measure);
+    measures
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::{Article, CollectionBuilder, EngineConfig};
+
+    const A: &str = "Ambassador Thang told reporters in Paris that Vietnam and France would \
+        expand cooperation in aerospace, nuclear energy and culture next year.";
+    const B: &str = "In Paris, ambassador Dinh Toan Thang said Vietnam and France plan wider \
+        cooperation on aerospace and nuclear energy.";
+    const C: &str = "The football league announced its fixtures for the autumn season.";
+
+    fn coll() -> Collection {
+        let mut b = CollectionBuilder::new(EngineConfig::default());
+        b.add_batch(vec![
+            Article::new("a", A),
+            Article::new("b", B),
+            Article::new("c", C),
+        ]);
+        b.finish().unwrap()
+    }
+
+    #[test]
+    fn shared_terms_name_the_words_the_two_texts_share_and_sum_to_the_story_score() {
+        let coll = coll();
+        let terms = shared_terms(&coll, [A, B], 0, 1, 1000);
+        let words: Vec<&str> = terms.iter().map(|t| t.word.as_str()).collect();
+        for w in ["paris", "thang"] {
+            assert!(words.contains(&w), "{w} in {words:?}");
+        }
+        assert!(!words.contains(&"football"));
+        assert!(terms.windows(2).all(|w| w[0].weight >= w[1].weight));
+        let sum: f64 = terms.iter().map(|t| t.weight).sum();
+        let story = coll.scores(0, 1).story.unwrap();
+        assert!((sum - story).abs() < 1e-5, "{sum} vs {story}");
+        assert!(shared_terms(&coll, [A, C], 0, 2, 10).is_empty());
+    }
+
+    #[test]
+    fn pair_measures_agree_with_the_collection_scores() {
+        let coll = coll();
+        let m: HashMap<String, f64> = pair_measures(&coll, [A, B], 0, 1).into_iter().collect();
+        assert_eq!(
+            m["story score (idf cosine)"],
+            coll.scores(0, 1).story.unwrap()
+        );
+        assert!(m["word 1-gram containment a in b"] > 0.0);
+        let same: HashMap<String, f64> = pair_measures(&coll, [A, A], 0, 0).into_iter().collect();
+        assert_eq!(same["word 5-gram jaccard"], 1.0);
+    }
+}
