@@ -152,7 +152,14 @@ fn bench_counts_duplicates_of_copied_records() {
     let extra = serde_json::json!({"id": "copy", "text": first["text"]});
     std::fs::write(&path, format!("{seed}{extra}\n")).unwrap();
     let out = storyhash()
-        .args(["bench", path.to_str().unwrap(), "--repeat", "1"])
+        .args([
+            "bench",
+            path.to_str().unwrap(),
+            "--preset",
+            "copy",
+            "--repeat",
+            "1",
+        ])
         .output()
         .unwrap();
     assert!(out.status.success());

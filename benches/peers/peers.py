@@ -128,7 +128,7 @@ for threads, pin, label in [(1, True, "storyhash, 1 core (taskset)" if PIN else 
     secs, flagged, rss = storyhash(threads, pin)
     rows.append((label, "end to end", secs, flagged, rss))
 base = rows[0][2]
-bench = subprocess.run(PIN + [BIN, "bench", CORPUS, "--repeat", "3", "--bands", "8", "--rows", "16"], check=True, capture_output=True, text=True).stdout
+bench = subprocess.run(PIN + [BIN, "bench", CORPUS, "--preset", "copy", "--repeat", "3", "--bands", "8", "--rows", "16"], check=True, capture_output=True, text=True).stdout
 # ENGINES=datasketch,gaoya (names below, comma-separated) runs only those peers; ENGINES=none none.
 ALL = ["datasketch", "gaoya", "rensa", "FastSketchLSH", "rensa sketch lane", "FastSketchLSH sketch lane"]
 WANT = os.environ.get("ENGINES")
@@ -149,7 +149,7 @@ for name, lane, secs, flagged, rss in rows:
     rss_s = "" if rss is None else f"{rss:.0f}"
     print(f"| {name} | {lane} | {secs:.2f} | {n / secs:,.0f} | {mb / secs:.1f} | {rss_s} | {sum(flagged)} | {recall(flagged):.3f} | {secs / base:.1f}x |")
 print()
-print("storyhash sketch lane (`storyhash bench`, shingle sets in memory -> OPH -> LSH -> flags):")
+print("storyhash stages (`storyhash bench --preset copy`, texts in memory -> features (tokenising included) -> LSH -> verified clusters):")
 print(bench)
 print("Notes: rensa uses its full-set R-MinHash (digest_matrix_from_token_sets), not the sampled "
       "_rho path of its headline benchmark. rensa/FastSketchLSH flag rows that share a band "

@@ -1,20 +1,18 @@
-//! `storyhash bench`: time the sketch lane alone, the way rensa and FastSketchLSH time
-//! themselves: shingle sets already in memory -> signatures -> LSH -> duplicate flags. Reading,
-//! normalising and shingling happen first and are not timed; the figures are per stage.
+//! `storyhash bench`: time the engine's own stages on a corpus held in memory, single thread and
+//! all threads: per-document features (normalise, tokenise, sign), candidates (both lanes),
+//! verification and clustering. Reading the files happens first and is not timed. The stages
+//! are the ones `cluster` runs, with the same config, so the figures are the engine's.
 
-use super::InputArgs;
+use super::{EngineArgs, InputArgs};
 use clap::Args;
-use rayon::prelude::*;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
-use storyhash::candidates::bands::{candidates, LshParams};
-use storyhash::cluster::UnionFind;
 use storyhash::corpus;
-use storyhash::shingle::{into_set, word_shingles_into};
-use storyhash::sketch::{estimate, minhash, oph, Scheme, Signatures, SketchParams};
-use storyhash::text::{normalize::normalize, tokenize::hash_words_into};
-use storyhash::Error;
+use storyhash::{Article, CollectionBuilder, Error};
+
+/// Documents handed to the builder at a time, as `cluster` does.
+const BATCH: usize = 4096;
 
 #[derive(Args, Debug)]
 pub struct BenchArgs {
@@ -22,146 +20,107 @@ pub struct BenchArgs {
     input: PathBuf,
     #[command(flatten)]
     input_args: InputArgs,
-    /// Word n-gram size.
-    #[arg(long, default_value_t = 5)]
-    ngram: usize,
-    /// Signature length.
-    #[arg(long, default_value_t = 128)]
-    num_perm: usize,
-    /// Jaccard threshold of a duplicate.
-    #[arg(long, default_value_t = 0.8)]
-    threshold: f64,
-    /// Sketch: oph or classic.
-    #[arg(long, default_value = "oph")]
-    sketch: String,
-    /// LSH bands (with --rows); by default optimal for the threshold.
-    #[arg(long, requires = "rows", help_heading = "Advanced")]
-    bands: Option<usize>,
-    /// LSH rows per band (with --bands).
-    #[arg(long, requires = "bands", help_heading = "Advanced")]
-    rows: Option<usize>,
-    /// Repetitions (the best is reported).
+    #[command(flatten)]
+    engine: EngineArgs,
+    /// Repetitions (the fastest is reported).
     #[arg(long, default_value_t = 3)]
     repeat: usize,
 }
 
+/// One run's stage times in seconds, and the documents joined to an earlier one (copies, or
+/// under the story preset, later write-ups of a story).
+struct Timed {
+    features: f64,
+    statistics: f64,
+    candidates: f64,
+    verify: f64,
+    cluster: f64,
+    joined: usize,
+}
+
+impl Timed {
+    fn total(&self) -> f64 {
+        self.features + self.statistics + self.candidates + self.verify + self.cluster
+    }
+}
+
 pub fn run(args: BenchArgs) -> Result<ExitCode, Error> {
+    let cfg = args.engine.config()?;
     let opts = args.input_args.read_options();
-    let docs: Vec<String> = corpus::open_all(std::slice::from_ref(&args.input), &opts)?
-        .map(|d| d.map(|d| d.text))
+    let docs: Vec<Article> = corpus::open_all(std::slice::from_ref(&args.input), &opts)?
+        .map(|d| d.map(Article::from))
         .collect::<Result<_, _>>()?;
-    let bytes: usize = docs.iter().map(String::len).sum();
-    let sets: Vec<Vec<u64>> = docs
-        .par_iter()
-        .map(|t| {
-            let mut words = Vec::new();
-            hash_words_into(&normalize(t), &mut words);
-            let mut sh = Vec::new();
-            word_shingles_into(&words, args.ngram, &mut sh);
-            into_set(sh)
-        })
-        .collect();
-    drop(docs);
-    let params = SketchParams {
-        num_perm: args.num_perm,
-        seed: 42,
-    };
-    let scheme = match args.sketch.as_str() {
-        "oph" => Scheme::OnePermutation,
-        "classic" => Scheme::MinHash,
-        other => {
-            return Err(Error::Config(format!(
-                "--sketch must be oph or classic, got {other}"
-            )))
-        }
-    };
-    let banding = match (args.bands, args.rows) {
-        (Some(bands), Some(rows)) => LshParams { bands, rows },
-        _ => LshParams::optimal(args.threshold, args.num_perm)?,
-    };
-    banding.check(args.num_perm)?;
-    let seeds = params.position_seeds();
-    let n = sets.len();
-    let lane = |threads: usize| -> Result<(f64, f64, f64, usize), Error> {
+    let bytes: usize = docs.iter().map(|d| d.text.len()).sum();
+    let n = docs.len();
+    let once = |threads: usize| -> Result<Timed, Error> {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
             .map_err(|e| Error::Config(e.to_string()))?;
         pool.install(|| {
-            let t0 = Instant::now();
-            let out: Vec<Vec<u32>> = sets
-                .par_iter()
-                .map_init(
-                    || (Vec::new(), Vec::new()),
-                    |(scratch, sig), s| {
-                        match scheme {
-                            Scheme::OnePermutation => {
-                                oph::sign_into(s, params.num_perm, params.seed, scratch, sig)
-                            }
-                            _ => minhash::sign_into(s, &seeds, sig),
-                        }
-                        sig.clone()
-                    },
-                )
-                .collect();
-            let mut sigs = Signatures::new(storyhash::sketch::SketchRecipe {
-                text: storyhash::text::TextVersion::CURRENT,
-                input: storyhash::sketch::SketchInput::Shingles(
-                    storyhash::shingle::ShingleKind::Word(5),
-                ),
-                scheme,
-                params,
-            });
-            for s in &out {
-                sigs.push(s);
+            let batches: Vec<Vec<Article>> = docs.chunks(BATCH).map(<[Article]>::to_vec).collect();
+            let t = Instant::now();
+            let mut builder = CollectionBuilder::new(cfg.clone());
+            for b in batches {
+                builder.add_batch(b);
             }
-            let t_sign = t0.elapsed().as_secs_f64();
-            let t1 = Instant::now();
-            let cands = candidates(&sigs, &[], banding, 256)?;
-            let t_lsh = t1.elapsed().as_secs_f64();
-            let t2 = Instant::now();
-            let verified: Vec<(u32, u32)> = cands
-                .par_iter()
-                .copied()
-                .filter(|&(a, b)| {
-                    estimate(sigs.get(a as usize), sigs.get(b as usize)) >= args.threshold
-                })
-                .collect();
-            let mut uf = UnionFind::new(n);
-            for &(a, b) in &verified {
-                uf.union(a, b);
-            }
-            let dups = (0..n as u32).filter(|&d| uf.find(d) != d).count();
-            let t_verify = t2.elapsed().as_secs_f64();
-            Ok((t_sign, t_lsh, t_verify, dups))
+            let features = t.elapsed().as_secs_f64();
+            let t = Instant::now();
+            let coll = builder.finish()?;
+            let statistics = t.elapsed().as_secs_f64();
+            let t = Instant::now();
+            let cands = coll.candidates()?;
+            let candidates = t.elapsed().as_secs_f64();
+            let run = coll.cluster_candidates(&cands, cfg.thresholds);
+            let stage = |name: &str| {
+                run.stages
+                    .iter()
+                    .find(|s| s.0 == name)
+                    .map_or(0.0, |s| s.1.as_secs_f64())
+            };
+            Ok(Timed {
+                features,
+                statistics,
+                candidates,
+                verify: stage("verification"),
+                cluster: stage("clustering"),
+                joined: n - run.clusters.len(),
+            })
         })
     };
+    let banding = cfg.copy_lsh()?;
     println!(
-        "sketch lane: {n} documents, {:.1} MB, word {}-grams, {} x {} bands, {} {} perm, threshold {}",
+        "{} preset: {n} documents, {:.1} MB, {} shingles, {} x {} bands, {} perm, threshold {}",
+        cfg.preset.name(),
         bytes as f64 / 1e6,
-        args.ngram,
+        cfg.copy.shingle,
         banding.bands,
         banding.rows,
-        args.sketch,
-        args.num_perm,
-        args.threshold
+        cfg.copy.sketch.num_perm,
+        cfg.threshold()
     );
-    println!("| threads | sign s | lsh s | verify s | total s | docs/s | duplicates |");
-    println!("|---|---|---|---|---|---|---|");
+    println!("| threads | features s | statistics s | candidates s | verify s | cluster s | total s | docs/s | joined |");
+    println!("|---|---|---|---|---|---|---|---|---|");
     let all = rayon::current_num_threads();
     for threads in [1, all] {
-        let mut best: Option<(f64, f64, f64, usize)> = None;
+        let mut best: Option<Timed> = None;
         for _ in 0..args.repeat.max(1) {
-            let r = lane(threads)?;
-            if best.is_none_or(|b| r.0 + r.1 + r.2 < b.0 + b.1 + b.2) {
+            let r = once(threads)?;
+            if best.as_ref().is_none_or(|b| r.total() < b.total()) {
                 best = Some(r);
             }
         }
-        if let Some((s, l, v, d)) = best {
-            let total = s + l + v;
+        if let Some(b) = best {
             println!(
-                "| {threads} | {s:.3} | {l:.3} | {v:.3} | {total:.3} | {:.0} | {d} |",
-                n as f64 / total
+                "| {threads} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.0} | {} |",
+                b.features,
+                b.statistics,
+                b.candidates,
+                b.verify,
+                b.cluster,
+                b.total(),
+                n as f64 / b.total(),
+                b.joined
             );
         }
         if all == 1 {

@@ -79,15 +79,16 @@ enum Command {
         "  storyhash eval docs.jsonl --pairs pairs.jsonl --sweep threshold=0.1:0.9:0.05 --errors 5",
     ))]
     Eval(eval::EvalArgs),
-    /// Time the sketch lane alone (signatures, LSH, duplicate flags) on one thread and on all.
+    /// Time the engine's stages on a corpus in memory, on one thread and on all.
     ///
-    /// Reading, normalising and shingling happen first and are not timed; then shingle sets in
-    /// memory -> signatures -> LSH -> duplicate flags are timed per stage, as sketch libraries
-    /// time themselves.
+    /// Reading the files happens first and is not timed; then the stages `cluster` runs
+    /// (per-document features, collection statistics, candidates, verification, clustering)
+    /// are timed one by one, with the same options as `cluster`.
     #[command(after_help = concat!(
         "Examples:\n",
-        "  storyhash bench corpus.jsonl --num-perm 128 --threshold 0.8\n",
-        "  storyhash bench corpus.jsonl --sketch classic --bands 16 --rows 8 --repeat 5",
+        "  storyhash bench corpus.jsonl --preset copy\n",
+        "  storyhash bench corpus.jsonl --preset copy --sketch classic --bands 16 --rows 8 --repeat 5\n",
+        "  storyhash bench corpus.jsonl --preset story --threads 1",
     ))]
     Bench(bench::BenchArgs),
     /// Write a labelled synthetic corpus for throughput and recall benchmarks.
