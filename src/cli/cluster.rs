@@ -243,15 +243,7 @@ fn print_memory_estimate(inputs: &[PathBuf], cfg: &EngineConfig) {
         s.ends_with(".gz") || s.ends_with(".zst")
     });
     let text = if compressed { bytes * 4 } else { bytes };
-    let words = text / 6;
-    let docs = (text / 3000).max(1);
-    let story = cfg.preset == storyhash::Preset::Story;
-    // Story terms (their 32-bit keys) are kept until the collection statistics exist; the copy
-    // lane drops words once signed.
-    let per_word = if story { 4 } else { 0 };
-    // Signatures, id, duplicate-id map entry, and verified pairs of a duplicate-heavy corpus.
-    let per_doc = (cfg.copy.sketch.num_perm as u64) * 4 * if story { 2 } else { 1 } + 1200;
-    let est = words * per_word + docs * per_doc;
+    let est = cfg.estimate_feature_bytes(text);
     eprintln!(
         "storyhash: about {:.1} GB of input{}; documents' features need about {:.1} GB; candidate and verified pairs come on top (many near-copies or shared text: several GB per 100 million pairs)",
         text as f64 / 1e9,

@@ -5,7 +5,7 @@
 //! - scored pairs: ROC AUC (Mann-Whitney, ties count one half), the threshold of best F1,
 //!   Spearman (Pearson of average ranks) and Pearson correlation.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 /// Precision, recall and F1.
 #[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]
@@ -63,9 +63,11 @@ pub struct ClusterQuality {
 pub fn cluster_quality(predicted: &[usize], gold: &[usize]) -> ClusterQuality {
     assert_eq!(predicted.len(), gold.len(), "one label per item in both");
     let n = predicted.len();
-    let mut joint: HashMap<(usize, usize), u64> = HashMap::new();
-    let mut pred_size: HashMap<usize, u64> = HashMap::new();
-    let mut gold_size: HashMap<usize, u64> = HashMap::new();
+    // Ordered maps: the B-cubed sums add fractions, and a sum in hash order would differ in
+    // its last digits from run to run.
+    let mut joint: BTreeMap<(usize, usize), u64> = BTreeMap::new();
+    let mut pred_size: BTreeMap<usize, u64> = BTreeMap::new();
+    let mut gold_size: BTreeMap<usize, u64> = BTreeMap::new();
     for (&p, &g) in predicted.iter().zip(gold) {
         *joint.entry((p, g)).or_default() += 1;
         *pred_size.entry(p).or_default() += 1;
@@ -225,6 +227,28 @@ pub fn best_f1(scores: &[f64], labels: &[bool]) -> Option<AtThreshold> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression: B-cubed was summed in hash-map order, so `eval` printed precision and
+    /// recall that differed in their last digits from run to run.
+    #[test]
+    fn bcubed_is_the_same_to_the_bit_every_time() {
+        let n = 2000u64;
+        let pred: Vec<usize> = (0..n)
+            .map(|i| (crate::hashed::mix64(i) % 97) as usize)
+            .collect();
+        let gold: Vec<usize> = (0..n)
+            .map(|i| (crate::hashed::mix64(!i) % 89) as usize)
+            .collect();
+        let first = cluster_quality(&pred, &gold);
+        for _ in 0..20 {
+            let again = cluster_quality(&pred, &gold);
+            assert_eq!(
+                again.bcubed.precision.to_bits(),
+                first.bcubed.precision.to_bits()
+            );
+            assert_eq!(again.bcubed.recall.to_bits(), first.bcubed.recall.to_bits());
+        }
+    }
 
     #[test]
     fn perfect_clustering_scores_one() {

@@ -253,6 +253,22 @@ impl EngineConfig {
         })
     }
 
+    /// Rough bytes of the documents' features for `text_bytes` of article text (news articles
+    /// of about 3,000 bytes and 6 bytes a word): what a run holds before any candidate or
+    /// verified pair. Story terms (4 bytes a word, as 32-bit keys) are held until the
+    /// collection statistics exist; the copy lane drops words once signed. Per document: the
+    /// signatures (`num_perm` x 4 bytes a lane), the id, the duplicate-id map entry and the
+    /// verified pairs of a duplicate-heavy corpus.
+    pub fn estimate_feature_bytes(&self, text_bytes: u64) -> u64 {
+        let words = text_bytes / 6;
+        let docs = (text_bytes / 3000).max(1);
+        let story = self.preset == Preset::Story;
+        let per_word = if story { 4 } else { 0 };
+        let lanes = if story { 2 } else { 1 };
+        let per_doc = (self.copy.sketch.num_perm as u64) * 4 * lanes + 1200;
+        words * per_word + docs * per_doc
+    }
+
     /// Check the settings against the engine's invariants; the error names the setting (by
     /// its path in this struct), the value and what is allowed.
     pub fn validate(&self) -> Result<()> {
@@ -367,6 +383,23 @@ mod tests {
             cfg.validate().unwrap();
             let back = EngineConfig::from_json(&cfg.to_json()).unwrap();
             assert_eq!(back, cfg);
+        }
+    }
+
+    #[test]
+    fn the_story_preset_needs_more_memory_than_copy_and_both_grow_with_the_text() {
+        let (story, copy) = (
+            EngineConfig::default(),
+            EngineConfig::for_preset(Preset::Copy),
+        );
+        let gb = 1_000_000_000;
+        assert!(story.estimate_feature_bytes(gb) > copy.estimate_feature_bytes(gb));
+        for cfg in [story, copy] {
+            let (one, two) = (
+                cfg.estimate_feature_bytes(gb),
+                cfg.estimate_feature_bytes(2 * gb),
+            );
+            assert!(two > one && two <= 2 * one + 1000, "{one} {two}");
         }
     }
 
