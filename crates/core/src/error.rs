@@ -76,7 +76,7 @@ pub enum Error {
     /// A setting is out of range or settings contradict each other.
     #[error("invalid setting: {0}")]
     Config(String),
-    /// One setting of an [`EngineConfig`](crate::EngineConfig) is out of range.
+    /// One setting of an engine config (`pipeline::EngineConfig`) is out of range.
     #[error("invalid setting {name} = {value}: allowed is {allowed}")]
     InvalidSetting {
         /// The setting, by its path in the config (`thresholds.story`).

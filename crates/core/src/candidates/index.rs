@@ -71,7 +71,7 @@ impl CandidateIndex for BandIndex {
             "documents are numbered in order"
         );
         if sig.len() != self.sigs.params.num_perm {
-            return Err(crate::Error::ParamMismatch {
+            return Err(crate::error::Error::ParamMismatch {
                 what: "signature length",
                 left: self.sigs.params.num_perm.to_string(),
                 right: sig.len().to_string(),

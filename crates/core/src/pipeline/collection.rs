@@ -5,19 +5,19 @@
 //! Invariant: the result depends on the documents and the [`EngineConfig`] only, never on the
 //! number of threads or the batch sizes: every parallel step collects in input order.
 
+use super::article::Article;
 use super::config::{EngineConfig, Verify};
 use super::copy_lane::{copy_candidates, copy_clusters, exact_pairs, ExactCopies};
 use super::docs::DocTable;
 use super::features::{features, DocFeatures, FeatureRecipe, Scratch, StoryTerms};
-use super::store::PairScorer;
+use super::store::{MemStore, PairScorer};
 use super::story_lane::{story_candidates, story_lane, StoryLane};
 use super::verify::tile_order;
-use super::Article;
 use crate::candidates::pairs::union_sorted;
 use crate::candidates::CandidatePair;
 use crate::cluster::{average_linkage, clusters, ClusterRun, Linkage, ScoredPair};
 use crate::error::Result;
-use crate::score::{Preset, Thresholds};
+use crate::score::{PairScores, Preset, Thresholds};
 use crate::sketch::Signatures;
 use rayon::prelude::*;
 
@@ -120,7 +120,7 @@ impl CollectionBuilder {
     }
 
     /// Add a batch signed by [`CollectionBuilder::sign`], possibly of another builder: it is
-    /// refused ([`crate::Error::ParamMismatch`]) unless it was made with this builder's feature
+    /// refused ([`crate::error::Error::ParamMismatch`]) unless it was made with this builder's feature
     /// recipe.
     pub fn add_signed(&mut self, batch: SignedBatch) -> Result<()> {
         FeatureRecipe::of(&self.cfg).ensure_comparable(&batch.recipe)?;
@@ -210,7 +210,7 @@ impl CollectionBuilder {
 pub struct Collection {
     /// The configuration it was built with.
     pub cfg: EngineConfig,
-    /// The documents (external ids, times, liveness) by [`DocId`](super::DocId), which in a
+    /// The documents (external ids, times, liveness) by [`DocId`](super::docs::DocId), which in a
     /// batch run is the input position.
     pub docs: DocTable,
     /// Whether each document has no words at all.
@@ -373,5 +373,34 @@ impl Collection {
                 ("clustering", started.elapsed()),
             ],
         }
+    }
+}
+
+impl Collection {
+    /// The collection's columns as a feature store.
+    pub fn store(&self) -> MemStore<'_> {
+        MemStore {
+            dup_of: &self.dup_of,
+            copy_sigs: &self.copy_sigs,
+            shingles: self.shingles.as_deref(),
+            story: self.story.as_ref().map(|s| &s.packed),
+        }
+    }
+
+    /// Scores of documents `a` and `b` (exact copies are scored through their originals).
+    pub fn scores(&self, a: usize, b: usize) -> PairScores {
+        PairScorer::new(&self.store(), self.cfg.preset).scores(a, b)
+    }
+
+    /// The candidates the preset joins at thresholds `t`, sorted by position, and the time
+    /// it took.
+    pub(crate) fn verify_candidates(
+        &self,
+        cands: &[CandidatePair],
+        t: Thresholds,
+    ) -> (Vec<ScoredPair>, std::time::Duration) {
+        let started = std::time::Instant::now();
+        let pairs = PairScorer::new(&self.store(), self.cfg.preset).verify_pairs(cands, t);
+        (pairs, started.elapsed())
     }
 }

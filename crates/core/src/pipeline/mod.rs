@@ -14,6 +14,7 @@
 //! Invariant: the result depends on the articles and the [`EngineConfig`] only, never on the
 //! number of threads: every parallel step collects in input order.
 
+mod article;
 mod collection;
 mod config;
 mod copy_lane;
@@ -26,6 +27,7 @@ mod verify;
 #[cfg(test)]
 mod tests;
 
+pub use article::Article;
 pub use collection::{Collection, CollectionBuilder, SignedBatch};
 pub use config::{
     CopyParams, EngineConfig, IdfSource, LinkParams, StoryIndex, StoryMinHashParams, StoryParams,
@@ -35,32 +37,3 @@ pub use docs::{DocId, DocTable};
 pub use features::{FeatureRecipe, StoryTermsRecipe};
 pub use store::{FeatureStore, MemStore, PairScorer};
 pub use story_lane::{StatsState, StoryLane};
-
-/// One article as the engine takes it: an id, its text, and optionally a headline and a time.
-/// Whatever read it (a file reader, an HTTP body, an Arrow batch) keeps its own notion of
-/// where it came from; the engine needs none.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Article {
-    /// The caller's id for the article (unique within a collection).
-    pub id: String,
-    /// The article's text.
-    pub text: String,
-    /// The headline, when it is given apart from the text: it is read as the text's first
-    /// line (the story lane counts the first line more). By default, `None`: the text's own
-    /// first line is the headline.
-    pub title: Option<String>,
-    /// When the article was published or received, in seconds since the Unix epoch. By
-    /// default, `None`. It does not change a score; an archive uses it to expire articles.
-    pub time: Option<i64>,
-}
-
-impl Article {
-    /// An article with an id and a text only.
-    pub fn new(id: impl Into<String>, text: impl Into<String>) -> Self {
-        Article {
-            id: id.into(),
-            text: text.into(),
-            ..Article::default()
-        }
-    }
-}

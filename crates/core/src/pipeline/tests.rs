@@ -210,7 +210,7 @@ fn features_signed_under_another_recipe_are_refused() {
     let foreign = CollectionBuilder::new(other).sign(docs(&texts));
     let mut b = CollectionBuilder::new(EngineConfig::default());
     match b.add_signed(foreign) {
-        Err(crate::Error::ParamMismatch { what, left, right }) => {
+        Err(crate::error::Error::ParamMismatch { what, left, right }) => {
             assert_eq!((what, left.as_str(), right.as_str()), ("seed", "42", "7"));
         }
         other => panic!("{:?}", other.map(|_| ())),
@@ -221,7 +221,7 @@ fn features_signed_under_another_recipe_are_refused() {
     let story_less = CollectionBuilder::new(copy).sign(docs(&texts));
     assert!(matches!(
         b.add_signed(story_less),
-        Err(crate::Error::ParamMismatch {
+        Err(crate::error::Error::ParamMismatch {
             what: "story terms",
             ..
         })

@@ -1,17 +1,11 @@
 //! Verification scheduling: candidate pairs are verified in cache-sized tiles of the collection
-//! ([`tile_order`]), through a [`PairScorer`] over the collection's [`MemStore`]. Every
-//! measure of a pair is computed again from the columns on demand ([`Collection::scores`]);
-//! the scorer's fast path makes the same decisions while reading as little as it can.
+//! ([`tile_order`]), so that the documents a tile's pairs read stay in the cache.
 //!
 //! Invariant: verification changes no decision with its order or speed-ups: pairs may come in
 //! any order (the result is sorted), the block-wise cosine is bit-identical to the merge, and
 //! `Signatures::may_reach` rejects only pairs that cannot reach the copy threshold.
 
-use super::collection::Collection;
-use super::store::{MemStore, PairScorer};
 use crate::candidates::CandidatePair;
-use crate::cluster::ScoredPair;
-use crate::score::{PairScores, Thresholds};
 
 /// Candidate pairs are verified in tiles of 2^TILE_SHIFT by 2^TILE_SHIFT document positions
 /// (see [`tile_order`]); 1,024 documents' story vectors (about 1 KB each)
@@ -49,35 +43,6 @@ pub(crate) fn tile_order(pairs: &[CandidatePair], docs: usize) -> Vec<CandidateP
         start[t] += 1;
     }
     out
-}
-
-impl Collection {
-    /// The collection's columns as a feature store.
-    pub fn store(&self) -> MemStore<'_> {
-        MemStore {
-            dup_of: &self.dup_of,
-            copy_sigs: &self.copy_sigs,
-            shingles: self.shingles.as_deref(),
-            story: self.story.as_ref().map(|s| &s.packed),
-        }
-    }
-
-    /// Scores of documents `a` and `b` (exact copies are scored through their originals).
-    pub fn scores(&self, a: usize, b: usize) -> PairScores {
-        PairScorer::new(&self.store(), self.cfg.preset).scores(a, b)
-    }
-
-    /// The candidates the preset joins at thresholds `t`, sorted by position, and the time
-    /// it took.
-    pub(crate) fn verify_candidates(
-        &self,
-        cands: &[CandidatePair],
-        t: Thresholds,
-    ) -> (Vec<ScoredPair>, std::time::Duration) {
-        let started = std::time::Instant::now();
-        let pairs = PairScorer::new(&self.store(), self.cfg.preset).verify_pairs(cands, t);
-        (pairs, started.elapsed())
-    }
 }
 
 #[cfg(test)]

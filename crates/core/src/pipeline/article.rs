@@ -1,0 +1,32 @@
+//! The engine's input: one article, as any driver hands it over (a file reader, an HTTP body,
+//! an Arrow batch). No file locations: whoever read it keeps its own notion of where it came
+//! from.
+
+/// One article as the engine takes it: an id, its text, and optionally a headline and a time.
+/// Whatever read it (a file reader, an HTTP body, an Arrow batch) keeps its own notion of
+/// where it came from; the engine needs none.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Article {
+    /// The caller's id for the article (unique within a collection).
+    pub id: String,
+    /// The article's text.
+    pub text: String,
+    /// The headline, when it is given apart from the text: it is read as the text's first
+    /// line (the story lane counts the first line more). By default, `None`: the text's own
+    /// first line is the headline.
+    pub title: Option<String>,
+    /// When the article was published or received, in seconds since the Unix epoch. By
+    /// default, `None`. It does not change a score; an archive uses it to expire articles.
+    pub time: Option<i64>,
+}
+
+impl Article {
+    /// An article with an id and a text only.
+    pub fn new(id: impl Into<String>, text: impl Into<String>) -> Self {
+        Article {
+            id: id.into(),
+            text: text.into(),
+            ..Article::default()
+        }
+    }
+}
