@@ -6,14 +6,13 @@ use super::{EngineArgs, InputArgs};
 use clap::{Args, ValueEnum};
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
-use std::io::BufRead;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use storyhash::corpus::{self, Document};
 use storyhash::error::Location;
 use storyhash::eval::{at_threshold, best_f1, cluster_quality, pearson, roc_auc, spearman};
 use storyhash::pipeline::Collection;
-use storyhash::score::{Preset, Thresholds};
+use storyhash::score::Preset;
 use storyhash::{CollectionBuilder, Error};
 
 #[derive(Args, Debug)]
@@ -113,32 +112,6 @@ fn parse_sweep(s: &str) -> Result<Vec<f64>, Error> {
         .collect())
 }
 
-fn with_threshold(preset: Preset, base: Thresholds, t: f64) -> Thresholds {
-    match preset {
-        Preset::Copy => Thresholds { copy: t, ..base },
-        Preset::Story => Thresholds { story: t, ..base },
-    }
-}
-
-fn read_jsonl(path: &PathBuf) -> Result<Vec<(u64, Value)>, Error> {
-    let r = corpus::open_raw(path)?;
-    let mut out = Vec::new();
-    for (i, line) in r.lines().enumerate() {
-        let line = line.map_err(|e| Error::io(path, e))?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let loc = Location {
-            path: path.as_path().into(),
-            line: i as u64 + 1,
-        };
-        let v: Value = serde_json::from_str(line.trim_start_matches('\u{feff}'))
-            .map_err(|e| Error::bad(loc.clone(), format!("malformed JSON: {e}")))?;
-        out.push((i as u64 + 1, v));
-    }
-    Ok(out)
-}
-
 fn label_string(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
@@ -176,7 +149,7 @@ fn eval_collection(
         corpus::open_all(std::slice::from_ref(input), &opts)?.collect::<Result<_, _>>()?;
     // Gold labels by id, from a second pass over the JSONL records.
     let mut gold_by_id: HashMap<String, String> = HashMap::new();
-    for (line, v) in read_jsonl(input)? {
+    for (line, v) in corpus::json_records(input)? {
         let loc = Location {
             path: input.as_path().into(),
             line,
@@ -264,7 +237,7 @@ fn eval_collection(
         let rows: Vec<Value> = ts
             .iter()
             .map(|&t| {
-                let r = coll.cluster_candidates(&cands, with_threshold(preset, base, t));
+                let r = coll.cluster_candidates(&cands, base.with(preset, t));
                 let mut p = vec![0usize; ids.len()];
                 for c in &r.clusters {
                     for &m in &c.members {
@@ -311,12 +284,12 @@ struct Pair {
 
 fn eval_pairs(
     args: &EvalArgs,
-    pairs_path: &PathBuf,
+    pairs_path: &std::path::Path,
     sweep: Option<&[f64]>,
 ) -> Result<Value, Error> {
     let start = std::time::Instant::now();
     let opts = args.input_args.read_options();
-    let records = read_jsonl(pairs_path)?;
+    let records = corpus::json_records(pairs_path)?;
     let mut docs: Vec<Document> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     if let Some(input) = &args.input {

@@ -12,7 +12,7 @@
 
 use clap::Args;
 use serde_json::{json, Value};
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use storyhash::corpus;
@@ -197,12 +197,7 @@ pub fn run(args: SynthArgs) -> Result<ExitCode, Error> {
     let mut pool = Vec::new();
     let mut texts: Vec<String> = Vec::new();
     for path in &args.source {
-        let r = corpus::open_raw(path)?;
-        for line in r.lines() {
-            let line = line.map_err(|e| Error::io(path, e))?;
-            let Ok(v) = serde_json::from_str::<Value>(&line) else {
-                continue;
-            };
+        for (_, v) in corpus::json_records(path)? {
             for f in ["text", "a_text", "b_text"] {
                 if let Some(t) = v.get(f).and_then(Value::as_str) {
                     sentences(t, &mut pool);

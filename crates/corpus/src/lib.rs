@@ -83,6 +83,29 @@ pub fn open_raw(path: &Path) -> Result<Box<dyn std::io::BufRead + Send>> {
     decompress::open(path)
 }
 
+/// Every JSON object of a JSONL input (gz/zst by extension), with its 1-based line: for files
+/// that are not documents (pair lists, labelled sources). Blank lines are skipped; a line that
+/// is not JSON is an error naming the file and line (nothing is dropped silently).
+pub fn json_records(path: &Path) -> Result<Vec<(u64, serde_json::Value)>> {
+    use std::io::BufRead;
+    let r = decompress::open(path)?;
+    let mut out = Vec::new();
+    for (i, line) in r.lines().enumerate() {
+        let line = line.map_err(|e| Error::io(path, e))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let loc = Location {
+            path: path.into(),
+            line: i as u64 + 1,
+        };
+        let v: serde_json::Value = serde_json::from_str(line.trim_start_matches('\u{feff}'))
+            .map_err(|e| Error::bad(loc, format!("malformed JSON: {e}")))?;
+        out.push((i as u64 + 1, v));
+    }
+    Ok(out)
+}
+
 /// Open one input (`-` is stdin) and stream its documents.
 pub fn open(path: &Path, opts: &ReadOptions) -> Result<DocumentStream> {
     let format = opts.format.unwrap_or_else(|| guess_format(path));
@@ -164,5 +187,28 @@ impl From<Document> for storyhash_core::Article {
     /// The engine's view of a record: its id and text (the location stays with the reader).
     fn from(d: Document) -> Self {
         storyhash_core::Article::new(d.id, d.text)
+    }
+}
+
+#[cfg(test)]
+mod json_records_tests {
+    use super::*;
+
+    #[test]
+    fn a_malformed_line_is_an_error_at_its_line_and_blank_lines_are_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("pairs.jsonl");
+        std::fs::write(&p, "\u{feff}{\"a\":1}\n\n{\"a\":2}\n").unwrap();
+        let got: Vec<(u64, i64)> = json_records(&p)
+            .unwrap()
+            .into_iter()
+            .map(|(l, v)| (l, v["a"].as_i64().unwrap()))
+            .collect();
+        assert_eq!(got, vec![(1, 1), (3, 2)]);
+        std::fs::write(&p, "{\"a\":1}\n{\"a\":\n").unwrap();
+        match json_records(&p) {
+            Err(Error::BadRecord { location, .. }) => assert_eq!(location.line, 2),
+            other => panic!("{other:?}"),
+        }
     }
 }
