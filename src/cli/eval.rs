@@ -302,7 +302,7 @@ fn eval_pairs(
     let mut pairs = Vec::new();
     for (line, v) in &records {
         let loc = Location {
-            path: pairs_path.as_path().into(),
+            path: pairs_path.into(),
             line: *line,
         };
         let mut side = |s: &str| -> Result<usize, Error> {
