@@ -185,8 +185,8 @@ fn band_pairs(
     let n = sigs.len();
     let (mut pairs, mut weak_pairs) = (Vec::new(), Vec::new());
     // A band's buckets: (key, document) sorted, so each bucket is a run with its members in
-    // input order. One sort per band instead of a hash map of small vectors (an allocation per
-    // bucket): 4.6% of a copy run before.
+    // input order. One sort per band instead of a hash map of small vectors, which costs an
+    // allocation per bucket.
     let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(n);
     let mut key_bytes: Vec<u8> = Vec::with_capacity(params.rows * 4);
     for doc in 0..n {

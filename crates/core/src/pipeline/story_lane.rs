@@ -34,8 +34,8 @@ pub struct StoryLane {
     /// bytes of the `TermVector`s and one allocation instead of two per document:
     /// verification touches a random document per candidate pair, so it is bound by memory
     /// traffic. The `TermVector`s themselves are dropped as they are packed, so candidates
-    /// and verification no longer hold both forms (the peak of a story run is earlier, while
-    /// every document's story terms wait for the collection statistics). A 32-bit term
+    /// and verification never hold both forms (the peak of a story run is earlier, while every
+    /// document's story terms wait for the collection statistics). A 32-bit term
     /// collision adds a spurious product with probability about 128 * 128 / 2^32 per pair.
     pub packed: PackedVectors,
     /// The state of the collection statistics the vectors were weighted with: vectors of two
