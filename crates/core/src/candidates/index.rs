@@ -35,6 +35,17 @@ pub trait CandidateIndex {
     fn self_join(&self) -> Result<Vec<CandidatePair>>;
 }
 
+/// Mark `doc` removed; false when it is unknown or was removed already.
+fn mark_removed(removed: &mut [bool], doc: u32) -> bool {
+    match removed.get_mut(doc as usize) {
+        Some(gone) if !*gone => {
+            *gone = true;
+            true
+        }
+        _ => false,
+    }
+}
+
 /// The copy lane's LSH bands as an index: buckets by [`band_key`], per band.
 #[derive(Debug, Clone)]
 pub struct BandIndex {
@@ -89,13 +100,9 @@ impl CandidateIndex for BandIndex {
     }
 
     fn remove(&mut self, doc: u32) {
-        let Some(gone) = self.removed.get_mut(doc as usize) else {
-            return;
-        };
-        if *gone {
+        if !mark_removed(&mut self.removed, doc) {
             return;
         }
-        *gone = true;
         let mut buf = Vec::new();
         let sig = self.sigs.get(doc as usize).to_vec();
         for (band, bucket) in self.buckets.iter_mut().enumerate() {
@@ -168,13 +175,9 @@ impl CandidateIndex for TopTermsIndex {
     }
 
     fn remove(&mut self, doc: u32) {
-        let Some(gone) = self.removed.get_mut(doc as usize) else {
-            return;
-        };
-        if *gone {
+        if !mark_removed(&mut self.removed, doc) {
             return;
         }
-        *gone = true;
         for &t in self.top.get(doc as usize) {
             if let Some(docs) = self.postings.get_mut(&u64::from(t)) {
                 docs.retain(|&d| d != doc);

@@ -23,8 +23,22 @@ pub const NORMALIZE_VERSION: u32 = 1;
 pub fn normalize_into(input: &str, out: &mut String) {
     out.clear();
     out.reserve(input.len());
+    for_each_piece(input, |piece, _, ascii| {
+        if ascii {
+            push_ascii_lower(piece, out)
+        } else {
+            normalize_unicode(piece, out)
+        }
+    });
+}
+
+/// Cut `input` into the pieces normalisation works in, in order: ASCII runs (`true`) and
+/// non-ASCII stretches with the ASCII character before them (`false`), each with its byte
+/// offset in `input` (see [`normalize_into`] for why cutting there is exact).
+#[inline(always)]
+fn for_each_piece<'a>(input: &'a str, mut f: impl FnMut(&'a str, usize, bool)) {
     let bytes = input.as_bytes();
-    let mut done = 0; // input[..done] is in `out`
+    let mut done = 0; // input[..done] has been handed on
     let mut i = 0;
     while i < bytes.len() {
         // Next non-ASCII byte.
@@ -34,16 +48,20 @@ pub fn normalize_into(input: &str, out: &mut String) {
         }
         // The ASCII character before the stretch goes with it (it may compose).
         let seg_start = if start > done { start - 1 } else { start };
-        push_ascii_lower(&input[done..seg_start], out);
+        if seg_start > done {
+            f(&input[done..seg_start], done, true);
+        }
         let end = bytes[start..]
             .iter()
             .position(|b| b.is_ascii())
             .map_or(bytes.len(), |p| start + p);
-        normalize_unicode(&input[seg_start..end], out);
+        f(&input[seg_start..end], seg_start, false);
         done = end;
         i = end;
     }
-    push_ascii_lower(&input[done..], out);
+    if done < bytes.len() {
+        f(&input[done..], done, true);
+    }
 }
 
 /// Append an ASCII string lowercased.
@@ -210,33 +228,15 @@ pub fn normalize_with_offsets(input: &str) -> (String, OffsetMap) {
         original_len: input.len(),
         ..OffsetMap::default()
     };
-    let bytes = input.as_bytes();
-    let mut done = 0;
-    let mut i = 0;
     // The same pieces as `normalize_into`, so the text is the same.
-    while i < bytes.len() {
-        let start = crate::text::tokenize::next_non_ascii(bytes, i);
-        if start == bytes.len() {
-            break;
+    for_each_piece(input, |piece, at, ascii| {
+        map.push(out.len(), at, ascii);
+        if ascii {
+            push_ascii_lower(piece, &mut out)
+        } else {
+            normalize_unicode(piece, &mut out)
         }
-        let seg_start = if start > done { start - 1 } else { start };
-        if seg_start > done {
-            map.push(out.len(), done, true);
-            push_ascii_lower(&input[done..seg_start], &mut out);
-        }
-        let end = bytes[start..]
-            .iter()
-            .position(|b| b.is_ascii())
-            .map_or(bytes.len(), |p| start + p);
-        map.push(out.len(), seg_start, false);
-        normalize_unicode(&input[seg_start..end], &mut out);
-        done = end;
-        i = end;
-    }
-    if done < bytes.len() {
-        map.push(out.len(), done, true);
-        push_ascii_lower(&input[done..], &mut out);
-    }
+    });
     map.normalized_len = out.len();
     (out, map)
 }
