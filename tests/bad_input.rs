@@ -1,8 +1,6 @@
 //! Bad and hostile input: every record accounted for, clear errors, no crash.
 
-mod common;
-
-use common::{assert_success, storyhash};
+use crate::common::{assert_success, storyhash};
 use serde_json::Value;
 use std::io::Write;
 

@@ -1,8 +1,6 @@
 //! Integration tests: run the real binary on `fixtures/` and check parsed output.
 
-mod common;
-
-use common::{assert_success, storyhash};
+use crate::common::{assert_success, storyhash};
 use serde_json::Value;
 use std::io::Write;
 

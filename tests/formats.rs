@@ -1,8 +1,6 @@
 //! The seed case read through every input format gives the same clusters as the JSONL original.
 
-mod common;
-
-use common::{assert_success, storyhash};
+use crate::common::{assert_success, storyhash};
 use serde_json::Value;
 use std::io::Write;
 use std::path::Path;

@@ -1,10 +1,9 @@
 //! Snapshots of `storyhash --help` and of each subcommand's `--help`, so that a change to the
 //! help text is seen in review (`cargo insta review`, or `INSTA_UPDATE=always cargo test --test
-//! help` and read the diff of tests/snapshots/).
+//! integration help` and read the diff of tests/snapshots/).
 //!
-//! The width is pinned: clap is built without its `wrap_help` feature, so it ignores the
-//! terminal and `COLUMNS` (and does not wrap); `max_term_width = 100` on the top-level command
-//! and `COLUMNS=100` here keep the output the same if that feature is ever turned on.
+//! The width is pinned: clap wraps help to the terminal (its `wrap_help` feature), at most 100
+//! columns (`max_term_width` on the top-level command), and these tests set `COLUMNS=100`.
 
 use assert_cmd::Command;
 

@@ -4,9 +4,7 @@
 //! noise from a changed hash function passes and a real regression does not. The full tables
 //! (every set, every baseline) come from `bash benches/quality/run.sh`.
 
-mod common;
-
-use common::{assert_success, storyhash};
+use crate::common::{assert_success, storyhash};
 use serde_json::Value;
 use std::io::Write;
 

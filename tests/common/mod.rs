@@ -1,5 +1,4 @@
-//! Helpers shared by the integration tests (each test file is its own crate and uses a part).
-#![allow(dead_code)]
+//! Helpers shared by the integration tests.
 
 use assert_cmd::Command;
 use std::process::Output;

@@ -1,0 +1,11 @@
+//! The integration tests, in one binary (one link of the crate instead of one per file): each
+//! module runs the built `storyhash` binary on `fixtures/` or calls the public API.
+
+mod common;
+
+mod bad_input;
+mod cli;
+mod formats;
+mod help;
+mod quality;
+mod regression_fuzz;
