@@ -5,6 +5,7 @@ mod common;
 
 mod bad_input;
 mod cli;
+mod dedup;
 mod formats;
 mod help;
 mod quality;

@@ -4,7 +4,6 @@
 use super::progress::Progress;
 use super::{inputs_or_stdin, EngineArgs, InputArgs};
 use clap::{Args, ValueEnum};
-use std::collections::HashSet;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -63,9 +62,32 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
     let cfg = args.engine.config()?;
     args.engine.init_threads()?;
     let inputs = inputs_or_stdin(&args.inputs);
-    if let Some(out) = &args.dedup_out {
-        check_dedup_out(out, &inputs)?;
-    }
+    let opts = args.input.read_options();
+    let fmt = |p: &Path| opts.format.unwrap_or_else(|| guess_format(p));
+    // Outputs are checked, and their temporary files created, before any work: an input that
+    // cannot be read twice or an unwritable destination fails now, not after the run.
+    let dedup = match &args.dedup_out {
+        Some(out) => {
+            check_not_input("--dedup-out", out, &inputs)?;
+            corpus::subset::check_inputs(&inputs, fmt)?;
+            if args
+                .report_bad
+                .as_deref()
+                .is_some_and(|r| same_path(r, out))
+            {
+                return Err(Error::Config(
+                    "--report-bad and --dedup-out name the same file: one would be lost".into(),
+                ));
+            }
+            let dir_input = inputs.iter().any(|p| fmt(p) == InputFormat::TextDir);
+            Some(if dir_input {
+                None
+            } else {
+                Some(corpus::subset::Destination::create(out)?)
+            })
+        }
+        None => None,
+    };
     if let Some(out) = &args.report_bad {
         check_not_input("--report-bad", out, &inputs)?;
     }
@@ -91,14 +113,14 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
             }
         }
     }
-    let opts = args.input.read_options();
     if !args.quiet {
         print_memory_estimate(&inputs, &cfg);
     }
     let progress = Progress::new(args.quiet, "documents");
     let mut builder = CollectionBuilder::new(cfg.clone());
-    // Where each document came from (input index, line), for --dedup-out.
-    let mut origin: Vec<(u32, u64)> = Vec::new();
+    // Where each document came from (input index, its bytes there), for --dedup-out.
+    let mut origin: Vec<corpus::subset::KeptRecord> = Vec::new();
+    let track_origin = matches!(dedup, Some(Some(_)));
     let intake_opts = IntakeOptions {
         on_bad: if args.skip_bad {
             OnBad::Skip
@@ -118,7 +140,7 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
     let mut last: Option<(std::sync::Arc<std::path::Path>, u32)> = None;
     for batch in rx {
         progress.inc(batch.len() as u64);
-        for d in &batch {
+        for d in batch.iter().filter(|_| track_origin) {
             let input = match &last {
                 Some((p, i)) if std::sync::Arc::ptr_eq(p, &d.location.path) => *i,
                 _ => {
@@ -130,7 +152,7 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
                     i
                 }
             };
-            origin.push((input, d.location.line));
+            origin.push((input, d.bytes.clone()));
         }
         builder.add_batch(batch.into_iter().map(Into::into).collect());
     }
@@ -169,16 +191,19 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
             return Err(Error::io("<stdout>", e));
         }
     }
-    if let Some(path) = &args.dedup_out {
-        let fmt = |p: &Path| opts.format.unwrap_or_else(|| guess_format(p));
+    if let (Some(path), Some(dest)) = (&args.dedup_out, dedup) {
         let reps = run.clusters.iter().map(|c| c.representative() as usize);
-        if inputs.iter().any(|p| fmt(p) == InputFormat::TextDir) {
+        match dest {
             // Text directories: by id (a file's location names the file, not its input).
-            let ids: Vec<&str> = reps.map(|r| collection.docs.ids()[r].as_str()).collect();
-            corpus::subset::write_files(path, &inputs, &ids, fmt)?;
-        } else {
-            let keep: HashSet<(u32, u64)> = reps.map(|r| origin[r]).collect();
-            corpus::subset::write_records(path, &inputs, fmt, &keep)?;
+            None => {
+                let ids: Vec<&str> = reps.map(|r| collection.docs.ids()[r].as_str()).collect();
+                corpus::subset::write_files(path, &inputs, &ids, fmt)?;
+            }
+            Some(dest) => {
+                let keep: Vec<corpus::subset::KeptRecord> =
+                    reps.map(|r| origin[r].clone()).collect();
+                corpus::subset::write_records(dest, &inputs, fmt, &keep)?;
+            }
         }
     }
     if args.verbose {
@@ -256,13 +281,19 @@ fn print_memory_estimate(inputs: &[PathBuf], cfg: &EngineConfig) {
     );
 }
 
-fn check_dedup_out(out: &Path, inputs: &[PathBuf]) -> Result<(), Error> {
-    if inputs.iter().any(|p| p.as_os_str() == "-") {
-        return Err(Error::Config(
-            "--dedup-out needs file inputs: stdin cannot be read twice".into(),
-        ));
-    }
-    check_not_input("--dedup-out", out, inputs)
+/// Whether two output paths name one file (compared as absolute paths: they need not exist).
+fn same_path(a: &Path, b: &Path) -> bool {
+    let abs = |p: &Path| {
+        std::fs::canonicalize(p).unwrap_or_else(|_| {
+            let parent = p.parent().filter(|d| !d.as_os_str().is_empty());
+            let dir = parent.map_or_else(
+                || std::env::current_dir().unwrap_or_default(),
+                |d| std::fs::canonicalize(d).unwrap_or_else(|_| d.to_path_buf()),
+            );
+            dir.join(p.file_name().unwrap_or_default())
+        })
+    };
+    abs(a) == abs(b)
 }
 
 /// Refuse to write an output over one of the inputs.

@@ -72,14 +72,14 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, Error> {
                         format!("not UTF-8 at byte {}", e.utf8_error().valid_up_to()),
                     )
                 })?;
-                Ok(Document {
-                    id: p.display().to_string(),
+                Ok(Document::new(
+                    p.display().to_string(),
                     text,
-                    location: Location {
+                    Location {
                         path: p.as_path().into(),
                         line: 0,
                     },
-                })
+                ))
             };
             (
                 vec![read(a)?, read(b)?],

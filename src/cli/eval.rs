@@ -339,11 +339,7 @@ fn eval_pairs(
                 format!("{title}\n{text}")
             };
             index.insert(id.clone(), docs.len());
-            docs.push(Document {
-                id,
-                text,
-                location: loc.clone(),
-            });
+            docs.push(Document::new(id, text, loc.clone()));
             Ok(docs.len() - 1)
         };
         let (a, b) = (side("a")?, side("b")?);

@@ -65,6 +65,18 @@ pub fn read(
     }))
 }
 
+/// The length in bytes of a CSV stream's header line (BOM and terminator included), read as
+/// [`read`] reads it: the bytes a subset of the input copies before its records.
+pub(crate) fn header_len(reader: Box<dyn BufRead + Send>, path: &Path) -> Result<u64> {
+    let mut reader = ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .terminator(Terminator::Any(b'\n'))
+        .from_reader(reader);
+    reader.byte_headers().map_err(|e| csv_error(e, path))?;
+    Ok(reader.position().byte())
+}
+
 /// The stream returned by [`read`].
 struct CsvDocuments {
     reader: ::csv::Reader<Box<dyn BufRead + Send>>,
@@ -100,6 +112,13 @@ impl CsvDocuments {
             .count() as u64;
         let back = self.reader.position().line().saturating_sub(1 + inside);
         front.max(back)
+    }
+
+    /// The bytes of the record just read, from the end of the previous record (blank lines
+    /// skipped before it included) to the end of its terminator.
+    fn span(&self) -> std::ops::Range<u64> {
+        let start = self.record.position().map_or(0, ::csv::Position::byte);
+        start..self.reader.position().byte()
     }
 
     fn location(&self) -> Location {
@@ -146,6 +165,7 @@ impl CsvDocuments {
                 id,
                 text,
                 location: self.location(),
+                bytes: self.span(),
             }),
             (Err(reason), _) | (_, Err(reason)) => Err(Error::bad(self.location(), reason)),
         }
@@ -260,19 +280,23 @@ mod tests {
         )
     }
 
+    /// The documents of `input`, their byte spans left out (compared by their own test).
     fn read_all(input: &[u8]) -> Vec<Result<Document>> {
-        stream(input, &ReadOptions::default()).unwrap().collect()
+        stream(input, &ReadOptions::default())
+            .unwrap()
+            .map(|d| d.map(|d| Document { bytes: 0..0, ..d }))
+            .collect()
     }
 
     fn doc(id: &str, text: &str, line: u64) -> Document {
-        Document {
-            id: id.into(),
-            text: text.into(),
-            location: Location {
+        Document::new(
+            id.into(),
+            text.into(),
+            Location {
                 path: Path::new("in.csv").into(),
                 line,
             },
-        }
+        )
     }
 
     fn bad(item: &Result<Document>) -> (u64, String) {
@@ -304,6 +328,38 @@ mod tests {
     }
 
     #[test]
+    fn each_record_spans_its_bytes_crlf_and_quoted_newlines_included() {
+        let input: &[u8] = b"id,text\r\na,\"one\r\ntwo\"\r\n\r\nb,three\r\nc,four";
+        let spans: Vec<std::ops::Range<u64>> = stream(input, &ReadOptions::default())
+            .unwrap()
+            .map(|d| d.unwrap().bytes)
+            .collect();
+        let slices: Vec<&[u8]> = spans
+            .iter()
+            .map(|r| &input[r.start as usize..r.end as usize])
+            .collect();
+        assert_eq!(
+            slices,
+            vec![
+                &b"a,\"one\r\ntwo\"\r\n"[..],
+                &b"b,three\r\n"[..],
+                &b"c,four"[..]
+            ]
+        );
+        // The csv crate skips `\n` blank lines itself: a span starts where the previous
+        // record ended, so those blank lines are in it (a subset writer leaves them out).
+        let input: &[u8] = b"id,text\na,x\n\nb,y\n";
+        let spans: Vec<std::ops::Range<u64>> = stream(input, &ReadOptions::default())
+            .unwrap()
+            .map(|d| d.unwrap().bytes)
+            .collect();
+        assert_eq!(
+            &input[spans[1].start as usize..spans[1].end as usize],
+            b"\nb,y\n"
+        );
+    }
+
+    #[test]
     fn custom_column_names_are_used() {
         let opts = ReadOptions {
             id_field: "url".into(),
@@ -311,7 +367,11 @@ mod tests {
             ..ReadOptions::default()
         };
         let items: Vec<_> = stream(b"url,body\nu,b\n", &opts).unwrap().collect();
-        assert_eq!(items[0].as_ref().unwrap(), &doc("u", "b", 2));
+        let want = Document {
+            bytes: 9..13,
+            ..doc("u", "b", 2)
+        };
+        assert_eq!(items[0].as_ref().unwrap(), &want);
     }
 
     #[test]

@@ -10,6 +10,48 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use storyhash_core::error::{Error, Result};
 
+/// A writer into `inner` that compresses as `path`'s extension says (`*.gz`, `*.zst`, or
+/// nothing), so that an output named like an input can be read back as one. `finish` ends the
+/// compressed stream; dropping the writer without it leaves the stream incomplete.
+pub fn compressing(path: &Path, inner: File) -> Result<Box<dyn FinishWrite>> {
+    let w = std::io::BufWriter::with_capacity(BUFFER_CAPACITY, inner);
+    Ok(match Compression::of(path) {
+        Compression::Gzip => Box::new(flate2::write::GzEncoder::new(
+            w,
+            flate2::Compression::default(),
+        )),
+        Compression::Zstd => {
+            Box::new(zstd::stream::write::Encoder::new(w, 3).map_err(|e| Error::io(path, e))?)
+        }
+        Compression::None => Box::new(w),
+    })
+}
+
+/// A writer that must be finished (a compressed stream's trailer, a buffer's flush).
+pub trait FinishWrite: std::io::Write {
+    /// Write out everything and end the stream.
+    fn finish(self: Box<Self>) -> std::io::Result<()>;
+}
+
+impl FinishWrite for std::io::BufWriter<File> {
+    fn finish(self: Box<Self>) -> std::io::Result<()> {
+        let f = self.into_inner().map_err(|e| e.into_error())?;
+        f.sync_all()
+    }
+}
+
+impl FinishWrite for flate2::write::GzEncoder<std::io::BufWriter<File>> {
+    fn finish(self: Box<Self>) -> std::io::Result<()> {
+        Box::new((*self).finish()?).finish()
+    }
+}
+
+impl FinishWrite for zstd::stream::write::Encoder<'static, std::io::BufWriter<File>> {
+    fn finish(self: Box<Self>) -> std::io::Result<()> {
+        Box::new((*self).finish()?).finish()
+    }
+}
+
 /// Capacity of the buffer in front of every input. Large enough that per-read overhead
 /// (syscalls, decoder calls) is noise next to parsing, small enough to be free per input.
 const BUFFER_CAPACITY: usize = 256 * 1024;

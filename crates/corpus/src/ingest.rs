@@ -8,7 +8,6 @@
 
 use crate::intake::{Intake, IntakeOptions, IntakeStats, Skipped};
 use crate::{Document, ReadOptions};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, SyncSender};
 use std::thread::JoinHandle;
@@ -69,7 +68,7 @@ pub fn read_batches(
 /// The `report_bad` file: one JSON line per skipped record, written to a temporary file renamed
 /// into place when reading ends, so that a reader of the report never sees half of one.
 struct BadReport {
-    out: Option<(PathBuf, PathBuf, std::io::BufWriter<std::fs::File>)>,
+    out: Option<crate::subset::OpenDestination>,
     error: Option<Error>,
 }
 
@@ -77,25 +76,21 @@ impl BadReport {
     fn new(path: Option<&Path>) -> Result<Self> {
         let out = match path {
             None => None,
-            Some(p) => {
-                let tmp = p.with_extension("storyhash-tmp");
-                let f = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
-                Some((p.to_path_buf(), tmp, std::io::BufWriter::new(f)))
-            }
+            Some(p) => Some(crate::subset::Destination::create(p)?.open()?),
         };
         Ok(BadReport { out, error: None })
     }
 
     fn write(&mut self, s: &Skipped) {
-        if let Some((_, tmp, w)) = &mut self.out {
+        if let Some(w) = &mut self.out {
             let line = serde_json::json!({
                 "path": s.location.path.display().to_string(),
                 "line": s.location.line,
                 "kind": s.kind,
                 "reason": s.reason,
             });
-            if let Err(e) = writeln!(w, "{line}") {
-                self.error.get_or_insert(Error::io(tmp.clone(), e));
+            if let Err(e) = w.write_all(format!("{line}\n").as_bytes()) {
+                self.error.get_or_insert(e);
             }
         }
     }
@@ -104,12 +99,10 @@ impl BadReport {
         if let Some(e) = self.error {
             return Err(e);
         }
-        if let Some((path, tmp, mut w)) = self.out {
-            w.flush().map_err(|e| Error::io(&tmp, e))?;
-            drop(w);
-            std::fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))?;
+        match self.out {
+            Some(w) => w.finish(),
+            None => Ok(()),
         }
-        Ok(())
     }
 }
 

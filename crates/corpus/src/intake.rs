@@ -203,11 +203,7 @@ mod tests {
     }
 
     fn doc(id: &str, text: &str, line: u64) -> Result<Document> {
-        Ok(Document {
-            id: id.into(),
-            text: text.into(),
-            location: loc(line),
-        })
+        Ok(Document::new(id.into(), text.into(), loc(line)))
     }
 
     fn items() -> Vec<Result<Document>> {

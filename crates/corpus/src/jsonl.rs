@@ -25,6 +25,8 @@ pub struct JsonlReader {
     buf: Vec<u8>,
     /// 1-based number of the line in `buf`.
     line: u64,
+    /// Bytes read so far: the end of the line just read.
+    offset: u64,
     /// Set after end of input or an I/O error.
     done: bool,
 }
@@ -40,6 +42,7 @@ impl JsonlReader {
             text_field: opts.text_field.clone(),
             buf: Vec::new(),
             line: 0,
+            offset: 0,
             done: false,
         }
     }
@@ -90,11 +93,7 @@ impl JsonlReader {
             Err(_) => self.pick(&mut serde_json::Deserializer::from_slice(bytes)),
         };
         if let Some((id, text)) = picked {
-            return Ok(Document {
-                id,
-                text,
-                location: self.location(),
-            });
+            return Ok(self.document(id, text));
         }
         let line = std::str::from_utf8(bytes).map_err(|e| {
             format!(
@@ -145,11 +144,17 @@ impl JsonlReader {
             }
             None => return Err(missing_field(&self.text_field, &object)),
         };
-        Ok(Document {
+        Ok(self.document(id, text))
+    }
+
+    /// The document of the line just read.
+    fn document(&self, id: String, text: String) -> Document {
+        Document {
             id,
             text,
             location: self.location(),
-        })
+            bytes: self.offset - self.buf.len() as u64..self.offset,
+        }
     }
 }
 
@@ -161,8 +166,9 @@ impl Iterator for JsonlReader {
             self.buf.clear();
             match self.reader.read_until(b'\n', &mut self.buf) {
                 Ok(0) => self.done = true,
-                Ok(_) => {
+                Ok(got) => {
                     self.line += 1;
+                    self.offset += got as u64;
                     let bytes = trim_line(&self.buf, self.line == 1);
                     if bytes.iter().all(u8::is_ascii_whitespace) {
                         continue;
@@ -389,19 +395,22 @@ mod tests {
         )
     }
 
+    /// The documents of `input`, their byte spans left out (compared by their own test).
     fn read(input: &[u8]) -> Vec<Result<Document>> {
-        reader_for(input, &ReadOptions::default()).collect()
+        reader_for(input, &ReadOptions::default())
+            .map(|d| d.map(|d| Document { bytes: 0..0, ..d }))
+            .collect()
     }
 
     fn doc(id: &str, text: &str, line: u64) -> Document {
-        Document {
-            id: id.into(),
-            text: text.into(),
-            location: Location {
+        Document::new(
+            id.into(),
+            text.into(),
+            Location {
                 path: std::path::Path::new("in.jsonl").into(),
                 line,
             },
-        }
+        )
     }
 
     /// The one item of `input`, which must be a bad-record error; returns (line, reason).
@@ -598,7 +607,30 @@ mod tests {
         };
         let items: Vec<_> =
             reader_for(b"{\"url\":\"u\",\"body\":\"b\",\"id\":1}\n", &opts).collect();
-        assert_eq!(items[0].as_ref().unwrap(), &doc("u", "b", 1));
+        let want = Document {
+            bytes: 0..30,
+            ..doc("u", "b", 1)
+        };
+        assert_eq!(items[0].as_ref().unwrap(), &want);
+    }
+
+    #[test]
+    fn each_record_spans_its_line_terminator_included() {
+        let input: &[u8] = b"{\"id\":\"a\",\"text\":\"x\"}\r\n\n{\"id\":\"b\",\"text\":\"y\"}";
+        let spans: Vec<std::ops::Range<u64>> = reader_for(input, &ReadOptions::default())
+            .map(|d| d.unwrap().bytes)
+            .collect();
+        let slices: Vec<&[u8]> = spans
+            .iter()
+            .map(|r| &input[r.start as usize..r.end as usize])
+            .collect();
+        assert_eq!(
+            slices,
+            vec![
+                &b"{\"id\":\"a\",\"text\":\"x\"}\r\n"[..],
+                &b"{\"id\":\"b\",\"text\":\"y\"}"[..]
+            ]
+        );
     }
 
     #[test]
@@ -609,7 +641,11 @@ mod tests {
             ..ReadOptions::default()
         };
         let items: Vec<_> = reader_for(b"{\"t\":\"same\"}\n", &opts).collect();
-        assert_eq!(items[0].as_ref().unwrap(), &doc("same", "same", 1));
+        let want = Document {
+            bytes: 0..13,
+            ..doc("same", "same", 1)
+        };
+        assert_eq!(items[0].as_ref().unwrap(), &want);
     }
 
     #[test]

@@ -23,6 +23,22 @@ pub struct Document {
     pub text: String,
     /// Where the record is.
     pub location: Location,
+    /// The record's bytes in its input (decompressed), terminator included: what a subset of
+    /// the input copies to keep the record exactly as it was given. Empty for a whole file
+    /// (a `.txt` document) and for documents made without an input.
+    pub bytes: std::ops::Range<u64>,
+}
+
+impl Document {
+    /// A document that no input's bytes stand behind.
+    pub fn new(id: String, text: String, location: Location) -> Self {
+        Document {
+            id,
+            text,
+            location,
+            bytes: 0..0,
+        }
+    }
 }
 
 /// The format of one input.

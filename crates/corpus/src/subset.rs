@@ -1,19 +1,258 @@
 //! Subsets of the inputs, as they were given: the records (JSONL lines, CSV records with the
 //! header) or the files (of `.txt` directory inputs) that a run keeps, copied byte for byte into
-//! a new file or directory that appears whole or not at all (written beside it, then renamed).
+//! a new file or directory that appears whole or not at all.
 //!
-//! Records are named by (input index, line) as the readers number them ([`crate::Document`]'s
-//! location), so that the writer copies exactly the records the run read.
+//! Records are named by their input and their bytes in it ([`crate::Document::bytes`], as the
+//! reader found them), so the writer copies exactly the records the run read: it never parses
+//! the input again, so no line numbering, line ending or ragged row can make it keep another.
+//!
+//! Invariant: a destination is written through a temporary file of its own, created
+//! exclusively beside it when the run starts (so an unwritable destination fails before any
+//! work) and renamed into place at the end; two runs never share one, a failed run removes its
+//! own, and one left by a killed run is removed by the next run to the same destination.
 
+use crate::decompress::{compressing, FinishWrite};
 use crate::InputFormat;
-use std::collections::HashSet;
-use std::io::{BufRead, Write};
+use std::io::{BufRead, Read, Write};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use storyhash_core::error::{Error, Result};
 
-/// Copy the representatives' files of .txt directory inputs into the directory `out`, at the
-/// same relative paths (their ids), byte for byte. The copy is made in a sibling directory and
-/// renamed into place, so `out` is never half-written; an existing non-empty `out` is refused.
+/// One kept record: its input (index into the inputs) and its bytes there.
+pub type KeptRecord = (u32, Range<u64>);
+
+/// Refuse, before a run, inputs whose subset could not be written exactly: stdin and other
+/// streams that cannot be read twice (FIFOs, `<(...)`), and inputs of more than one format.
+pub fn check_inputs(inputs: &[PathBuf], fmt: impl Fn(&Path) -> InputFormat) -> Result<()> {
+    for p in inputs {
+        let regular =
+            p != Path::new("-") && std::fs::metadata(p).is_ok_and(|m| m.is_file() || m.is_dir());
+        if !regular {
+            return Err(Error::Config(format!(
+                "{} is not a regular file or directory: a subset needs inputs it can read a second time",
+                p.display()
+            )));
+        }
+    }
+    let mut formats = inputs.iter().map(|p| fmt(p));
+    if let Some(first) = formats.next() {
+        if let Some(other) = formats.find(|f| *f != first) {
+            return Err(Error::Config(format!(
+                "the inputs mix formats ({first:?} and {other:?}): a subset is written in the inputs' one format"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A file to be written whole or not at all (see the module doc).
+pub struct Destination {
+    path: PathBuf,
+    tmp: tempfile::NamedTempFile,
+}
+
+/// The prefix of the temporary files of `path`: hidden, beside it, naming it and the process.
+fn tmp_prefix(path: &Path) -> String {
+    let name = path
+        .file_name()
+        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+    format!(".{name}.storyhash-tmp-")
+}
+
+/// Remove temporary files of `path` whose process is gone (a killed run's). Only where
+/// processes can be looked up (`/proc`); elsewhere they stay, recognisable by their name.
+fn remove_debris(dir: &Path, path: &Path) {
+    let proc = Path::new("/proc");
+    if !proc.is_dir() {
+        return;
+    }
+    let prefix = tmp_prefix(path);
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(rest) = name.strip_prefix(&prefix) else {
+            continue;
+        };
+        let pid = rest.split('-').next().unwrap_or("");
+        if !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()) && !proc.join(pid).exists() {
+            let _ = std::fs::remove_file(e.path()).or_else(|_| std::fs::remove_dir_all(e.path()));
+        }
+    }
+}
+
+fn parent_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+impl Destination {
+    /// Claim `path`: its temporary file is created now, exclusively, in its directory.
+    pub fn create(path: &Path) -> Result<Self> {
+        if path.is_dir() {
+            return Err(Error::Config(format!(
+                "{} is a directory: a file was expected",
+                path.display()
+            )));
+        }
+        let dir = parent_of(path);
+        remove_debris(dir, path);
+        let tmp = tempfile::Builder::new()
+            .prefix(&format!("{}{}-", tmp_prefix(path), std::process::id()))
+            .tempfile_in(dir)
+            .map_err(|e| Error::io(path, e))?;
+        Ok(Destination {
+            path: path.to_path_buf(),
+            tmp,
+        })
+    }
+
+    /// The destination's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Start writing (compressed as the destination's extension says).
+    pub fn open(self) -> Result<OpenDestination> {
+        let file = self.tmp.reopen().map_err(|e| Error::io(&self.path, e))?;
+        let w = compressing(&self.path, file)?;
+        Ok(OpenDestination { dest: self, w })
+    }
+
+    /// Write the content with `write`, then rename it into place. On any error the temporary
+    /// file is removed and the destination left as it was.
+    pub fn commit(self, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+        let mut open = self.open()?;
+        write(&mut *open.w)?;
+        open.finish()
+    }
+}
+
+/// A [`Destination`] being written.
+pub struct OpenDestination {
+    dest: Destination,
+    w: Box<dyn FinishWrite>,
+}
+
+impl OpenDestination {
+    /// Write `bytes`.
+    pub fn write_all(&mut self, bytes: &[u8]) -> Result<()> {
+        self.w
+            .write_all(bytes)
+            .map_err(|e| Error::io(&self.dest.path, e))
+    }
+
+    /// End the content and rename it into place.
+    pub fn finish(self) -> Result<()> {
+        let OpenDestination { dest, w } = self;
+        FinishWrite::finish(w).map_err(|e| Error::io(&dest.path, e))?;
+        dest.tmp
+            .persist(&dest.path)
+            .map_err(|e| Error::io(&dest.path, e.error))?;
+        Ok(())
+    }
+}
+
+/// Copy the kept records of `inputs` (JSONL or CSV, one format) into `dest`, byte for byte, in
+/// input order: JSONL lines as they are; CSV records after the first input's header (every
+/// input's header must be the same). A last record without a line ending gets a `\n`.
+pub fn write_records(
+    dest: Destination,
+    inputs: &[PathBuf],
+    fmt: impl Fn(&Path) -> InputFormat,
+    kept: &[KeptRecord],
+) -> Result<()> {
+    let mut kept = kept.to_vec();
+    kept.sort_by_key(|(i, r)| (*i, r.start));
+    let out_path = dest.path().to_path_buf();
+    dest.commit(|w| {
+        let mut header: Option<Vec<u8>> = None;
+        for (i, path) in inputs.iter().enumerate() {
+            let csv = match fmt(path) {
+                InputFormat::Jsonl => false,
+                InputFormat::Csv => true,
+                InputFormat::TextDir => {
+                    return Err(Error::Config(format!(
+                        "{} is a .txt directory: its subset is a directory (write_files)",
+                        path.display()
+                    )))
+                }
+            };
+            let mut r = crate::open_raw(path)?;
+            let mut at = 0u64;
+            if csv {
+                let len = crate::csv::header_len(crate::open_raw(path)?, path)?;
+                let mut own = vec![0u8; len as usize];
+                r.read_exact(&mut own).map_err(|e| Error::io(path, e))?;
+                at = len;
+                let key = |h: &[u8]| {
+                    let h = h.strip_prefix("\u{feff}".as_bytes()).unwrap_or(h);
+                    h.strip_suffix(b"\n")
+                        .map(|h| h.strip_suffix(b"\r").unwrap_or(h))
+                        .unwrap_or(h)
+                        .to_vec()
+                };
+                match &header {
+                    None => {
+                        w.write_all(&own).map_err(|e| Error::io(&out_path, e))?;
+                        if !own.ends_with(b"\n") {
+                            w.write_all(b"\n").map_err(|e| Error::io(&out_path, e))?;
+                        }
+                        header = Some(key(&own));
+                    }
+                    Some(first) if *first != key(&own) => {
+                        return Err(Error::Config(format!(
+                            "{}: its header differs from the first CSV input's, so its records cannot follow them",
+                            path.display()
+                        )))
+                    }
+                    Some(_) => {}
+                }
+            }
+            for (_, range) in kept.iter().filter(|(k, _)| *k as usize == i) {
+                skip(&mut r, range.start - at).map_err(|e| Error::io(path, e))?;
+                let mut record = vec![0u8; (range.end - range.start) as usize];
+                r.read_exact(&mut record).map_err(|e| Error::io(path, e))?;
+                at = range.end;
+                // A CSV span may begin with the blank lines skipped before the record.
+                let start = if csv {
+                    record
+                        .iter()
+                        .position(|&b| b != b'\n' && b != b'\r')
+                        .unwrap_or(record.len())
+                } else {
+                    0
+                };
+                let record = &record[start..];
+                w.write_all(record).map_err(|e| Error::io(&out_path, e))?;
+                if !record.is_empty() && !record.ends_with(b"\n") {
+                    w.write_all(b"\n").map_err(|e| Error::io(&out_path, e))?;
+                }
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Read and drop `n` bytes of `r`.
+fn skip(r: &mut dyn BufRead, n: u64) -> std::io::Result<()> {
+    let skipped = std::io::copy(&mut r.take(n), &mut std::io::sink())?;
+    if skipped < n {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::UnexpectedEof,
+            "the input is shorter than when it was read",
+        ));
+    }
+    Ok(())
+}
+
+/// Copy the representatives' files of `.txt` directory inputs into the directory `out`, at the
+/// same relative paths (their ids), byte for byte. The copy is made in a temporary directory of
+/// its own beside `out` and renamed into place, so `out` is never half-written; an existing
+/// non-empty `out` is refused.
 pub fn write_files(
     out: &Path,
     inputs: &[PathBuf],
@@ -32,11 +271,12 @@ pub fn write_files(
             out.display()
         )));
     }
-    let tmp = out.with_extension("storyhash-tmp");
-    if tmp.exists() {
-        std::fs::remove_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
-    }
-    std::fs::create_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    let dir = parent_of(out);
+    remove_debris(dir, out);
+    let tmp = tempfile::Builder::new()
+        .prefix(&format!("{}{}-", tmp_prefix(out), std::process::id()))
+        .tempdir_in(dir)
+        .map_err(|e| Error::io(out, e))?;
     for id in reps {
         // Ids are relative paths with `/` separators, unique across the inputs.
         let rel: PathBuf = id.split('/').collect();
@@ -45,7 +285,7 @@ pub fn write_files(
                 "{id} is no longer a file under the input directories"
             )));
         };
-        let dst = tmp.join(&rel);
+        let dst = tmp.path().join(&rel);
         if let Some(parent) = dst.parent() {
             std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
         }
@@ -54,78 +294,11 @@ pub fn write_files(
     if out.is_dir() {
         std::fs::remove_dir(out).map_err(|e| Error::io(out, e))?;
     }
-    std::fs::rename(&tmp, out).map_err(|e| Error::io(out, e))?;
-    Ok(())
-}
-
-/// Copy the kept records verbatim: JSONL lines or CSV records (with the header).
-pub fn write_records(
-    out: &Path,
-    inputs: &[PathBuf],
-    fmt: impl Fn(&Path) -> InputFormat,
-    keep: &HashSet<(u32, u64)>,
-) -> Result<()> {
-    let tmp = out.with_extension("storyhash-tmp");
-    let file = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
-    let mut w = std::io::BufWriter::new(file);
-    let mut wrote_header = false;
-    for (i, path) in inputs.iter().enumerate() {
-        match fmt(path) {
-            InputFormat::Jsonl => {
-                let mut r = crate::open_raw(path)?;
-                let mut line = Vec::new();
-                let mut n = 0u64;
-                loop {
-                    line.clear();
-                    let got = r
-                        .read_until(b'\n', &mut line)
-                        .map_err(|e| Error::io(path, e))?;
-                    if got == 0 {
-                        break;
-                    }
-                    n += 1;
-                    if keep.contains(&(i as u32, n)) {
-                        w.write_all(&line).map_err(|e| Error::io(&tmp, e))?;
-                        if !line.ends_with(b"\n") {
-                            w.write_all(b"\n").map_err(|e| Error::io(&tmp, e))?;
-                        }
-                    }
-                }
-            }
-            InputFormat::Csv => {
-                let r = crate::open_raw(path)?;
-                let mut rdr = csv::ReaderBuilder::new().has_headers(true).from_reader(r);
-                let mut cw = csv::Writer::from_writer(&mut w);
-                if !wrote_header {
-                    let h = rdr
-                        .byte_headers()
-                        .map_err(|e| Error::io(path, std::io::Error::other(e)))?
-                        .clone();
-                    cw.write_byte_record(&h)
-                        .map_err(|e| Error::io(&tmp, e.into()))?;
-                    wrote_header = true;
-                }
-                for rec in rdr.byte_records() {
-                    let rec = rec.map_err(|e| Error::io(path, std::io::Error::other(e)))?;
-                    let line = rec.position().map_or(0, |p| p.line());
-                    if keep.contains(&(i as u32, line)) {
-                        cw.write_byte_record(&rec)
-                            .map_err(|e| Error::io(&tmp, e.into()))?;
-                    }
-                }
-                cw.flush().map_err(|e| Error::io(&tmp, e))?;
-            }
-            InputFormat::TextDir => {
-                return Err(Error::Config(format!(
-                    "{} is a .txt directory: its subset is written by write_files",
-                    path.display()
-                )))
-            }
-        }
-    }
-    w.flush().map_err(|e| Error::io(&tmp, e))?;
-    drop(w);
-    std::fs::rename(&tmp, out).map_err(|e| Error::io(out, e))?;
+    let tmp = tmp.keep();
+    std::fs::rename(&tmp, out).map_err(|e| {
+        let _ = std::fs::remove_dir_all(&tmp);
+        Error::io(out, e)
+    })?;
     Ok(())
 }
 
@@ -133,24 +306,143 @@ pub fn write_records(
 mod tests {
     use super::*;
 
+    fn read_spans(path: &Path, format: InputFormat) -> Vec<KeptRecord> {
+        let opts = crate::ReadOptions {
+            format: Some(format),
+            ..Default::default()
+        };
+        crate::open(path, &opts)
+            .unwrap()
+            .map(|d| (0, d.unwrap().bytes))
+            .collect()
+    }
+
     #[test]
     fn kept_jsonl_lines_are_copied_byte_for_byte_and_in_order() {
         let dir = tempfile::tempdir().unwrap();
         let (a, b) = (dir.path().join("a.jsonl"), dir.path().join("b.jsonl"));
-        std::fs::write(
-            &a,
-            "{\"id\":\"1\"}\n{\"id\":\"2\", \"x\": \"é\"}\n{\"id\":\"3\"}",
-        )
-        .unwrap();
+        let text_a = "{\"id\":\"1\"}\n{\"id\":\"2\", \"x\": \"é\"}\r\n{\"id\":\"3\"}";
+        std::fs::write(&a, text_a).unwrap();
         std::fs::write(&b, "{\"id\":\"4\"}\n").unwrap();
         let out = dir.path().join("kept.jsonl");
-        let keep: HashSet<(u32, u64)> = [(0, 2), (0, 3), (1, 1)].into_iter().collect();
-        write_records(&out, &[a, b], |_| InputFormat::Jsonl, &keep).unwrap();
+        let (second, third) = (
+            text_a.find("{\"id\":\"2").unwrap() as u64,
+            text_a.find("{\"id\":\"3").unwrap() as u64,
+        );
+        let kept = vec![
+            (1, 0..11),
+            (0, second..third),
+            (0, third..text_a.len() as u64),
+        ];
+        write_records(
+            Destination::create(&out).unwrap(),
+            &[a, b],
+            |_| InputFormat::Jsonl,
+            &kept,
+        )
+        .unwrap();
         assert_eq!(
             std::fs::read_to_string(&out).unwrap(),
-            "{\"id\":\"2\", \"x\": \"é\"}\n{\"id\":\"3\"}\n{\"id\":\"4\"}\n"
+            "{\"id\":\"2\", \"x\": \"é\"}\r\n{\"id\":\"3\"}\n{\"id\":\"4\"}\n"
         );
-        assert!(!out.with_extension("storyhash-tmp").exists());
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().collect();
+        assert_eq!(left.len(), 3, "no temporary file left");
+    }
+
+    /// Regression: the writer re-read CRLF CSV with other line numbers than the reader and kept
+    /// the wrong records (or none), and turned the fields' `\r\n` into `\n`.
+    #[test]
+    fn crlf_csv_subset_keeps_the_records_the_reader_read_byte_for_byte() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("in.csv");
+        let text = "id,text\r\na,\"one\r\ntwo\"\r\nb,x\r\nc,\"three\"\r\n";
+        std::fs::write(&input, text).unwrap();
+        let spans = read_spans(&input, InputFormat::Csv);
+        let kept = vec![spans[0].clone(), spans[2].clone()];
+        let out = dir.path().join("out.csv");
+        write_records(
+            Destination::create(&out).unwrap(),
+            &[input],
+            |_| InputFormat::Csv,
+            &kept,
+        )
+        .unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&out).unwrap(),
+            "id,text\r\na,\"one\r\ntwo\"\r\nc,\"three\"\r\n"
+        );
+    }
+
+    /// Regression: `--dedup-out x.jsonl.gz` wrote plain text under a compressed name.
+    #[test]
+    fn a_compressed_destination_is_written_compressed() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("in.jsonl");
+        std::fs::write(&input, "{\"id\":\"a\",\"text\":\"x\"}\n").unwrap();
+        for name in ["out.jsonl.gz", "out.jsonl.zst"] {
+            let out = dir.path().join(name);
+            write_records(
+                Destination::create(&out).unwrap(),
+                std::slice::from_ref(&input),
+                |_| InputFormat::Jsonl,
+                &[(0, 0..22)],
+            )
+            .unwrap();
+            let mut back = String::new();
+            crate::open_raw(&out)
+                .unwrap()
+                .read_to_string(&mut back)
+                .unwrap();
+            assert_eq!(back, "{\"id\":\"a\",\"text\":\"x\"}\n", "{name}");
+        }
+    }
+
+    /// Regression: two runs with one destination shared a fixed temporary name, and the second
+    /// truncated the first's file.
+    #[test]
+    fn two_destinations_of_one_path_never_share_a_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out.jsonl");
+        let (x, y) = (
+            Destination::create(&out).unwrap(),
+            Destination::create(&out).unwrap(),
+        );
+        assert_ne!(x.tmp.path(), y.tmp.path());
+        x.commit(|w| {
+            w.write_all(b"first\n").unwrap();
+            Ok(())
+        })
+        .unwrap();
+        y.commit(|w| {
+            w.write_all(b"second\n").unwrap();
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "second\n");
+        // A failed run leaves nothing; a killed run's file (its process gone) is removed by
+        // the next run to the destination.
+        let failed = Destination::create(&out).unwrap();
+        assert!(failed.commit(|_| Err(Error::Config("no".into()))).is_err());
+        let debris = dir
+            .path()
+            .join(format!("{}{}-x", tmp_prefix(&out), u32::MAX));
+        std::fs::write(&debris, "half").unwrap();
+        let _next = Destination::create(&out).unwrap();
+        assert!(!debris.exists());
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "second\n");
+    }
+
+    #[test]
+    fn inputs_that_cannot_be_read_twice_or_mix_formats_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let (j, c) = (dir.path().join("a.jsonl"), dir.path().join("b.csv"));
+        std::fs::write(&j, "").unwrap();
+        std::fs::write(&c, "").unwrap();
+        let fmt = |p: &Path| crate::guess_format(p);
+        assert!(check_inputs(std::slice::from_ref(&j), fmt).is_ok());
+        assert!(check_inputs(&[j.clone(), c], fmt).is_err());
+        assert!(check_inputs(&[PathBuf::from("-")], fmt).is_err());
+        assert!(check_inputs(&[dir.path().join("missing.jsonl")], fmt).is_err());
     }
 
     #[test]

@@ -180,7 +180,7 @@ fn load(found: Found) -> Result<Document> {
     if text.starts_with('\u{feff}') {
         text.drain(..'\u{feff}'.len_utf8());
     }
-    Ok(Document { id, text, location })
+    Ok(Document::new(id, text, location))
 }
 
 #[cfg(test)]

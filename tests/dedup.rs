@@ -1,0 +1,244 @@
+//! `--dedup-out` and `--report-bad` as an archive team relies on them: the right records kept,
+//! byte for byte, nothing half-written, no debris, refusals before any work. Each regression
+//! test is named after the defect it pins.
+
+use crate::common::{assert_success, storyhash};
+use std::path::Path;
+
+/// The CRLF CSV of the defect report: `a` and `b` are one text, `c` and `d` are others.
+const CRLF_CSV: &str = "id,text\r\n\
+    a,the quick brown fox jumps over the lazy dog near the river bank today\r\n\
+    b,the quick brown fox jumps over the lazy dog near the river bank today\r\n\
+    c,an entirely different sentence about elections in france and germany\r\n\
+    d,football results from the spanish league on sunday evening were surprising\r\n";
+
+fn dedup(input: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    storyhash()
+        .arg("cluster")
+        .arg(input)
+        .arg("--dedup-out")
+        .arg(out)
+        .args(["-q", "--format", "csv"])
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+/// Everything in `dir` but the named files: temporary files left behind.
+fn debris(dir: &Path, keep: &[&str]) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !keep.contains(&n.as_str()))
+        .collect()
+}
+
+#[test]
+fn crlf_csv_dedup_keeps_the_first_of_each_cluster_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, out) = (dir.path().join("crlf.csv"), dir.path().join("dd.csv"));
+    std::fs::write(&input, CRLF_CSV).unwrap();
+    assert_success(&dedup(&input, &out, &[]));
+    let kept = std::fs::read_to_string(&out).unwrap();
+    let want: String = CRLF_CSV
+        .split_inclusive("\r\n")
+        .filter(|l| !l.starts_with("b,"))
+        .collect();
+    assert_eq!(kept, want);
+    assert!(debris(dir.path(), &["crlf.csv", "dd.csv"]).is_empty());
+}
+
+#[test]
+fn csv_written_by_python_keeps_every_representative() {
+    // Quoted fields with CRLF inside, CRLF line endings: what Python's csv module writes.
+    let dir = tempfile::tempdir().unwrap();
+    let (input, out) = (dir.path().join("py.csv"), dir.path().join("dd.csv"));
+    let mut text = String::from("id,text\r\n");
+    for i in 0..40 {
+        text.push_str(&format!(
+            "s{i},\"story {i} line one about topic {i}\r\nline two of story {i}, with a comma\"\r\n"
+        ));
+    }
+    std::fs::write(&input, &text).unwrap();
+    assert_success(&dedup(&input, &out, &["--preset", "copy"]));
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), text);
+}
+
+#[test]
+fn ragged_row_under_skip_bad_is_left_out_of_the_dedup_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, out) = (dir.path().join("r.csv"), dir.path().join("dd.csv"));
+    std::fs::write(
+        &input,
+        "id,text\na,first text\nb,too,many,fields\nc,third text\n",
+    )
+    .unwrap();
+    assert_success(&dedup(&input, &out, &["--skip-bad"]));
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "id,text\na,first text\nc,third text\n"
+    );
+    assert!(debris(dir.path(), &["r.csv", "dd.csv"]).is_empty());
+}
+
+#[test]
+fn compressed_dedup_out_is_compressed_and_reads_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(
+        &input,
+        "{\"id\":\"a\",\"text\":\"one text here\"}\n{\"id\":\"b\",\"text\":\"one text here\"}\n",
+    )
+    .unwrap();
+    for name in ["dd.jsonl.gz", "dd.jsonl.zst"] {
+        let out = dir.path().join(name);
+        assert_success(&dedup(&input, &out, &[]));
+        let back = storyhash()
+            .arg("cluster")
+            .arg(&out)
+            .args(["-q", "--format", "csv"])
+            .output()
+            .unwrap();
+        assert_success(&back);
+        let rows = String::from_utf8(back.stdout).unwrap();
+        assert_eq!(
+            rows.lines().count(),
+            2,
+            "{name}: header and one record: {rows}"
+        );
+    }
+}
+
+#[test]
+fn mixed_formats_fifos_and_one_file_for_two_outputs_are_refused_before_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let (j, c) = (dir.path().join("a.jsonl"), dir.path().join("b.csv"));
+    std::fs::write(&j, "{\"id\":\"a\",\"text\":\"x\"}\n").unwrap();
+    std::fs::write(&c, "id,text\nb,y\n").unwrap();
+    let out = dir.path().join("dd.jsonl");
+    let mixed = storyhash()
+        .arg("cluster")
+        .args([&j, &c])
+        .arg("--dedup-out")
+        .arg(&out)
+        .arg("-q")
+        .output()
+        .unwrap();
+    assert_eq!(mixed.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&mixed.stderr).contains("mix formats"));
+    let same = dedup(&j, &out, &["--report-bad", out.to_str().unwrap()]);
+    assert_eq!(same.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&same.stderr).contains("same file"));
+    let fifo = dir.path().join("feed.jsonl");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if made.is_ok_and(|s| s.success()) {
+        // Refused up front: the run never opens the FIFO, so it cannot hang on it.
+        let r = dedup(&fifo, &out, &[]);
+        assert_eq!(r.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&r.stderr).contains("read a second time"));
+    }
+    assert!(!out.exists());
+}
+
+#[test]
+fn unwritable_dedup_out_fails_before_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    // A bad record at the end: a run that read the input would fail on it instead.
+    std::fs::write(&input, "{\"id\":\"a\",\"text\":\"x\"}\nnot json\n").unwrap();
+    let out = dir.path().join("no-such-dir").join("dd.jsonl");
+    let r = dedup(&input, &out, &[]);
+    assert_eq!(r.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(err.contains("no-such-dir"), "{err}");
+    assert!(!err.contains("malformed"), "the input was read: {err}");
+}
+
+/// Regression: two overlapping runs with one `--dedup-out` shared a fixed temporary name, and a
+/// cron overlap left a file mixing both runs.
+#[test]
+fn overlapping_runs_each_write_the_whole_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let mut text = String::new();
+    for i in 0..3000 {
+        text.push_str(&format!(
+            "{{\"id\":\"d{i}\",\"text\":\"article {i} about topic {} with words {} {} {}\"}}\n",
+            i % 50,
+            i * 7,
+            i * 13,
+            i % 11
+        ));
+    }
+    std::fs::write(&input, &text).unwrap();
+    let out = dir.path().join("dd.jsonl");
+    let bin = assert_cmd::cargo::cargo_bin("storyhash");
+    let children: Vec<_> = (0..3)
+        .map(|_| {
+            std::process::Command::new(&bin)
+                .arg("cluster")
+                .arg(&input)
+                .arg("--dedup-out")
+                .arg(&out)
+                .args(["-q", "--preset", "copy", "--format", "csv"])
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut c in children {
+        assert!(c.wait().unwrap().success());
+    }
+    // Every text is distinct: the whole input is kept, whichever run renamed last.
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), text);
+    assert!(debris(dir.path(), &["in.jsonl", "dd.jsonl"]).is_empty());
+}
+
+/// A run killed at any point leaves the destination whole or absent, and the next run removes
+/// what the killed one left. Bounded: 8 kills.
+#[test]
+fn killed_runs_never_leave_a_partial_file_and_their_debris_is_cleaned() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let mut text = String::new();
+    for i in 0..4000 {
+        text.push_str(&format!(
+            "{{\"id\":\"d{i}\",\"text\":\"report {i} on matter {} and item {}\"}}\n",
+            i * 31,
+            i % 97
+        ));
+    }
+    std::fs::write(&input, &text).unwrap();
+    let out = dir.path().join("dd.jsonl");
+    let bin = assert_cmd::cargo::cargo_bin("storyhash");
+    for k in 0..8u64 {
+        let mut child = std::process::Command::new(&bin)
+            .arg("cluster")
+            .arg(&input)
+            .arg("--dedup-out")
+            .arg(&out)
+            .args(["-q", "--preset", "copy", "--format", "csv"])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(5 + 15 * k));
+        let _ = child.kill();
+        let _ = child.wait();
+        if out.exists() {
+            assert_eq!(std::fs::read_to_string(&out).unwrap(), text, "kill {k}");
+        }
+    }
+    let last = std::process::Command::new(&bin)
+        .arg("cluster")
+        .arg(&input)
+        .arg("--dedup-out")
+        .arg(&out)
+        .args(["-q", "--preset", "copy", "--format", "csv"])
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(last.success());
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), text);
+    assert!(debris(dir.path(), &["in.jsonl", "dd.jsonl"]).is_empty());
+}
