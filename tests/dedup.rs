@@ -242,3 +242,67 @@ fn killed_runs_never_leave_a_partial_file_and_their_debris_is_cleaned() {
     assert_eq!(std::fs::read_to_string(&out).unwrap(), text);
     assert!(debris(dir.path(), &["in.jsonl", "dd.jsonl"]).is_empty());
 }
+
+/// Regression: `eval ... > /dev/full` panicked (exit 101); a full disk is an error like any
+/// other write error.
+#[test]
+fn a_full_stdout_is_an_error_not_a_panic() {
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        return;
+    };
+    for args in [
+        &[
+            "eval",
+            "fixtures/seeds/seed_case.jsonl",
+            "--gold-field",
+            "story",
+        ][..],
+        &[
+            "cluster",
+            "fixtures/seeds/seed_case.jsonl",
+            "--format",
+            "csv",
+            "-q",
+        ][..],
+        &["bench", "fixtures/seeds/seed_case.jsonl", "--repeat", "1"][..],
+    ] {
+        let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("storyhash"))
+            .args(args)
+            .stdout(full.try_clone().unwrap())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("<stdout>"),
+            "{args:?}"
+        );
+    }
+}
+
+/// Regression: with `--format csv`, a reader that closed the pipe early made the run exit 2
+/// and skip `--dedup-out`, while jsonl and table went on; one rule now: the run goes on.
+#[test]
+fn a_closed_pipe_ends_no_format_early() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("dd.jsonl");
+    for format in ["csv", "jsonl", "table"] {
+        let _ = std::fs::remove_file(&out);
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("storyhash"))
+            .args([
+                "cluster",
+                "fixtures/seeds/seed_case.jsonl",
+                "-q",
+                "--format",
+                format,
+            ])
+            .arg("--dedup-out")
+            .arg(&out)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let status = child.wait().unwrap();
+        assert!(status.success(), "{format}: {status}");
+        assert!(out.exists(), "{format}: --dedup-out not written");
+    }
+}

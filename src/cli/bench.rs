@@ -89,7 +89,10 @@ pub fn run(args: BenchArgs) -> Result<ExitCode, Error> {
         })
     };
     let banding = cfg.copy_lsh()?;
-    println!(
+    use std::fmt::Write as _;
+    let mut text = String::new();
+    let _ = writeln!(
+        text,
         "{} preset: {n} documents, {:.1} MB, {} shingles, {} x {} bands, {} perm, threshold {}",
         cfg.preset.name(),
         bytes as f64 / 1e6,
@@ -99,8 +102,8 @@ pub fn run(args: BenchArgs) -> Result<ExitCode, Error> {
         cfg.copy.sketch.num_perm,
         cfg.threshold()
     );
-    println!("| threads | features s | statistics s | candidates s | verify s | cluster s | total s | docs/s | joined |");
-    println!("|---|---|---|---|---|---|---|---|---|");
+    let _ = writeln!(text, "| threads | features s | statistics s | candidates s | verify s | cluster s | total s | docs/s | joined |");
+    let _ = writeln!(text, "|---|---|---|---|---|---|---|---|---|");
     let all = rayon::current_num_threads();
     for threads in [1, all] {
         let mut best: Option<Timed> = None;
@@ -111,7 +114,8 @@ pub fn run(args: BenchArgs) -> Result<ExitCode, Error> {
             }
         }
         if let Some(b) = best {
-            println!(
+            let _ = writeln!(
+                text,
                 "| {threads} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.0} | {} |",
                 b.features,
                 b.statistics,
@@ -127,5 +131,6 @@ pub fn run(args: BenchArgs) -> Result<ExitCode, Error> {
             break;
         }
     }
+    super::emit(&text)?;
     Ok(ExitCode::SUCCESS)
 }

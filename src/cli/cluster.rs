@@ -223,10 +223,10 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
         let n = collection.len();
         let skipped = if stats.skipped() > 0 {
             format!(
-                ", {} skipped ({} bad records, {} duplicate ids, {} unreadable, {} too long)",
+                ", {} skipped ({}, {}, {} unreadable, {} too long)",
                 stats.skipped(),
-                stats.skipped_bad_record,
-                stats.skipped_duplicate_id,
+                super::count(stats.skipped_bad_record as usize, "bad record"),
+                super::count(stats.skipped_duplicate_id as usize, "duplicate id"),
                 stats.skipped_io,
                 stats.skipped_too_long
             )
@@ -239,11 +239,11 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
             String::new()
         };
         eprintln!(
-            "storyhash: {} records read, {n} documents clustered ({} empty{truncated}){skipped}, {} clusters, {} duplicates, {:.2} s",
+            "storyhash: {} records read, {n} documents clustered ({} empty{truncated}){skipped}, {}, {} joined to an earlier one, {:.2} s",
             stats.read,
             stats.empty,
-            run.clusters.len(),
-            n - run.clusters.len(),
+            super::count(run.clusters.len(), "cluster"),
+            super::count(n - run.clusters.len(), "document"),
             start.elapsed().as_secs_f64()
         );
     }

@@ -5,7 +5,6 @@
 use super::{EngineArgs, InputArgs};
 use clap::{Args, ValueEnum};
 use serde_json::json;
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use storyhash::corpus::{self, Document};
@@ -109,9 +108,9 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, Error> {
 
     let t = cfg.thresholds;
     let joins = |p: Preset| scores.decide(p, t).map(|e| e.name());
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    let res = match args.format {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    match args.format {
         CompareFormat::Json => {
             let m: serde_json::Map<String, serde_json::Value> = measures
                 .iter()
@@ -124,24 +123,28 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, Error> {
                           "evidence": joins(Preset::Story)},
                 "preset": preset.name(),
             });
-            writeln!(out, "{obj}")
+            let _ = writeln!(out, "{obj}");
         }
-        CompareFormat::Table => (|| {
-            writeln!(out, "a: {ida}\nb: {idb}\n({idf_note})")?;
+        CompareFormat::Table => {
+            let _ = writeln!(out, "a: {ida}\nb: {idb}\n({idf_note})");
             for (k, v) in &measures {
-                writeln!(out, "{k:<40} {v:>8.4}")?;
+                // Counts (terms shared) are whole numbers; measures have 4 decimals.
+                if k.starts_with("heaviest terms shared") {
+                    let _ = writeln!(out, "{k:<40} {v:>8}");
+                } else {
+                    let _ = writeln!(out, "{k:<40} {v:>8.4}");
+                }
             }
             for p in [Preset::Copy, Preset::Story] {
-                let th = if p == Preset::Copy { t.copy } else { t.story };
+                let th = t.of(p);
                 let verdict = match joins(p) {
                     Some(e) => format!("joins ({e} evidence)"),
                     None => "does not join".into(),
                 };
-                writeln!(out, "preset {:<6} (threshold {th}): {verdict}", p.name())?;
+                let _ = writeln!(out, "preset {:<6} (threshold {th}): {verdict}", p.name());
             }
-            Ok(())
-        })(),
-    };
-    res.map_err(|e| Error::io("<stdout>", e))?;
+        }
+    }
+    super::emit(&out)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -85,11 +85,13 @@ pub fn run(args: EvalArgs) -> Result<ExitCode, Error> {
             ))
         }
     };
+    let mut text = String::new();
     if args.format == EvalFormat::Json {
-        println!("{report}");
+        text = format!("{report}\n");
     } else {
-        print_table(&report, 0);
+        table(&report, 0, &mut text);
     }
+    super::emit(&text)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -490,7 +492,9 @@ fn fmt_value(v: &Value) -> String {
     }
 }
 
-fn print_table(v: &Value, indent: usize) {
+/// `v` as an indented table of names and values, appended to `out`.
+fn table(v: &Value, indent: usize, out: &mut String) {
+    use std::fmt::Write;
     let pad = " ".repeat(indent);
     let Value::Object(m) = v else { return };
     for (k, x) in m {
@@ -500,31 +504,41 @@ fn print_table(v: &Value, indent: usize) {
                     .iter()
                     .map(|(a, b)| format!("{a} {}", fmt_value(b)))
                     .collect();
-                println!("{pad}{k:<34} {}", parts.join("  "));
+                let _ = writeln!(out, "{pad}{k:<34} {}", parts.join("  "));
             }
             Value::Object(_) => {
-                println!("{pad}{k}:");
-                print_table(x, indent + 2);
+                let _ = writeln!(out, "{pad}{k}:");
+                table(x, indent + 2, out);
             }
             Value::Array(items) => {
-                println!("{pad}{k}:");
+                let _ = writeln!(out, "{pad}{k}:");
                 for it in items {
                     match it {
                         Value::Object(o) => {
                             let parts: Vec<String> = o
                                 .iter()
                                 .map(|(a, b)| match b {
-                                    Value::Object(_) => format!("{a} {b}"),
+                                    Value::Object(inner) => {
+                                        let named: Vec<String> = inner
+                                            .iter()
+                                            .map(|(n, y)| format!("{n} {}", fmt_value(y)))
+                                            .collect();
+                                        format!("{a} {}", named.join(" "))
+                                    }
                                     _ => format!("{a} {}", fmt_value(b)),
                                 })
                                 .collect();
-                            println!("{pad}  {}", parts.join("  "));
+                            let _ = writeln!(out, "{pad}  {}", parts.join("  "));
                         }
-                        other => println!("{pad}  {}", fmt_value(other)),
+                        other => {
+                            let _ = writeln!(out, "{pad}  {}", fmt_value(other));
+                        }
                     }
                 }
             }
-            _ => println!("{pad}{k:<34} {}", fmt_value(x)),
+            _ => {
+                let _ = writeln!(out, "{pad}{k:<34} {}", fmt_value(x));
+            }
         }
     }
 }

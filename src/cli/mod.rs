@@ -411,6 +411,27 @@ fn flag_of(setting: &str) -> &'static str {
     }
 }
 
+/// `n` and the noun, plural unless `n` is 1.
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// Write `text` to stdout. A reader that closed the pipe early (`| head`) is not an error: the
+/// rest of the run goes on, and the exit status is the run's. Any other write error (a full
+/// disk) is.
+fn emit(text: &str) -> Result<(), Error> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::io("<stdout>", e)),
+        _ => Ok(()),
+    }
+}
+
 /// The paths as given, `-` for stdin when none.
 fn inputs_or_stdin(inputs: &[PathBuf]) -> Vec<PathBuf> {
     if inputs.is_empty() {

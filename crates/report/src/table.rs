@@ -42,12 +42,18 @@ pub(super) fn write(input: &ReportInput<'_>, out: &mut dyn Write) -> std::io::Re
         }
     }
     let singles = run.clusters.len() - multi.len();
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     writeln!(
         out,
-        "{} clusters of 2 or more ({} documents); {} singletons not listed (use --format jsonl or csv for all)",
-        multi.len(),
-        multi.iter().map(|c| c.members.len()).sum::<usize>(),
-        singles
+        "{} of 2 or more ({}); {} not listed (the jsonl and csv formats list every document)",
+        plural(multi.len(), "cluster", "clusters"),
+        plural(
+            multi.iter().map(|c| c.members.len()).sum::<usize>(),
+            "document",
+            "documents"
+        ),
+        plural(singles, "singleton", "singletons")
     )?;
     Ok(())
 }
