@@ -74,12 +74,28 @@ fn ragged_row_under_skip_bad_is_left_out_of_the_dedup_output() {
         "id,text\na,first text\nb,too,many,fields\nc,third text\n",
     )
     .unwrap();
-    assert_success(&dedup(&input, &out, &["--skip-bad"]));
+    // One record of three skipped: allowed by --max-bad 50%, and the run says it was partial.
+    crate::common::assert_partial(&dedup(&input, &out, &["--skip-bad", "--max-bad", "50%"]));
     assert_eq!(
         std::fs::read_to_string(&out).unwrap(),
         "id,text\na,first text\nc,third text\n"
     );
     assert!(debris(dir.path(), &["r.csv", "dd.csv"]).is_empty());
+}
+
+/// Regression: `--skip-bad` exited 0 even when every record was bad.
+#[test]
+fn a_run_whose_records_are_all_bad_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, out) = (dir.path().join("bad.jsonl"), dir.path().join("dd.jsonl"));
+    std::fs::write(&input, "not json\n{\"id\":1}\n[]\n").unwrap();
+    let r = dedup(&input, &out, &["--skip-bad"]);
+    assert_eq!(r.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&r.stderr).contains("3 of 3 records were skipped"));
+    assert!(!out.exists(), "no output from a failed run");
+    assert!(debris(dir.path(), &["bad.jsonl"]).is_empty());
+    // A count: at most 3 allowed, the run completes, partially.
+    crate::common::assert_partial(&dedup(&input, &out, &["--skip-bad", "--max-bad", "3"]));
 }
 
 #[test]

@@ -33,6 +33,11 @@ pub struct ClusterArgs {
     /// stopping at the first with exit code 2.
     #[arg(long, display_order = 22)]
     skip_bad: bool,
+    /// With --skip-bad: the most records the run may skip, a count (100) or a share of the
+    /// records read (2.5%); past it the run fails (exit 2) before clustering. A run that
+    /// skipped records within it exits 3: its output is complete for the records it read.
+    #[arg(long, value_name = "N|P%", default_value = "10%", display_order = 23)]
+    max_bad: storyhash::corpus::intake::MaxBad,
     /// Write each skipped record's location and reason to FILE as JSONL.
     #[arg(long, value_name = "FILE", display_order = 23)]
     report_bad: Option<PathBuf>,
@@ -159,6 +164,20 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
     let (stats, first_truncation) = reader
         .join()
         .map_err(|_| Error::Config("the reader thread panicked".into()))??;
+    if args.max_bad.exceeded_by(&stats) {
+        return Err(Error::TooManySkipped {
+            skipped: stats.skipped(),
+            read: stats.read,
+            detail: format!(
+                "{}, {}, {} unreadable, {} too long",
+                super::count(stats.skipped_bad_record as usize, "bad record"),
+                super::count(stats.skipped_duplicate_id as usize, "duplicate id"),
+                stats.skipped_io,
+                stats.skipped_too_long,
+            ),
+            limit: format!("--max-bad {}", args.max_bad),
+        });
+    }
     if let (Some(loc), false) = (first_truncation, args.quiet) {
         eprintln!(
             "storyhash: warning: {} document(s) over --max-doc-bytes {} were truncated (first at {loc})",
@@ -247,7 +266,11 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
             start.elapsed().as_secs_f64()
         );
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(if stats.skipped() > 0 {
+        ExitCode::from(super::PARTIAL)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// Rough peak memory of a run, printed before a large one starts: the story lane keeps every

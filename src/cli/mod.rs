@@ -32,7 +32,8 @@ use storyhash::{EngineConfig, Error, Verify};
     "  storyhash eval labelled.jsonl --gold-field story # quality against gold cluster labels\n",
     "  storyhash cluster --help                         # a subcommand's options and examples\n",
     "\n",
-    "Exit status: 0 ok; 2 bad usage, bad input or any other error (the message is on stderr).",
+    "Exit status: 0 ok; 2 bad usage, bad input or any other error (the message is on stderr);\n",
+    "3 completed, but --skip-bad skipped records (the output is whole for the records read).",
 ))]
 pub struct Cli {
     #[command(subcommand)]
@@ -390,6 +391,10 @@ pub fn hint(e: &Error) -> Option<String> {
         )),
         Error::InvalidConfig(_) | Error::IncompatibleFormat { .. } => None,
         Error::ParamMismatch { .. } => None,
+        Error::TooManySkipped { .. } => Some(
+            "fix the inputs, or raise --max-bad; --report-bad FILE lists every skipped record"
+                .into(),
+        ),
         Error::DuplicateDocument { .. } => Some(
             "ids must be unique among the documents kept; --id-field picks another field".into(),
         ),
@@ -410,6 +415,10 @@ fn flag_of(setting: &str) -> &'static str {
         _ => "an option",
     }
 }
+
+/// Exit status of a run that completed but skipped records (under `--skip-bad`): its output
+/// is whole for the records it read, and a script can tell it from a clean run.
+pub const PARTIAL: u8 = 3;
 
 /// `n` and the noun, plural unless `n` is 1.
 fn count(n: usize, noun: &str) -> String {

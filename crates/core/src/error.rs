@@ -55,6 +55,18 @@ pub enum Error {
         /// Where the first occurrence is.
         first: Location,
     },
+    /// A run skipped more records than its limit allows.
+    #[error("{skipped} of {read} records were skipped ({detail}), more than the limit ({limit}) allows; nothing was written")]
+    TooManySkipped {
+        /// Records skipped.
+        skipped: u64,
+        /// Records read.
+        read: u64,
+        /// The skipped records by kind, in words.
+        detail: String,
+        /// The limit, as given.
+        limit: String,
+    },
     /// A document was added under an id that a live document of the collection has.
     #[error("a document with id {id:?} is already in the collection (document {first})")]
     DuplicateDocument {

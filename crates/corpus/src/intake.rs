@@ -23,6 +23,60 @@ pub enum OnBad {
     Skip,
 }
 
+/// How many skipped records a run accepts before it counts as failed: a number, or a share
+/// of the records read. By default, 10%: a feed with a few broken lines goes through, an input
+/// that is mostly unreadable (the wrong file, a truncated archive) does not.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum MaxBad {
+    /// At most this many records skipped.
+    Count(u64),
+    /// At most this percentage of the records read.
+    Percent(f64),
+}
+
+impl Default for MaxBad {
+    fn default() -> Self {
+        MaxBad::Percent(10.0)
+    }
+}
+
+impl std::str::FromStr for MaxBad {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        let bad = || format!("expected a count (100) or a percentage (2.5%), got {s:?}");
+        match s.strip_suffix('%') {
+            Some(p) => {
+                let p: f64 = p.trim().parse().map_err(|_| bad())?;
+                if !(0.0..=100.0).contains(&p) {
+                    return Err(bad());
+                }
+                Ok(MaxBad::Percent(p))
+            }
+            None => s.trim().parse().map(MaxBad::Count).map_err(|_| bad()),
+        }
+    }
+}
+
+impl std::fmt::Display for MaxBad {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MaxBad::Count(n) => write!(f, "{n}"),
+            MaxBad::Percent(p) => write!(f, "{p}%"),
+        }
+    }
+}
+
+impl MaxBad {
+    /// Whether the skipped records of `stats` are more than this allows.
+    pub fn exceeded_by(&self, stats: &IntakeStats) -> bool {
+        let skipped = stats.skipped();
+        match *self {
+            MaxBad::Count(n) => skipped > n,
+            MaxBad::Percent(p) => skipped as f64 > p / 100.0 * stats.read as f64,
+        }
+    }
+}
+
 /// Intake settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IntakeOptions {
@@ -194,6 +248,24 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn max_bad_reads_counts_and_percentages_and_judges_the_counts() {
+        let stats = IntakeStats {
+            read: 200,
+            skipped_bad_record: 10,
+            skipped_io: 1,
+            ..IntakeStats::default()
+        };
+        assert_eq!("10".parse(), Ok(MaxBad::Count(10)));
+        assert_eq!("2.5%".parse(), Ok(MaxBad::Percent(2.5)));
+        assert!("101%".parse::<MaxBad>().is_err() && "x".parse::<MaxBad>().is_err());
+        assert!(MaxBad::Count(10).exceeded_by(&stats));
+        assert!(!MaxBad::Count(11).exceeded_by(&stats));
+        assert!(MaxBad::Percent(5.0).exceeded_by(&stats));
+        assert!(!MaxBad::Percent(5.5).exceeded_by(&stats));
+        assert!(!MaxBad::default().exceeded_by(&stats));
+    }
 
     fn loc(line: u64) -> Location {
         Location {
