@@ -302,3 +302,28 @@ fn two_hundred_megabyte_document_is_truncated_to_the_default_limit() {
     );
     assert!(err.contains("2 documents clustered"), "{err}");
 }
+
+/// Regression: `--link-factor` NaN, inf, 5 and -1 were accepted (NaN, inf and 5 silently
+/// stopped every join), `--threads 100000` ran for minutes on 27 documents, and `--num-perm 1`
+/// joined a blurb to the interview as a copy.
+#[test]
+fn out_of_range_options_are_refused_before_the_run() {
+    for bad in [
+        &["--link-factor", "NaN"][..],
+        &["--link-factor", "inf"][..],
+        &["--link-factor", "5"][..],
+        &["--link-factor=-1"][..],
+        &["--threads", "100000"][..],
+        &["--num-perm", "1"][..],
+        &["--threshold", "1.5"][..],
+    ] {
+        let out = storyhash()
+            .args(["cluster", "fixtures/seeds/seed_case.jsonl", "-q"])
+            .args(bad)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("hint:"), "{bad:?}: {err}");
+    }
+}

@@ -351,8 +351,13 @@ impl EngineArgs {
 
     fn init_threads(&self) -> Result<(), Error> {
         if let Some(n) = self.threads {
-            if n == 0 {
-                return Err(Error::Config("--threads must be at least 1".into()));
+            // Thousands of threads cost minutes to start and buy nothing.
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            if n == 0 || n > MAX_THREADS.max(cores) {
+                return Err(Error::Config(format!(
+                    "--threads must be in 1..={} (this machine has {cores} cores), got {n}",
+                    MAX_THREADS.max(cores)
+                )));
             }
             rayon::ThreadPoolBuilder::new()
                 .num_threads(n)
@@ -383,7 +388,19 @@ pub fn hint(e: &Error) -> Option<String> {
         Error::DuplicateId { .. } => {
             Some("ids must be unique across all inputs; --id-field picks another field".into())
         }
-        Error::Io { .. } => Some("check that the path exists and is readable".into()),
+        Error::Io { source, .. } => Some(
+            match source.kind() {
+                std::io::ErrorKind::NotFound => "check that the path exists",
+                std::io::ErrorKind::PermissionDenied => "check the file's permissions",
+                std::io::ErrorKind::StorageFull => "free some disk space and run again",
+                std::io::ErrorKind::BrokenPipe => "the reader of the output went away",
+                std::io::ErrorKind::InvalidData | std::io::ErrorKind::UnexpectedEof => {
+                    "the file is damaged or truncated: check it, or skip it with --skip-bad"
+                }
+                _ => "check that the path is readable (or writable, for an output)",
+            }
+            .into(),
+        ),
         Error::Config(_) => Some("see storyhash help for the allowed values".into()),
         Error::InvalidSetting { name, .. } => Some(format!(
             "{} sets it; see storyhash help for the allowed values",
@@ -415,6 +432,9 @@ fn flag_of(setting: &str) -> &'static str {
         _ => "an option",
     }
 }
+
+/// Most worker threads `--threads` accepts, unless the machine has more cores.
+const MAX_THREADS: usize = 256;
 
 /// Exit status of a run that completed but skipped records (under `--skip-bad`): its output
 /// is whole for the records it read, and a script can tell it from a clean run.

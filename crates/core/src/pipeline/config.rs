@@ -22,6 +22,10 @@ use serde::{Deserialize, Serialize};
 /// removed, so that a stored config is never read as something else.
 pub const CONFIG_VERSION: u32 = 1;
 
+/// Largest standard error of the MinHash estimate at the copy threshold that a config may
+/// have: `sqrt(t (1 - t) / num_perm)`, so at least 25 permutations at 0.5 and 16 at 0.8.
+pub const MAX_ESTIMATE_ERROR: f64 = 0.1;
+
 /// Longest signature the engine accepts.
 pub const MAX_NUM_PERM: usize = 4096;
 
@@ -291,6 +295,17 @@ impl EngineConfig {
         if k == 0 || k > MAX_NUM_PERM {
             return bad("copy.sketch.num_perm", k.to_string(), "1..=4096");
         }
+        // A signature too short to tell the copy threshold from its neighbours joins pairs on
+        // chance agreement (one permutation joins any two texts that share their minimum).
+        let t = self.thresholds.copy;
+        let se = (t * (1.0 - t) / k as f64).sqrt();
+        if se > MAX_ESTIMATE_ERROR {
+            return bad(
+                "copy.sketch.num_perm",
+                format!("{k} (its estimate's standard error at the copy threshold {t} is {se:.2})"),
+                "a length whose standard error at the copy threshold is at most 0.1",
+            );
+        }
         if let Some(b) = self.copy.bands {
             b.check(k)?;
         }
@@ -422,6 +437,15 @@ mod tests {
             (
                 "copy.sketch.num_perm",
                 Box::new(|c| c.copy.sketch.num_perm = 0),
+            ),
+            // Regression: one permutation was accepted and joined a blurb to the interview.
+            (
+                "copy.sketch.num_perm",
+                Box::new(|c| c.copy.sketch.num_perm = 1),
+            ),
+            (
+                "copy.sketch.num_perm",
+                Box::new(|c| c.copy.sketch.num_perm = 15),
             ),
             ("link.factor", Box::new(|c| c.link.factor = f64::NAN)),
             ("link.factor", Box::new(|c| c.link.factor = 5.0)),
