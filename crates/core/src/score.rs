@@ -81,9 +81,11 @@ impl Default for Thresholds {
     }
 }
 
-/// Why a pair was joined.
+/// Why a pair was joined, the strongest reason first: the same words, a copy, the same story.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Evidence {
+    /// The same words once normalised (joined by content hash).
+    Exact,
     /// Shingle Jaccard passed the copy threshold.
     Copy,
     /// The story score passed the story threshold.
@@ -94,6 +96,7 @@ impl Evidence {
     /// Name as written in reports.
     pub fn name(self) -> &'static str {
         match self {
+            Evidence::Exact => "exact",
             Evidence::Copy => "copy",
             Evidence::Story => "story",
         }
@@ -118,18 +121,18 @@ impl PairScores {
         }
     }
 
-    /// Whether `preset` joins the pair, and on what evidence.
+    /// Whether `preset` joins the pair, and on what evidence: a pair that passes the copy rule
+    /// is a copy under either preset, even when its story score passes too.
     pub fn decide(&self, preset: Preset, t: Thresholds) -> Option<Evidence> {
-        let copy = copies(self.jaccard, t.copy);
+        if copies(self.jaccard, t.copy) {
+            return Some(Evidence::Copy);
+        }
         match preset {
-            Preset::Copy => copy.then_some(Evidence::Copy),
-            Preset::Story => {
-                if self.story.is_some_and(|s| s >= t.story && s > 0.0) {
-                    Some(Evidence::Story)
-                } else {
-                    copy.then_some(Evidence::Copy)
-                }
-            }
+            Preset::Copy => None,
+            Preset::Story => self
+                .story
+                .is_some_and(|s| s >= t.story && s > 0.0)
+                .then_some(Evidence::Story),
         }
     }
 }

@@ -8,7 +8,7 @@
 
 use crate::candidates::CandidatePair;
 use crate::cluster::ScoredPair;
-use crate::score::{exact_jaccard, PairScores, Preset, Thresholds};
+use crate::score::{exact_jaccard, Evidence, PairScores, Preset, Thresholds};
 use crate::sketch::Signatures;
 use crate::weight::PackedVectors;
 use rayon::prelude::*;
@@ -161,11 +161,12 @@ impl<'s, S: FeatureStore> PairScorer<'s, S> {
             .par_iter()
             .filter_map(|&(a, b)| {
                 let scores = self.verify(a as usize, b as usize, t)?;
+                let same = self.store.original(a as usize) == self.store.original(b as usize);
                 scores.decide(preset, t).map(|evidence| ScoredPair {
                     a,
                     b,
                     similarity: scores.primary(preset),
-                    evidence,
+                    evidence: if same { Evidence::Exact } else { evidence },
                 })
             })
             .collect();

@@ -349,3 +349,28 @@ fn a_store_of_owned_columns_verifies_as_the_collection_does() {
         assert!((x.similarity - y.similarity).abs() < 1e-9);
     }
 }
+
+/// Regression: two identical texts were reported with `story` evidence; they are the same
+/// words (`exact`), and a pair over the copy threshold is a `copy` whatever its story score.
+#[test]
+fn evidence_names_the_strongest_reason() {
+    let words: Vec<String> = (0..200).map(|i| format!("w{i}")).collect();
+    let original = words.join(" ");
+    let mut edited = words.clone();
+    edited[199] = "changed".into();
+    let edited = edited.join(" ");
+    for preset in [Preset::Story, Preset::Copy] {
+        let r = run(
+            EngineConfig::for_preset(preset),
+            &[&original, &original, &edited],
+        );
+        let of = |a: u32, b: u32| {
+            r.pairs
+                .iter()
+                .find(|p| (p.a, p.b) == (a, b))
+                .map(|p| p.evidence)
+        };
+        assert_eq!(of(0, 1), Some(crate::score::Evidence::Exact), "{preset:?}");
+        assert_eq!(of(0, 2), Some(crate::score::Evidence::Copy), "{preset:?}");
+    }
+}
