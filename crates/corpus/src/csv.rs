@@ -27,6 +27,7 @@ pub fn read(
     path: PathBuf,
     opts: &ReadOptions,
 ) -> Result<DocumentStream> {
+    let watch = std::sync::Arc::new(std::sync::Mutex::new(Quotes::default()));
     let mut reader = ReaderBuilder::new()
         .has_headers(true)
         // Ragged rows are reported, not padded: a missing field usually means a stray
@@ -36,7 +37,7 @@ pub fn read(
         // csv crate's record positions come out one line early; ending records at `\n` only
         // and dropping the `\r` ourselves (see `field`) keeps line numbers exact.
         .terminator(Terminator::Any(b'\n'))
-        .from_reader(reader);
+        .from_reader(QuoteWatch::new(reader, watch.clone()));
     let headers: Vec<Vec<u8>> = {
         let raw = reader.byte_headers().map_err(|e| csv_error(e, &path))?;
         let last = raw.len().saturating_sub(1);
@@ -54,6 +55,7 @@ pub fn read(
     let text_col = column(&headers, &opts.text_field).map_err(|r| Error::bad(header_line, r))?;
     Ok(Box::new(CsvDocuments {
         reader,
+        watch,
         record: ByteRecord::new(),
         path: path.into(),
         id_field: opts.id_field.clone(),
@@ -77,9 +79,88 @@ pub(crate) fn header_len(reader: Box<dyn BufRead + Send>, path: &Path) -> Result
     Ok(reader.position().byte())
 }
 
+/// The quoting state of a CSV stream, followed byte by byte as the csv reader reads it: the csv
+/// crate ends a quoted field that runs to the end of the input without a word, so that one
+/// unclosed quote would swallow every record after it into one field.
+#[derive(Debug, Default)]
+struct Quotes {
+    state: QuoteState,
+    /// Byte offset of the quote that opened the current quoted field.
+    opened_at: u64,
+    /// Bytes seen.
+    offset: u64,
+    /// The input has ended.
+    eof: bool,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum QuoteState {
+    #[default]
+    FieldStart,
+    Unquoted,
+    Quoted,
+    /// A quote inside a quoted field: the field's end, or the first of an escaped `""`.
+    QuoteInQuoted,
+}
+
+impl Quotes {
+    fn feed(&mut self, bytes: &[u8]) {
+        use QuoteState::*;
+        for &b in bytes {
+            self.state = match (self.state, b) {
+                (FieldStart, b'"') => {
+                    self.opened_at = self.offset;
+                    Quoted
+                }
+                (Quoted, b'"') => QuoteInQuoted,
+                (Quoted, _) => Quoted,
+                (QuoteInQuoted, b'"') => Quoted,
+                (_, b',' | b'\n') => FieldStart,
+                _ => Unquoted,
+            };
+            self.offset += 1;
+        }
+    }
+
+    /// Whether the input ended inside a quoted field opened within `span`.
+    fn unclosed_in(&self, span: &std::ops::Range<u64>) -> bool {
+        self.eof && self.state == QuoteState::Quoted && span.contains(&self.opened_at)
+    }
+}
+
+/// The input of a CSV reader, with its bytes fed to a [`Quotes`] as they are read.
+struct QuoteWatch {
+    inner: Box<dyn BufRead + Send>,
+    quotes: std::sync::Arc<std::sync::Mutex<Quotes>>,
+}
+
+impl QuoteWatch {
+    fn new(
+        inner: Box<dyn BufRead + Send>,
+        quotes: std::sync::Arc<std::sync::Mutex<Quotes>>,
+    ) -> Self {
+        QuoteWatch { inner, quotes }
+    }
+}
+
+impl std::io::Read for QuoteWatch {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut q = self.quotes.lock().unwrap_or_else(|p| p.into_inner());
+        if n == 0 {
+            q.eof = true;
+        } else {
+            q.feed(&buf[..n]);
+        }
+        Ok(n)
+    }
+}
+
 /// The stream returned by [`read`].
 struct CsvDocuments {
-    reader: ::csv::Reader<Box<dyn BufRead + Send>>,
+    reader: ::csv::Reader<QuoteWatch>,
+    /// Where the input's quotes stand, as the bytes were read.
+    watch: std::sync::Arc<std::sync::Mutex<Quotes>>,
     /// Reused for every record, so reading allocates only when a record outgrows it.
     record: ByteRecord,
     path: std::sync::Arc<Path>,
@@ -152,6 +233,14 @@ impl CsvDocuments {
 
     /// Turn the current record into a document.
     fn document(&self) -> Result<Document> {
+        let unclosed = self.watch.lock().is_ok_and(|q| q.unclosed_in(&self.span()));
+        if unclosed {
+            return Err(Error::bad(
+                self.location(),
+                "a quoted field opened in this record runs to the end of the input \
+                 (an unclosed quote would take in every record after it)",
+            ));
+        }
         // Both fields exist: the reader is not flexible, so every record has as many fields
         // as the header, and both columns were found in the header.
         let id = self.field(self.id_col, &self.id_field);
@@ -357,6 +446,30 @@ mod tests {
             &input[spans[1].start as usize..spans[1].end as usize],
             b"\nb,y\n"
         );
+    }
+
+    /// Regression: an unclosed quote swallowed the rest of the file into one field, and the
+    /// run read one record with exit 0.
+    #[test]
+    fn an_unclosed_quote_is_a_bad_record_at_its_line() {
+        let opts = ReadOptions {
+            id_field: "url".into(),
+            text_field: "body".into(),
+            ..ReadOptions::default()
+        };
+        let items: Vec<_> = stream(b"url,body\na,\"hello\nb,second\n", &opts)
+            .unwrap()
+            .collect();
+        assert_eq!(items.len(), 1);
+        let (line, reason) = bad(&items[0]);
+        assert_eq!(line, 2);
+        assert!(reason.contains("unclosed quote"), "{reason}");
+        // Closed quotes, escaped quotes and a last record without a newline are fine.
+        let fine = read_all(b"id,text\na,\"say \"\"hi\"\"\nthere\"\nb,\"end\"");
+        assert!(fine.iter().all(|d| d.is_ok()), "{fine:?}");
+        assert_eq!(fine.len(), 2);
+        let inch = read_all(b"id,text\na,a 5\" screen\nb,x\n");
+        assert!(inch.iter().all(|d| d.is_ok()), "{inch:?}");
     }
 
     #[test]
