@@ -322,3 +322,51 @@ fn a_closed_pipe_ends_no_format_early() {
         assert!(out.exists(), "{format}: --dedup-out not written");
     }
 }
+
+/// Regression: the JSONL result listed every verified pair inside a cluster, larger than the
+/// input at scale. By default a cluster lists the pairs that joined it (a spanning tree) and
+/// each member's score to the representative; `--pairs all` lists every verified pair.
+#[test]
+fn jsonl_lists_the_joining_pairs_by_default_and_all_on_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("family.jsonl");
+    let base: Vec<String> = (0..120).map(|i| format!("w{i}")).collect();
+    let mut text = String::new();
+    for v in 0..6 {
+        let mut words = base.clone();
+        words[v * 7] = format!("edit{v}");
+        text.push_str(&format!(
+            "{{\"id\":\"v{v}\",\"text\":\"{}\"}}\n",
+            words.join(" ")
+        ));
+    }
+    std::fs::write(&input, &text).unwrap();
+    let run = |extra: &[&str]| -> Vec<serde_json::Value> {
+        let out = storyhash()
+            .arg("cluster")
+            .arg(&input)
+            .args(["--preset", "copy", "--format", "jsonl", "-q"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert_success(&out);
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let joins = run(&[]);
+    assert_eq!(joins.len(), 1, "one family");
+    let c = &joins[0];
+    assert_eq!(c["size"], 6);
+    assert_eq!(c["pairs"].as_array().unwrap().len(), 5, "a spanning tree");
+    assert_eq!(c["similarity"].as_array().unwrap().len(), 6);
+    assert_eq!(c["similarity"][0], 1.0);
+    let all = run(&["--pairs", "all"]);
+    let listed = all[0]["pairs"].as_array().unwrap().len();
+    assert!(
+        listed > 5 && listed <= 15,
+        "every verified pair of six: {listed}"
+    );
+}

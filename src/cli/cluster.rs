@@ -25,6 +25,10 @@ pub struct ClusterArgs {
     /// Output format (default: table on a terminal, jsonl otherwise).
     #[arg(long, value_enum, display_order = 20)]
     format: Option<FormatArg>,
+    /// JSONL: which verified pairs each cluster lists: the pairs that joined it (a spanning
+    /// tree, one fewer than its members), or all (a large output on an archive of copies).
+    #[arg(long, value_enum, default_value = "joins", display_order = 20)]
+    pairs: PairsArg,
     /// Also write the input records of each cluster's representative only (a deduplicated
     /// corpus, same format as the input; a directory for a .txt directory input).
     #[arg(long, value_name = "FILE", display_order = 21)]
@@ -51,6 +55,14 @@ pub struct ClusterArgs {
     /// Print the chosen LSH bands x rows, the S-curve's 50% point and stage counts on stderr.
     #[arg(long, short, display_order = 31)]
     verbose: bool,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy)]
+enum PairsArg {
+    /// The pairs that joined each cluster (one fewer than its members).
+    Joins,
+    /// Every verified pair.
+    All,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy)]
@@ -201,6 +213,10 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
         ids: collection.docs.ids(),
         run: &run,
         preset: cfg.preset,
+        pairs: match args.pairs {
+            PairsArg::Joins => report::PairsShown::Joins,
+            PairsArg::All => report::PairsShown::All,
+        },
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());

@@ -56,6 +56,9 @@ pub struct ClusterRun {
     pub clusters: Vec<Cluster>,
     /// Verified pairs, sorted by `(a, b)`.
     pub pairs: Vec<ScoredPair>,
+    /// The verified pairs that joined two clusters (indices into `pairs`, ascending): a
+    /// spanning tree of each cluster, the path by which its members came together.
+    pub joins: Vec<u32>,
     /// For every document, the preset's score against its cluster's representative (1 for the
     /// representative itself).
     pub similarity_to_representative: Vec<f64>,
@@ -97,21 +100,34 @@ impl UnionFind {
         x
     }
 
-    /// Join the sets of `a` and `b`.
-    pub fn union(&mut self, a: u32, b: u32) {
+    /// Join the sets of `a` and `b`; true when they were apart.
+    pub fn union(&mut self, a: u32, b: u32) -> bool {
         let (ra, rb) = (self.find(a), self.find(b));
         if ra != rb {
             let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
             self.parent[hi as usize] = lo;
         }
+        ra != rb
     }
 }
 
 /// Group documents `0..n` by the pairs that join them.
 pub fn clusters(n: usize, pairs: impl IntoIterator<Item = (u32, u32)>) -> Vec<Cluster> {
+    clusters_and_joins(n, pairs).0
+}
+
+/// [`clusters`], and the pairs that joined two clusters, in the order given: a spanning tree
+/// of each cluster (`size - 1` pairs), the path by which its members came together.
+pub fn clusters_and_joins(
+    n: usize,
+    pairs: impl IntoIterator<Item = (u32, u32)>,
+) -> (Vec<Cluster>, Vec<(u32, u32)>) {
     let mut uf = UnionFind::new(n);
+    let mut joins = Vec::new();
     for (a, b) in pairs {
-        uf.union(a, b);
+        if uf.union(a, b) {
+            joins.push((a, b));
+        }
     }
     // Roots are the smallest members, so iterating documents in order meets each cluster's
     // root first: clusters come out ordered by earliest member.
@@ -128,7 +144,7 @@ pub fn clusters(n: usize, pairs: impl IntoIterator<Item = (u32, u32)>) -> Vec<Cl
         }
         out[slot[r as usize] as usize].members.push(d);
     }
-    out
+    (out, joins)
 }
 
 /// How verified pairs become clusters (see the module doc).
@@ -173,6 +189,18 @@ pub fn average_linkage<P: Sync>(
     threshold: f64,
     score: impl Fn(u32, u32) -> f64 + Sync,
 ) -> Vec<Cluster> {
+    average_linkage_and_joins(n, pairs, edge, threshold, score).0
+}
+
+/// [`average_linkage`], and the pairs whose joins made the clusters, in the order they were
+/// made (a spanning tree of each cluster, as [`clusters_and_joins`]).
+pub fn average_linkage_and_joins<P: Sync>(
+    n: usize,
+    pairs: &[P],
+    edge: impl Fn(&P) -> (u32, u32, f64) + Sync,
+    threshold: f64,
+    score: impl Fn(u32, u32) -> f64 + Sync,
+) -> (Vec<Cluster>, Vec<(u32, u32)>) {
     linkage_in_windows(n, pairs, edge, threshold, score, LINK_WINDOW)
 }
 
@@ -184,7 +212,7 @@ fn linkage_in_windows<P: Sync>(
     threshold: f64,
     score: impl Fn(u32, u32) -> f64 + Sync,
     window: usize,
-) -> Vec<Cluster> {
+) -> (Vec<Cluster>, Vec<(u32, u32)>) {
     // Best first, ties by position: sorted on keys computed once, because a comparison that
     // looks both pairs up through `edge` reads random pairs from memory at every step of the
     // sort. Each key is (score, the pair's documents in order, index) packed so that
@@ -280,7 +308,7 @@ fn linkage_in_windows<P: Sync>(
             }
         }
     }
-    clusters(n, joined)
+    (clusters(n, joined.iter().copied()), joined)
 }
 
 /// A key whose unsigned order is `f64::total_cmp`'s order (the transform `total_cmp` makes,
@@ -611,10 +639,12 @@ mod tests {
             let pairs: Vec<(u32, u32, f64)> =
                 pairs.into_iter().filter(|p| p.0 != p.1).collect();
             let score = salted_score(salt);
-            prop_assert_eq!(
-                linkage_in_windows(30, &pairs, |&p| p, threshold, score, window),
-                full_mean_linkage(30, &pairs, threshold, score)
-            );
+            let (got, joins) = linkage_in_windows(30, &pairs, |&p| p, threshold, score, window);
+            prop_assert_eq!(&got, &full_mean_linkage(30, &pairs, threshold, score));
+            // The joins are a spanning tree of each cluster: one fewer than its members, each
+            // inside one cluster, and they alone rebuild the clusters.
+            prop_assert_eq!(joins.len(), 30 - got.len());
+            prop_assert_eq!(clusters(30, joins.iter().copied()), got);
         }
 
         #[test]

@@ -18,6 +18,8 @@ struct ClusterOut<'a> {
     representative: &'a str,
     size: usize,
     members: Vec<&'a str>,
+    /// Each member's score against the representative, in the order of `members`.
+    similarity: Vec<f64>,
     pairs: Vec<PairOut<'a>>,
 }
 
@@ -31,7 +33,11 @@ pub(super) fn write(input: &ReportInput<'_>, out: &mut dyn Write) -> std::io::Re
         }
     }
     let mut pairs_of: Vec<Vec<PairOut<'_>>> = (0..run.clusters.len()).map(|_| Vec::new()).collect();
-    for p in &run.pairs {
+    let shown: Box<dyn Iterator<Item = &storyhash_core::cluster::ScoredPair>> = match input.pairs {
+        super::PairsShown::All => Box::new(run.pairs.iter()),
+        super::PairsShown::Joins => Box::new(run.joins.iter().map(|&i| &run.pairs[i as usize])),
+    };
+    for p in shown {
         pairs_of[cluster_of[p.a as usize]].push(PairOut {
             a: &input.ids[p.a as usize],
             b: &input.ids[p.b as usize],
@@ -48,6 +54,11 @@ pub(super) fn write(input: &ReportInput<'_>, out: &mut dyn Write) -> std::io::Re
                 .members
                 .iter()
                 .map(|&m| input.ids[m as usize].as_str())
+                .collect(),
+            similarity: c
+                .members
+                .iter()
+                .map(|&m| round4(run.similarity_to_representative[m as usize]))
                 .collect(),
             pairs,
         };

@@ -34,6 +34,20 @@ pub struct ReportInput<'a> {
     pub run: &'a ClusterRun,
     /// The preset whose score is reported as `similarity`.
     pub preset: Preset,
+    /// Which verified pairs the JSONL report lists.
+    pub pairs: PairsShown,
+}
+
+/// Which verified pairs a JSONL report lists under each cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PairsShown {
+    /// The pairs that joined the cluster (a spanning tree: one fewer than its members), so that
+    /// the output stays about the size of the input and a chain A-B-C shows as such.
+    #[default]
+    Joins,
+    /// Every verified pair (under average linkage also those whose clusters stayed apart,
+    /// listed under the cluster of `a`).
+    All,
 }
 
 /// Write the report in `format`.

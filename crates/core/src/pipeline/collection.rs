@@ -15,7 +15,9 @@ use super::story_lane::{story_candidates, story_lane, StoryLane};
 use super::verify::tile_order;
 use crate::candidates::pairs::union_sorted;
 use crate::candidates::CandidatePair;
-use crate::cluster::{average_linkage, clusters, ClusterRun, Linkage, ScoredPair};
+use crate::cluster::{
+    average_linkage_and_joins, clusters_and_joins, ClusterRun, Linkage, ScoredPair,
+};
 use crate::error::Result;
 use crate::score::{PairScores, Preset, Thresholds};
 use crate::sketch::Signatures;
@@ -335,16 +337,26 @@ impl Collection {
         let started = std::time::Instant::now();
         let store = self.store();
         let scorer = PairScorer::new(&store, preset);
-        let clusters = match self.linkage() {
-            Linkage::Single => clusters(self.len(), pairs.iter().map(|p| (p.a, p.b))),
+        let (clusters, joined) = match self.linkage() {
+            Linkage::Single => clusters_and_joins(self.len(), pairs.iter().map(|p| (p.a, p.b))),
             Linkage::Average => {
                 let threshold = self.cfg.link.factor * t.of(preset);
                 let edge = |p: &ScoredPair| (p.a, p.b, p.similarity);
-                average_linkage(self.len(), &pairs, edge, threshold, |x, y| {
+                average_linkage_and_joins(self.len(), &pairs, edge, threshold, |x, y| {
                     scorer.primary(x as usize, y as usize)
                 })
             }
         };
+        // Joins by their index in `pairs` (sorted by documents, each pair once).
+        let mut joins: Vec<u32> = joined
+            .iter()
+            .filter_map(|&(a, b)| {
+                let key = (a.min(b), a.max(b));
+                pairs.binary_search_by_key(&key, |p| (p.a, p.b)).ok()
+            })
+            .map(|i| i as u32)
+            .collect();
+        joins.sort_unstable();
         // Each member's score against its representative, scored in parallel.
         let mut rep_of: Vec<u32> = (0..self.len() as u32).collect();
         for c in &clusters {
@@ -366,6 +378,7 @@ impl Collection {
         ClusterRun {
             clusters,
             pairs,
+            joins,
             similarity_to_representative: sim,
             candidates: proposed,
             stages: vec![
