@@ -1,9 +1,10 @@
 //! Opening one input as a stream of bytes. A path goes in (`-` for stdin), a buffered reader
 //! of the *decompressed* bytes comes out: `*.gz` is gunzipped (all members, as `gzip -c a b`
-//! concatenates them), `*.zst` is unzstd'ed, anything else is read as is. The extension alone
-//! decides (case-insensitively), never the content, so that what happens to a file is
-//! predictable from its name. Nothing is read here: errors while reading surface from the
-//! returned reader, and the format readers report them with the path.
+//! concatenates them), zstd is unzstd'ed, anything else is read as is. The content decides (the
+//! gzip and zstd magic numbers, which no text starts with), so a compressed file under a plain
+//! name, or piped in on stdin, is read right; the extension decides only for an input too short
+//! to tell, and for outputs ([`compressing`]). Errors while reading surface from the returned
+//! reader, and the format readers report them with the path.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
@@ -82,17 +83,44 @@ pub fn open(path: &Path) -> Result<Box<dyn BufRead + Send>> {
     if path == Path::new("-") {
         // `Stdin::lock()` gives a BufRead, but the guard is not `Send`; the unlocked handle
         // locks per read, which the outer buffer makes rare.
-        return Ok(buffered(std::io::stdin()));
+        return decoded(
+            path,
+            BufReader::with_capacity(BUFFER_CAPACITY, std::io::stdin()),
+        );
     }
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    Ok(match Compression::of(path) {
+    decoded(path, BufReader::with_capacity(BUFFER_CAPACITY, file))
+}
+
+/// The gzip and zstd magic numbers: no UTF-8 text starts with either (0x8b and 0xb5 are
+/// continuation bytes), so the content tells a compressed input from a text one.
+const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
+const ZSTD_MAGIC: &[u8] = &[0x28, 0xb5, 0x2f, 0xfd];
+
+/// `input` decompressed as its first bytes say (a `.gz` named `.jsonl`, or piped in on stdin,
+/// is read as gzip), falling back on the name's extension for an input too short to tell.
+fn decoded<R: Read + Send + 'static>(
+    path: &Path,
+    mut input: BufReader<R>,
+) -> Result<Box<dyn BufRead + Send>> {
+    let head = input.fill_buf().map_err(|e| Error::io(path, e))?;
+    let kind = if head.starts_with(GZIP_MAGIC) {
+        Compression::Gzip
+    } else if head.starts_with(ZSTD_MAGIC) {
+        Compression::Zstd
+    } else if head.len() >= ZSTD_MAGIC.len() {
+        Compression::None
+    } else {
+        Compression::of(path)
+    };
+    Ok(match kind {
         // MultiGz, not Gz: a plain GzDecoder stops silently after the first member, dropping
         // the rest of a concatenated or pigz/bgzip-written file.
-        Compression::Gzip => buffered(flate2::read::MultiGzDecoder::new(file)),
-        Compression::Zstd => {
-            buffered(zstd::stream::read::Decoder::new(file).map_err(|e| Error::io(path, e))?)
-        }
-        Compression::None => buffered(file),
+        Compression::Gzip => buffered(flate2::bufread::MultiGzDecoder::new(input)),
+        Compression::Zstd => buffered(
+            zstd::stream::read::Decoder::with_buffer(input).map_err(|e| Error::io(path, e))?,
+        ),
+        Compression::None => Box::new(input),
     })
 }
 
@@ -186,10 +214,31 @@ mod tests {
     fn corrupt_gz_fails_when_read_not_when_opened() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("bad.gz");
-        std::fs::write(&p, b"this is not gzip at all").unwrap();
+        std::fs::write(&p, b"\x1f\x8b this is not gzip after its magic").unwrap();
         let mut reader = open(&p).unwrap();
         let mut s = String::new();
         assert!(reader.read_to_string(&mut s).is_err());
+    }
+
+    /// Regression: compression was told by the extension alone, so a gzip file named `.jsonl`
+    /// (or piped in) was parsed as text.
+    #[test]
+    fn compression_is_told_by_the_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(b"{\"id\":\"a\"}\n").unwrap();
+        let gz = e.finish().unwrap();
+        let named_plain = dir.path().join("feed.jsonl");
+        std::fs::write(&named_plain, &gz).unwrap();
+        assert_eq!(read_all(&named_plain), "{\"id\":\"a\"}\n");
+        let zst = zstd::encode_all(&b"plain"[..], 3).unwrap();
+        let p = dir.path().join("feed.txt");
+        std::fs::write(&p, zst).unwrap();
+        assert_eq!(read_all(&p), "plain");
+        // Text under a compressed name is text.
+        let p = dir.path().join("mislabelled.gz");
+        std::fs::write(&p, "just text").unwrap();
+        assert_eq!(read_all(&p), "just text");
     }
 
     #[test]
