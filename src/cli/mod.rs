@@ -116,7 +116,7 @@ pub struct InputArgs {
     #[arg(long, default_value = "text", value_name = "FIELD", display_order = 91)]
     text_field: String,
     /// Input format; by default guessed: a directory is a tree of .txt files, *.csv is CSV,
-    /// anything else (and `-`, stdin) is JSONL. .gz and .zst are decompressed by extension.
+    /// anything else (and `-`, stdin) is JSONL. gzip and zstd inputs are decompressed (told by their content).
     #[arg(long, value_enum, help_heading = "Input")]
     input_format: Option<InputFormatArg>,
 }

@@ -1,5 +1,5 @@
 //! Reading documents. Inputs (JSONL, CSV with a header, a directory of `.txt` files, `-` for
-//! stdin; `.gz`/`.zst` by extension) go in, a stream of [`Document`]s comes out, one at a time,
+//! stdin; gzip or zstd, told by content) go in, a stream of [`Document`]s comes out, one at a time,
 //! in input order. The raw text of the whole corpus is never held: each record is parsed and
 //! handed on. Every record either becomes a document or an [`Error`] naming file, line and reason.
 
@@ -99,7 +99,7 @@ pub fn open_raw(path: &Path) -> Result<Box<dyn std::io::BufRead + Send>> {
     decompress::open(path)
 }
 
-/// Every JSON object of a JSONL input (gz/zst by extension), with its 1-based line: for files
+/// Every JSON object of a JSONL input (gzip or zstd, told by content), with its 1-based line: for files
 /// that are not documents (pair lists, labelled sources). Blank lines are skipped; a line that
 /// is not JSON is an error naming the file and line (nothing is dropped silently).
 pub fn json_records(path: &Path) -> Result<Vec<(u64, serde_json::Value)>> {
