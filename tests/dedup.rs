@@ -370,3 +370,17 @@ fn jsonl_lists_the_joining_pairs_by_default_and_all_on_request() {
         "every verified pair of six: {listed}"
     );
 }
+
+#[test]
+fn a_semicolon_csv_is_read_and_its_subset_kept_as_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, out) = (dir.path().join("eu.csv"), dir.path().join("dd.csv"));
+    let text = "id;text\na;le même texte, mot pour mot, ici\nb;le même texte, mot pour mot, ici\nc;un autre sujet\n";
+    std::fs::write(&input, text).unwrap();
+    let r = dedup(&input, &out, &["--delimiter", ";"]);
+    assert_success(&r);
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "id;text\na;le même texte, mot pour mot, ici\nc;un autre sujet\n"
+    );
+}

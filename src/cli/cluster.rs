@@ -237,7 +237,7 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
             Some(dest) => {
                 let keep: Vec<corpus::subset::KeptRecord> =
                     reps.map(|r| origin[r].clone()).collect();
-                corpus::subset::write_records(dest, &inputs, fmt, &keep)?;
+                corpus::subset::write_records(dest, &inputs, fmt, opts.delimiter, &keep)?;
             }
         }
     }

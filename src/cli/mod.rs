@@ -119,6 +119,9 @@ pub struct InputArgs {
     /// anything else (and `-`, stdin) is JSONL. gzip and zstd inputs are decompressed (told by their content).
     #[arg(long, value_enum, help_heading = "Input")]
     input_format: Option<InputFormatArg>,
+    /// CSV field delimiter: one character, or `tab`.
+    #[arg(long, default_value = ",", value_parser = parse_delimiter, help_heading = "Input")]
+    delimiter: u8,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy)]
@@ -138,6 +141,7 @@ impl InputArgs {
                 InputFormatArg::Csv => InputFormat::Csv,
                 InputFormatArg::Txtdir => InputFormat::TextDir,
             }),
+            delimiter: self.delimiter,
         }
     }
 }
@@ -415,6 +419,17 @@ pub fn hint(e: &Error) -> Option<String> {
         Error::DuplicateDocument { .. } => Some(
             "ids must be unique among the documents kept; --id-field picks another field".into(),
         ),
+    }
+}
+
+/// A CSV delimiter: one ASCII character, or `tab`.
+fn parse_delimiter(s: &str) -> Result<u8, String> {
+    match s {
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        _ if s.len() == 1 && s.is_ascii() && s != "\"" && s != "\n" => Ok(s.as_bytes()[0]),
+        _ => Err(format!(
+            "expected one ASCII character other than a quote, or tab; got {s:?}"
+        )),
     }
 }
 

@@ -27,7 +27,10 @@ pub fn read(
     path: PathBuf,
     opts: &ReadOptions,
 ) -> Result<DocumentStream> {
-    let watch = std::sync::Arc::new(std::sync::Mutex::new(Quotes::default()));
+    let watch = std::sync::Arc::new(std::sync::Mutex::new(Quotes {
+        delimiter: opts.delimiter,
+        ..Quotes::default()
+    }));
     let mut reader = ReaderBuilder::new()
         .has_headers(true)
         // Ragged rows are reported, not padded: a missing field usually means a stray
@@ -37,6 +40,7 @@ pub fn read(
         // csv crate's record positions come out one line early; ending records at `\n` only
         // and dropping the `\r` ourselves (see `field`) keeps line numbers exact.
         .terminator(Terminator::Any(b'\n'))
+        .delimiter(opts.delimiter)
         .from_reader(QuoteWatch::new(reader, watch.clone()));
     let headers: Vec<Vec<u8>> = {
         let raw = reader.byte_headers().map_err(|e| csv_error(e, &path))?;
@@ -69,11 +73,16 @@ pub fn read(
 
 /// The length in bytes of a CSV stream's header line (BOM and terminator included), read as
 /// [`read`] reads it: the bytes a subset of the input copies before its records.
-pub(crate) fn header_len(reader: Box<dyn BufRead + Send>, path: &Path) -> Result<u64> {
+pub(crate) fn header_len(
+    reader: Box<dyn BufRead + Send>,
+    path: &Path,
+    delimiter: u8,
+) -> Result<u64> {
     let mut reader = ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
         .terminator(Terminator::Any(b'\n'))
+        .delimiter(delimiter)
         .from_reader(reader);
     reader.byte_headers().map_err(|e| csv_error(e, path))?;
     Ok(reader.position().byte())
@@ -91,6 +100,8 @@ struct Quotes {
     offset: u64,
     /// The input has ended.
     eof: bool,
+    /// The field delimiter.
+    delimiter: u8,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -115,7 +126,8 @@ impl Quotes {
                 (Quoted, b'"') => QuoteInQuoted,
                 (Quoted, _) => Quoted,
                 (QuoteInQuoted, b'"') => Quoted,
-                (_, b',' | b'\n') => FieldStart,
+                (_, b'\n') => FieldStart,
+                (_, b) if b == self.delimiter => FieldStart,
                 _ => Unquoted,
             };
             self.offset += 1;
@@ -470,6 +482,23 @@ mod tests {
         assert_eq!(fine.len(), 2);
         let inch = read_all(b"id,text\na,a 5\" screen\nb,x\n");
         assert!(inch.iter().all(|d| d.is_ok()), "{inch:?}");
+    }
+
+    #[test]
+    fn another_delimiter_is_read_and_quotes_follow_it() {
+        let opts = ReadOptions {
+            delimiter: b';',
+            ..ReadOptions::default()
+        };
+        let items: Vec<_> = stream(b"id;text\na;one, two\nb;\"x;y\"\n", &opts)
+            .unwrap()
+            .map(|d| d.unwrap().text)
+            .collect();
+        assert_eq!(items, vec!["one, two", "x;y"]);
+        let unclosed: Vec<_> = stream(b"id;text\na;\"open\nb;c\n", &opts)
+            .unwrap()
+            .collect();
+        assert!(unclosed[0].is_err());
     }
 
     #[test]

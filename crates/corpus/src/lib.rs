@@ -62,6 +62,8 @@ pub struct ReadOptions {
     /// Force a format. By default (`None`), it is guessed from the path: a directory is
     /// [`InputFormat::TextDir`], `*.csv[.gz|.zst]` is CSV, anything else (stdin included) JSONL.
     pub format: Option<InputFormat>,
+    /// The CSV field delimiter. By default, `,`.
+    pub delimiter: u8,
 }
 
 impl Default for ReadOptions {
@@ -70,6 +72,7 @@ impl Default for ReadOptions {
             id_field: "id".into(),
             text_field: "text".into(),
             format: None,
+            delimiter: b',',
         }
     }
 }

@@ -156,13 +156,15 @@ impl OpenDestination {
     }
 }
 
-/// Copy the kept records of `inputs` (JSONL or CSV, one format) into `dest`, byte for byte, in
-/// input order: JSONL lines as they are; CSV records after the first input's header (every
-/// input's header must be the same). A last record without a line ending gets a `\n`.
+/// Copy the kept records of `inputs` (JSONL or CSV with `delimiter`, one format) into `dest`,
+/// byte for byte, in input order: JSONL lines as they are; CSV records after the first input's
+/// header (every input's header must be the same). A last record without a line ending gets a
+/// `\n`.
 pub fn write_records(
     dest: Destination,
     inputs: &[PathBuf],
     fmt: impl Fn(&Path) -> InputFormat,
+    delimiter: u8,
     kept: &[KeptRecord],
 ) -> Result<()> {
     let mut kept = kept.to_vec();
@@ -184,7 +186,7 @@ pub fn write_records(
             let mut r = crate::open_raw(path)?;
             let mut at = 0u64;
             if csv {
-                let len = crate::csv::header_len(crate::open_raw(path)?, path)?;
+                let len = crate::csv::header_len(crate::open_raw(path)?, path, delimiter)?;
                 let mut own = vec![0u8; len as usize];
                 r.read_exact(&mut own).map_err(|e| Error::io(path, e))?;
                 at = len;
@@ -338,6 +340,7 @@ mod tests {
             Destination::create(&out).unwrap(),
             &[a, b],
             |_| InputFormat::Jsonl,
+            b',',
             &kept,
         )
         .unwrap();
@@ -364,6 +367,7 @@ mod tests {
             Destination::create(&out).unwrap(),
             &[input],
             |_| InputFormat::Csv,
+            b',',
             &kept,
         )
         .unwrap();
@@ -385,6 +389,7 @@ mod tests {
                 Destination::create(&out).unwrap(),
                 std::slice::from_ref(&input),
                 |_| InputFormat::Jsonl,
+                b',',
                 &[(0, 0..22)],
             )
             .unwrap();
