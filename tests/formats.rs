@@ -267,3 +267,49 @@ fn synth_whole_uses_each_real_text_once_then_makes_copies() {
     assert!(originals.len() <= texts.len());
     assert!(recs.len() > originals.len(), "the rest are edited copies");
 }
+
+/// `--title-field` reads the headline apart from the text, as its first line: the same
+/// clusters and scores as a text that starts with the headline.
+#[test]
+fn a_title_field_is_the_texts_first_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = std::fs::read_to_string(SEED).unwrap();
+    let (mut split, mut joined) = (String::new(), String::new());
+    for line in seed.lines() {
+        let v: Value = serde_json::from_str(line).unwrap();
+        let text = v["text"].as_str().unwrap();
+        let (title, body) = text.split_once('\n').unwrap_or((text, ""));
+        split.push_str(&format!(
+            "{}\n",
+            serde_json::json!({"id": v["id"], "headline": title, "text": body})
+        ));
+        joined.push_str(&format!(
+            "{}\n",
+            serde_json::json!({"id": v["id"], "text": format!("{title}\n{body}")})
+        ));
+    }
+    let (a, b) = (
+        dir.path().join("split.jsonl"),
+        dir.path().join("joined.jsonl"),
+    );
+    std::fs::write(&a, split).unwrap();
+    std::fs::write(&b, joined).unwrap();
+    let run = |p: &std::path::Path, extra: &[&str]| {
+        let out = storyhash()
+            .arg("cluster")
+            .arg(p)
+            .args(["--format", "jsonl", "-q"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert_success(&out);
+        out.stdout
+    };
+    let with_title = run(&a, &["--title-field", "headline"]);
+    assert_eq!(with_title, run(&b, &[]));
+    assert_ne!(
+        with_title,
+        run(&a, &[]),
+        "without the flag the headlines are not read"
+    );
+}

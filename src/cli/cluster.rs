@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 use storyhash::corpus::intake::{IntakeOptions, OnBad};
-use storyhash::corpus::{self, guess_format, InputFormat};
+use storyhash::corpus::{self, guess_format, InputFormat, ReadOptions};
 use storyhash::report::{self, Format, ReportInput};
 use storyhash::EngineConfig;
 use storyhash::{CollectionBuilder, Error};
@@ -25,6 +25,10 @@ pub struct ClusterArgs {
     /// Output format (default: table on a terminal, jsonl otherwise).
     #[arg(long, value_enum, display_order = 20)]
     format: Option<FormatArg>,
+    /// Field (JSONL key or CSV column) holding the headline, when it is apart from the text: it
+    /// is read as the text's first line, which the story score counts more.
+    #[arg(long, value_name = "FIELD", help_heading = "Input")]
+    title_field: Option<String>,
     /// JSONL: which verified pairs each cluster lists: the pairs that joined it (a spanning
     /// tree, one fewer than its members), or all (a large output on an archive of copies).
     #[arg(long, value_enum, default_value = "joins", display_order = 20)]
@@ -79,7 +83,10 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
     let cfg = args.engine.config()?;
     args.engine.init_threads()?;
     let inputs = inputs_or_stdin(&args.inputs);
-    let opts = args.input.read_options();
+    let opts = ReadOptions {
+        title_field: args.title_field.clone(),
+        ..args.input.read_options()
+    };
     let fmt = |p: &Path| opts.format.unwrap_or_else(|| guess_format(p));
     // Outputs are checked, and their temporary files created, before any work: an input that
     // cannot be read twice or an unwritable destination fails now, not after the run.

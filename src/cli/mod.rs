@@ -142,6 +142,7 @@ impl InputArgs {
                 InputFormatArg::Txtdir => InputFormat::TextDir,
             }),
             delimiter: self.delimiter,
+            title_field: None,
         }
     }
 }

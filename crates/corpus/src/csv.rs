@@ -56,7 +56,12 @@ pub fn read(
     };
     let id_col =
         column(&headers, &opts.id_field).map_err(|r| Error::bad(header_line.clone(), r))?;
-    let text_col = column(&headers, &opts.text_field).map_err(|r| Error::bad(header_line, r))?;
+    let text_col =
+        column(&headers, &opts.text_field).map_err(|r| Error::bad(header_line.clone(), r))?;
+    let title_col = match &opts.title_field {
+        Some(f) => Some(column(&headers, f).map_err(|r| Error::bad(header_line, r))?),
+        None => None,
+    };
     Ok(Box::new(CsvDocuments {
         reader,
         watch,
@@ -66,6 +71,8 @@ pub fn read(
         text_field: opts.text_field.clone(),
         id_col,
         text_col,
+        title_col,
+        title_field: opts.title_field.clone().unwrap_or_default(),
         last_col: headers.len().saturating_sub(1),
         done: false,
     }))
@@ -180,6 +187,9 @@ struct CsvDocuments {
     text_field: String,
     id_col: usize,
     text_col: usize,
+    /// The headline's column, when a title field was named.
+    title_col: Option<usize>,
+    title_field: String,
     /// Index of the last column, whose field may end with the `\r` of a `\r\n`.
     last_col: usize,
     /// Set after end of input or an I/O error.
@@ -257,6 +267,13 @@ impl CsvDocuments {
         // as the header, and both columns were found in the header.
         let id = self.field(self.id_col, &self.id_field);
         let text = self.field(self.text_col, &self.text_field);
+        let title = match self.title_col {
+            Some(col) => match self.field(col, &self.title_field) {
+                Ok(t) => Some(t),
+                Err(reason) => return Err(Error::bad(self.location(), reason)),
+            },
+            None => None,
+        };
         match (id, text) {
             (Ok(id), _) if id.is_empty() => Err(Error::bad(
                 self.location(),
@@ -265,6 +282,7 @@ impl CsvDocuments {
             (Ok(id), Ok(text)) => Ok(Document {
                 id,
                 text,
+                title,
                 location: self.location(),
                 bytes: self.span(),
             }),

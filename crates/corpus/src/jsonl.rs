@@ -20,6 +20,8 @@ pub struct JsonlReader {
     path: std::sync::Arc<std::path::Path>,
     id_field: String,
     text_field: String,
+    /// Field holding the headline, if any.
+    title_field: Option<String>,
     /// The current line's bytes; reused so that reading allocates only when a line is longer
     /// than any before it.
     buf: Vec<u8>,
@@ -40,6 +42,7 @@ impl JsonlReader {
             path: path.into(),
             id_field: opts.id_field.clone(),
             text_field: opts.text_field.clone(),
+            title_field: opts.title_field.clone(),
             buf: Vec::new(),
             line: 0,
             offset: 0,
@@ -51,6 +54,7 @@ impl JsonlReader {
         PickFields {
             id: &self.id_field,
             text: &self.text_field,
+            title: self.title_field.as_deref(),
         }
     }
 
@@ -66,12 +70,14 @@ impl JsonlReader {
     fn pick<'de, R: serde_json::de::Read<'de>>(
         &self,
         de: &mut serde_json::Deserializer<R>,
-    ) -> Option<(String, String)> {
+    ) -> Option<(String, String, Option<String>)> {
         match serde::de::DeserializeSeed::deserialize(self.fields(), &mut *de) {
             Ok(Picked {
                 id: Some(id),
                 text: Some(text),
-            }) if de.end().is_ok() && !id.is_empty() => Some((id, text)),
+                title,
+                title_wrong: false,
+            }) if de.end().is_ok() && !id.is_empty() => Some((id, text, title)),
             _ => None,
         }
     }
@@ -92,8 +98,8 @@ impl JsonlReader {
             Ok(line) => self.pick(&mut serde_json::Deserializer::from_str(line)),
             Err(_) => self.pick(&mut serde_json::Deserializer::from_slice(bytes)),
         };
-        if let Some((id, text)) = picked {
-            return Ok(self.document(id, text));
+        if let Some((id, text, title)) = picked {
+            return Ok(self.document(id, text, title));
         }
         let line = std::str::from_utf8(bytes).map_err(|e| {
             format!(
@@ -144,14 +150,27 @@ impl JsonlReader {
             }
             None => return Err(missing_field(&self.text_field, &object)),
         };
-        Ok(self.document(id, text))
+        // A headline is optional: a record without one (or with `null`) has none.
+        let title = match self.title_field.as_ref().and_then(|f| object.remove(f)) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s),
+            Some(other) => {
+                return Err(format!(
+                    "field {:?} (the title) must be a string, found {}",
+                    self.title_field.as_deref().unwrap_or_default(),
+                    json_type(&other)
+                ))
+            }
+        };
+        Ok(self.document(id, text, title))
     }
 
     /// The document of the line just read.
-    fn document(&self, id: String, text: String) -> Document {
+    fn document(&self, id: String, text: String, title: Option<String>) -> Document {
         Document {
             id,
             text,
+            title,
             location: self.location(),
             bytes: self.offset - self.buf.len() as u64..self.offset,
         }
@@ -193,6 +212,9 @@ impl Iterator for JsonlReader {
 struct Picked {
     id: Option<String>,
     text: Option<String>,
+    title: Option<String>,
+    /// The title field is there but not a string (the full parse then says so, or takes null).
+    title_wrong: bool,
 }
 
 /// Which fields [`Picked`] takes.
@@ -200,6 +222,7 @@ struct Picked {
 struct PickFields<'a> {
     id: &'a str,
     text: &'a str,
+    title: Option<&'a str>,
 }
 
 /// An id as the fast path accepts it: a string or an integer.
@@ -299,6 +322,8 @@ impl<'de> serde::de::Visitor<'de> for PickFields<'_> {
         let mut out = Picked {
             id: None,
             text: None,
+            title: None,
+            title_wrong: false,
         };
         while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
             if key == self.id {
@@ -311,6 +336,11 @@ impl<'de> serde::de::Visitor<'de> for PickFields<'_> {
                     TextValue::Ok(s) => Some(s),
                     TextValue::Wrong => None,
                 };
+            } else if self.title == Some(&*key) {
+                match map.next_value::<TextValue>()? {
+                    TextValue::Ok(s) => out.title = Some(s),
+                    TextValue::Wrong => out.title_wrong = true,
+                }
             } else {
                 map.next_value::<serde::de::IgnoredAny>()?;
             }
@@ -631,6 +661,30 @@ mod tests {
                 &b"{\"id\":\"b\",\"text\":\"y\"}"[..]
             ]
         );
+    }
+
+    #[test]
+    fn a_title_field_is_read_when_named_and_checked_for_its_type() {
+        let opts = ReadOptions {
+            title_field: Some("h".into()),
+            ..ReadOptions::default()
+        };
+        let items: Vec<_> = reader_for(
+            b"{\"id\":\"a\",\"text\":\"x\",\"h\":\"Head\"}\n{\"id\":\"b\",\"text\":\"y\",\"h\":null}\n{\"id\":\"c\",\"text\":\"z\"}\n{\"id\":\"d\",\"text\":\"w\",\"h\":3}\n",
+            &opts,
+        )
+        .collect();
+        let titles: Vec<Option<String>> = items[..3]
+            .iter()
+            .map(|d| d.as_ref().unwrap().title.clone())
+            .collect();
+        assert_eq!(titles, vec![Some("Head".into()), None, None]);
+        match &items[3] {
+            Err(Error::BadRecord { reason, .. }) => {
+                assert!(reason.contains("the title"), "{reason}")
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -21,6 +21,8 @@ pub struct Document {
     pub id: String,
     /// The record's text (from `--text-field`, or the file's content).
     pub text: String,
+    /// The record's headline, when a title field was named and the record has one.
+    pub title: Option<String>,
     /// Where the record is.
     pub location: Location,
     /// The record's bytes in its input (decompressed), terminator included: what a subset of
@@ -35,6 +37,7 @@ impl Document {
         Document {
             id,
             text,
+            title: None,
             location,
             bytes: 0..0,
         }
@@ -64,6 +67,8 @@ pub struct ReadOptions {
     pub format: Option<InputFormat>,
     /// The CSV field delimiter. By default, `,`.
     pub delimiter: u8,
+    /// Field holding the headline, read as the text's first line. By default, none.
+    pub title_field: Option<String>,
 }
 
 impl Default for ReadOptions {
@@ -73,6 +78,7 @@ impl Default for ReadOptions {
             text_field: "text".into(),
             format: None,
             delimiter: b',',
+            title_field: None,
         }
     }
 }
@@ -203,9 +209,13 @@ pub fn open_all(paths: &[PathBuf], opts: &ReadOptions) -> Result<DocumentStream>
 }
 
 impl From<Document> for storyhash_core::Article {
-    /// The engine's view of a record: its id and text (the location stays with the reader).
+    /// The engine's view of a record: its id, text and headline (the location stays with the
+    /// reader).
     fn from(d: Document) -> Self {
-        storyhash_core::Article::new(d.id, d.text)
+        storyhash_core::Article {
+            title: d.title.filter(|t| !t.is_empty()),
+            ..storyhash_core::Article::new(d.id, d.text)
+        }
     }
 }
 
