@@ -327,3 +327,25 @@ fn out_of_range_options_are_refused_before_the_run() {
         assert!(err.contains("hint:"), "{bad:?}: {err}");
     }
 }
+
+/// Regression: a binary file in a text directory got a hint about `--id-field`, which a text
+/// directory does not have.
+#[test]
+fn a_binary_file_in_a_text_directory_gets_a_hint_about_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("ok.txt"), "a plain text").unwrap();
+    std::fs::write(dir.path().join("image.txt"), b"\x89PNG\r\n\x1a\n\xff\xfe").unwrap();
+    let out = storyhash()
+        .arg("cluster")
+        .arg(dir.path())
+        .arg("-q")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("image.txt"), "{err}");
+    assert!(
+        !err.contains("--id-field") && err.contains("move it out"),
+        "{err}"
+    );
+}

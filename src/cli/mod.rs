@@ -387,6 +387,11 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
 /// What to tell the user to do about an error.
 pub fn hint(e: &Error) -> Option<String> {
     match e {
+        // Line 0 is a whole file of a text directory: it has no fields to name.
+        Error::BadRecord { location, .. } if location.line == 0 => Some(
+            "the file is not a text document: convert it or move it out of the directory (--skip-bad skips it)"
+                .into(),
+        ),
         Error::BadRecord { .. } => Some(
             "fix or remove that record; --id-field and --text-field name the fields to read".into(),
         ),
