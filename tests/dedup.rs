@@ -24,6 +24,18 @@ fn dedup(input: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// A copy-preset run with `--dedup-out`, as a plain process (to run several at once, or kill).
+fn copy_run(input: &Path, out: &Path) -> std::process::Command {
+    let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("storyhash"));
+    c.arg("cluster")
+        .arg(input)
+        .arg("--dedup-out")
+        .arg(out)
+        .args(["-q", "--preset", "copy", "--format", "csv"])
+        .stdout(std::process::Stdio::null());
+    c
+}
+
 /// Everything in `dir` but the named files: temporary files left behind.
 fn debris(dir: &Path, keep: &[&str]) -> Vec<String> {
     std::fs::read_dir(dir)
@@ -189,19 +201,8 @@ fn overlapping_runs_each_write_the_whole_file() {
     }
     std::fs::write(&input, &text).unwrap();
     let out = dir.path().join("dd.jsonl");
-    let bin = assert_cmd::cargo::cargo_bin("storyhash");
     let children: Vec<_> = (0..3)
-        .map(|_| {
-            std::process::Command::new(&bin)
-                .arg("cluster")
-                .arg(&input)
-                .arg("--dedup-out")
-                .arg(&out)
-                .args(["-q", "--preset", "copy", "--format", "csv"])
-                .stdout(std::process::Stdio::null())
-                .spawn()
-                .unwrap()
-        })
+        .map(|_| copy_run(&input, &out).spawn().unwrap())
         .collect();
     for mut c in children {
         assert!(c.wait().unwrap().success());
@@ -227,17 +228,8 @@ fn killed_runs_never_leave_a_partial_file_and_their_debris_is_cleaned() {
     }
     std::fs::write(&input, &text).unwrap();
     let out = dir.path().join("dd.jsonl");
-    let bin = assert_cmd::cargo::cargo_bin("storyhash");
     for k in 0..8u64 {
-        let mut child = std::process::Command::new(&bin)
-            .arg("cluster")
-            .arg(&input)
-            .arg("--dedup-out")
-            .arg(&out)
-            .args(["-q", "--preset", "copy", "--format", "csv"])
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = copy_run(&input, &out).spawn().unwrap();
         std::thread::sleep(std::time::Duration::from_millis(5 + 15 * k));
         let _ = child.kill();
         let _ = child.wait();
@@ -245,15 +237,7 @@ fn killed_runs_never_leave_a_partial_file_and_their_debris_is_cleaned() {
             assert_eq!(std::fs::read_to_string(&out).unwrap(), text, "kill {k}");
         }
     }
-    let last = std::process::Command::new(&bin)
-        .arg("cluster")
-        .arg(&input)
-        .arg("--dedup-out")
-        .arg(&out)
-        .args(["-q", "--preset", "copy", "--format", "csv"])
-        .stdout(std::process::Stdio::null())
-        .status()
-        .unwrap();
+    let last = copy_run(&input, &out).status().unwrap();
     assert!(last.success());
     assert_eq!(std::fs::read_to_string(&out).unwrap(), text);
     assert!(debris(dir.path(), &["in.jsonl", "dd.jsonl"]).is_empty());
