@@ -126,6 +126,10 @@ fn truncated_gzip_is_an_error_and_counted_under_skip_bad() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
+    // The error says how far the file was read, and the hint that it is damaged.
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("the rest of the input is not read"), "{err}");
+    assert!(err.contains("damaged or truncated"), "{err}");
     let out = storyhash()
         .args([
             "cluster",

@@ -379,8 +379,18 @@ fn csv_error(e: ::csv::Error, path: &Path) -> Error {
         line: e.position().map_or(0, ::csv::Position::line),
     };
     let message = e.to_string();
+    let (line, bytes) = e.position().map_or((0, 0), |p| (p.line(), p.byte()));
     match e.into_kind() {
-        ErrorKind::Io(e) => Error::io(path, e),
+        // How far the input was read: a truncated archive loses what follows.
+        ErrorKind::Io(e) => Error::io(
+            path,
+            std::io::Error::new(
+                e.kind(),
+                format!(
+                    "{e} (at line {line}, {bytes} bytes in: the rest of the input is not read)"
+                ),
+            ),
+        ),
         // Not reachable with byte records and no serde, but the kind is non-exhaustive.
         _ => Error::bad(location, message),
     }

@@ -199,6 +199,14 @@ impl Iterator for JsonlReader {
                 }
                 Err(e) => {
                     self.done = true;
+                    // How far the input was read: a truncated archive loses what follows.
+                    let e = std::io::Error::new(
+                        e.kind(),
+                        format!(
+                            "{e} (after {} lines, {} bytes: the rest of the input is not read)",
+                            self.line, self.offset
+                        ),
+                    );
                     return Some(Err(Error::io(self.path.to_path_buf(), e)));
                 }
             }
