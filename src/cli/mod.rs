@@ -109,10 +109,11 @@ enum Command {
 /// Where documents come from.
 #[derive(Args, Debug, Clone)]
 pub struct InputArgs {
-    /// Field (JSONL key or CSV column) holding the document id.
+    /// Field (JSONL key or CSV column) holding the document id; a dotted path (`meta.url`)
+    /// reaches into nested JSON objects.
     #[arg(long, default_value = "id", value_name = "FIELD", display_order = 90)]
     id_field: String,
-    /// Field (JSONL key or CSV column) holding the document text.
+    /// Field (JSONL key or CSV column) holding the document text (`article.body`: nested).
     #[arg(long, default_value = "text", value_name = "FIELD", display_order = 91)]
     text_field: String,
     /// Input format; by default guessed: a directory is a tree of .txt files, *.csv is CSV,

@@ -117,6 +117,16 @@ impl JsonlReader {
                 ))
             }
         };
+        for field in [
+            Some(&self.id_field),
+            Some(&self.text_field),
+            self.title_field.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            lift_nested(&mut object, field);
+        }
         let id = match object.get(&self.id_field) {
             None => return Err(missing_field(&self.id_field, &object)),
             Some(Value::String(s)) => s.clone(),
@@ -354,6 +364,27 @@ impl<'de> serde::de::Visitor<'de> for PickFields<'_> {
             }
         }
         Ok(out)
+    }
+}
+
+/// A field named by a dotted path (`article.body`) that is not a top-level key: its value, if
+/// the path leads to one, is copied up under the dotted name, so the rest of the parse reads it
+/// as any other field. A top-level key with the dotted name wins. Such lines take the full
+/// parse (the fast path reads top-level keys only).
+fn lift_nested(object: &mut Map<String, Value>, field: &str) {
+    if object.contains_key(field) || !field.contains('.') {
+        return;
+    }
+    let mut parts = field.split('.');
+    let Some(first) = parts.next() else {
+        return;
+    };
+    let mut at = object.get(first);
+    for p in parts {
+        at = at.and_then(|v| v.get(p));
+    }
+    if let Some(v) = at.cloned() {
+        object.insert(field.to_owned(), v);
     }
 }
 
@@ -690,6 +721,33 @@ mod tests {
         match &items[3] {
             Err(Error::BadRecord { reason, .. }) => {
                 assert!(reason.contains("the title"), "{reason}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn dotted_fields_reach_into_nested_objects() {
+        let opts = ReadOptions {
+            id_field: "meta.url".into(),
+            text_field: "article.body".into(),
+            ..ReadOptions::default()
+        };
+        let items: Vec<_> = reader_for(
+            b"{\"meta\":{\"url\":\"u1\"},\"article\":{\"body\":\"text one\"}}\n{\"meta.url\":\"flat\",\"meta\":{\"url\":\"nested\"},\"article\":{\"body\":\"t\"}}\n{\"meta\":{},\"article\":{\"body\":\"t\"}}\n",
+            &opts,
+        )
+        .collect();
+        let d = items[0].as_ref().unwrap();
+        assert_eq!((d.id.as_str(), d.text.as_str()), ("u1", "text one"));
+        assert_eq!(
+            items[1].as_ref().unwrap().id,
+            "flat",
+            "a top-level dotted key wins"
+        );
+        match &items[2] {
+            Err(Error::BadRecord { reason, .. }) => {
+                assert!(reason.contains("meta.url"), "{reason}")
             }
             other => panic!("{other:?}"),
         }
