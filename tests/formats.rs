@@ -313,3 +313,29 @@ fn a_title_field_is_the_texts_first_line() {
         "without the flag the headlines are not read"
     );
 }
+
+/// Integer ids are written back as integers in JSONL (a script joining on them gets the type
+/// it gave); string ids stay strings, even when they look like numbers.
+#[test]
+fn integer_ids_come_back_as_integers() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("ids.jsonl");
+    std::fs::write(
+        &input,
+        "{\"id\":7,\"text\":\"the same words in both records here\"}\n\
+         {\"id\":\"8\",\"text\":\"the same words in both records here\"}\n",
+    )
+    .unwrap();
+    let out = storyhash()
+        .arg("cluster")
+        .arg(&input)
+        .args(["--format", "jsonl", "-q"])
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let c: Value =
+        serde_json::from_slice(out.stdout.split(|&b| b == b'\n').next().unwrap()).unwrap();
+    assert_eq!(c["representative"], serde_json::json!(7));
+    assert_eq!(c["members"], serde_json::json!([7, "8"]));
+    assert_eq!(c["pairs"][0]["a"], serde_json::json!(7));
+}

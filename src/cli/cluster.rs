@@ -145,6 +145,8 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
     // Where each document came from (input index, its bytes there), for --dedup-out.
     let mut origin: Vec<corpus::subset::KeptRecord> = Vec::new();
     let track_origin = matches!(dedup, Some(Some(_)));
+    // Which ids were JSON integers, to write them back as such.
+    let mut integer_ids: Vec<bool> = Vec::new();
     let intake_opts = IntakeOptions {
         on_bad: if args.skip_bad {
             OnBad::Skip
@@ -164,6 +166,7 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
     let mut last: Option<(std::sync::Arc<std::path::Path>, u32)> = None;
     for batch in rx {
         progress.inc(batch.len() as u64);
+        integer_ids.extend(batch.iter().map(|d| d.integer_id));
         for d in batch.iter().filter(|_| track_origin) {
             let input = match &last {
                 Some((p, i)) if std::sync::Arc::ptr_eq(p, &d.location.path) => *i,
@@ -220,6 +223,7 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
         ids: collection.docs.ids(),
         run: &run,
         preset: cfg.preset,
+        integer_ids: &integer_ids,
         pairs: match args.pairs {
             PairsArg::Joins => report::PairsShown::Joins,
             PairsArg::All => report::PairsShown::All,

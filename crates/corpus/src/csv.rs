@@ -283,6 +283,7 @@ impl CsvDocuments {
                 id,
                 text,
                 title,
+                integer_id: false,
                 location: self.location(),
                 bytes: self.span(),
             }),

@@ -70,14 +70,15 @@ impl JsonlReader {
     fn pick<'de, R: serde_json::de::Read<'de>>(
         &self,
         de: &mut serde_json::Deserializer<R>,
-    ) -> Option<(String, String, Option<String>)> {
+    ) -> Option<(String, String, Option<String>, bool)> {
         match serde::de::DeserializeSeed::deserialize(self.fields(), &mut *de) {
             Ok(Picked {
                 id: Some(id),
                 text: Some(text),
                 title,
+                id_integer,
                 title_wrong: false,
-            }) if de.end().is_ok() && !id.is_empty() => Some((id, text, title)),
+            }) if de.end().is_ok() && !id.is_empty() => Some((id, text, title, id_integer)),
             _ => None,
         }
     }
@@ -98,8 +99,11 @@ impl JsonlReader {
             Ok(line) => self.pick(&mut serde_json::Deserializer::from_str(line)),
             Err(_) => self.pick(&mut serde_json::Deserializer::from_slice(bytes)),
         };
-        if let Some((id, text, title)) = picked {
-            return Ok(self.document(id, text, title));
+        if let Some((id, text, title, integer)) = picked {
+            return Ok(Document {
+                integer_id: integer,
+                ..self.document(id, text, title)
+            });
         }
         let line = std::str::from_utf8(bytes).map_err(|e| {
             format!(
@@ -127,6 +131,7 @@ impl JsonlReader {
         {
             lift_nested(&mut object, field);
         }
+        let integer_id = matches!(object.get(&self.id_field), Some(Value::Number(_)));
         let id = match object.get(&self.id_field) {
             None => return Err(missing_field(&self.id_field, &object)),
             Some(Value::String(s)) => s.clone(),
@@ -172,7 +177,10 @@ impl JsonlReader {
                 ))
             }
         };
-        Ok(self.document(id, text, title))
+        Ok(Document {
+            integer_id,
+            ..self.document(id, text, title)
+        })
     }
 
     /// The document of the line just read.
@@ -181,6 +189,7 @@ impl JsonlReader {
             id,
             text,
             title,
+            integer_id: false,
             location: self.location(),
             bytes: self.offset - self.buf.len() as u64..self.offset,
         }
@@ -231,6 +240,8 @@ struct Picked {
     id: Option<String>,
     text: Option<String>,
     title: Option<String>,
+    /// The id was an integer.
+    id_integer: bool,
     /// The title field is there but not a string (the full parse then says so, or takes null).
     title_wrong: bool,
 }
@@ -246,6 +257,8 @@ struct PickFields<'a> {
 /// An id as the fast path accepts it: a string or an integer.
 enum IdValue {
     Ok(String),
+    /// An integer, as its digits.
+    Int(String),
     Wrong,
 }
 
@@ -253,7 +266,7 @@ impl<'de> serde::Deserialize<'de> for IdValue {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         Ok(match Value::deserialize(d)? {
             Value::String(s) => IdValue::Ok(s),
-            Value::Number(n) if n.is_i64() || n.is_u64() => IdValue::Ok(n.to_string()),
+            Value::Number(n) if n.is_i64() || n.is_u64() => IdValue::Int(n.to_string()),
             _ => IdValue::Wrong,
         })
     }
@@ -341,12 +354,17 @@ impl<'de> serde::de::Visitor<'de> for PickFields<'_> {
             id: None,
             text: None,
             title: None,
+            id_integer: false,
             title_wrong: false,
         };
         while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
             if key == self.id {
                 out.id = match map.next_value::<IdValue>()? {
                     IdValue::Ok(s) => Some(s),
+                    IdValue::Int(s) => {
+                        out.id_integer = true;
+                        Some(s)
+                    }
                     IdValue::Wrong => None,
                 };
             } else if key == self.text {

@@ -23,6 +23,8 @@ pub struct Document {
     pub text: String,
     /// The record's headline, when a title field was named and the record has one.
     pub title: Option<String>,
+    /// The id was a JSON integer (`"id": 7`), so that reports can write it back as one.
+    pub integer_id: bool,
     /// Where the record is.
     pub location: Location,
     /// The record's bytes in its input (decompressed), terminator included: what a subset of
@@ -38,6 +40,7 @@ impl Document {
             id,
             text,
             title: None,
+            integer_id: false,
             location,
             bytes: 0..0,
         }

@@ -4,10 +4,30 @@ use super::{round4, ReportInput};
 use serde::Serialize;
 use std::io::Write;
 
+/// An id as the input gave it: a string, or an integer when it was one.
+struct Id<'a> {
+    id: &'a str,
+    integer: bool,
+}
+
+impl Serialize for Id<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.integer {
+            if let Ok(n) = self.id.parse::<i64>() {
+                return s.serialize_i64(n);
+            }
+            if let Ok(n) = self.id.parse::<u64>() {
+                return s.serialize_u64(n);
+            }
+        }
+        s.serialize_str(self.id)
+    }
+}
+
 #[derive(Serialize)]
 struct PairOut<'a> {
-    a: &'a str,
-    b: &'a str,
+    a: Id<'a>,
+    b: Id<'a>,
     similarity: f64,
     evidence: &'static str,
 }
@@ -15,9 +35,9 @@ struct PairOut<'a> {
 #[derive(Serialize)]
 struct ClusterOut<'a> {
     id: usize,
-    representative: &'a str,
+    representative: Id<'a>,
     size: usize,
-    members: Vec<&'a str>,
+    members: Vec<Id<'a>>,
     /// Each member's score against the representative, in the order of `members`.
     similarity: Vec<f64>,
     pairs: Vec<PairOut<'a>>,
@@ -25,6 +45,10 @@ struct ClusterOut<'a> {
 
 pub(super) fn write(input: &ReportInput<'_>, out: &mut dyn Write) -> std::io::Result<()> {
     let run = input.run;
+    let id = |i: u32| Id {
+        id: &input.ids[i as usize],
+        integer: input.integer_ids.get(i as usize).copied().unwrap_or(false),
+    };
     // Pairs are sorted by (a, b); group them by the cluster of `a`.
     let mut cluster_of = vec![0usize; input.ids.len()];
     for c in &run.clusters {
@@ -39,8 +63,8 @@ pub(super) fn write(input: &ReportInput<'_>, out: &mut dyn Write) -> std::io::Re
     };
     for p in shown {
         pairs_of[cluster_of[p.a as usize]].push(PairOut {
-            a: &input.ids[p.a as usize],
-            b: &input.ids[p.b as usize],
+            a: id(p.a),
+            b: id(p.b),
             similarity: round4(p.similarity),
             evidence: p.evidence.name(),
         });
@@ -48,13 +72,9 @@ pub(super) fn write(input: &ReportInput<'_>, out: &mut dyn Write) -> std::io::Re
     for (c, pairs) in run.clusters.iter().zip(pairs_of) {
         let obj = ClusterOut {
             id: c.id,
-            representative: &input.ids[c.representative() as usize],
+            representative: id(c.representative()),
             size: c.members.len(),
-            members: c
-                .members
-                .iter()
-                .map(|&m| input.ids[m as usize].as_str())
-                .collect(),
+            members: c.members.iter().map(|&m| id(m)).collect(),
             similarity: c
                 .members
                 .iter()

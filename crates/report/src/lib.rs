@@ -36,6 +36,9 @@ pub struct ReportInput<'a> {
     pub preset: Preset,
     /// Which verified pairs the JSONL report lists.
     pub pairs: PairsShown,
+    /// Which ids were integers in the input (by input position; empty: none), written back as
+    /// integers by the JSONL report.
+    pub integer_ids: &'a [bool],
 }
 
 /// Which verified pairs a JSONL report lists under each cluster.
