@@ -339,3 +339,42 @@ fn integer_ids_come_back_as_integers() {
     assert_eq!(c["members"], serde_json::json!([7, "8"]));
     assert_eq!(c["pairs"][0]["a"], serde_json::json!(7));
 }
+
+/// `--keep-fields` carries named fields into the JSONL output with each cluster's members (a
+/// missing one is `null`), from JSONL (dotted paths too) and CSV alike.
+#[test]
+fn kept_fields_come_out_with_the_members() {
+    let dir = tempfile::tempdir().unwrap();
+    let jsonl = dir.path().join("in.jsonl");
+    std::fs::write(
+        &jsonl,
+        "{\"id\":\"a\",\"text\":\"one text repeated word for word here\",\"url\":\"http://a\",\"meta\":{\"date\":\"2026-01-01\"}}\n\
+         {\"id\":\"b\",\"text\":\"one text repeated word for word here\"}\n",
+    )
+    .unwrap();
+    let csv = dir.path().join("in.csv");
+    std::fs::write(&csv, "id,text,url\na,one text repeated word for word here,http://a\nb,one text repeated word for word here,\n").unwrap();
+    let first = |p: &std::path::Path, keep: &str| -> Value {
+        let out = storyhash()
+            .arg("cluster")
+            .arg(p)
+            .args(["--format", "jsonl", "-q", "--keep-fields", keep])
+            .output()
+            .unwrap();
+        assert_success(&out);
+        serde_json::from_slice(out.stdout.split(|&b| b == b'\n').next().unwrap()).unwrap()
+    };
+    let j = first(&jsonl, "url,meta.date");
+    assert_eq!(
+        j["fields"],
+        serde_json::json!([
+            {"url": "http://a", "meta.date": "2026-01-01"},
+            {"url": null, "meta.date": null}
+        ])
+    );
+    let c = first(&csv, "url");
+    assert_eq!(
+        c["fields"],
+        serde_json::json!([{"url": "http://a"}, {"url": ""}])
+    );
+}

@@ -29,6 +29,15 @@ pub struct ClusterArgs {
     /// is read as the text's first line, which the story score counts more.
     #[arg(long, value_name = "FIELD", help_heading = "Input")]
     title_field: Option<String>,
+    /// Fields (JSONL keys or CSV columns, comma-separated) carried into the JSONL output with
+    /// each cluster's members, e.g. `url,date`.
+    #[arg(
+        long,
+        value_name = "FIELDS",
+        value_delimiter = ',',
+        help_heading = "Input"
+    )]
+    keep_fields: Vec<String>,
     /// JSONL: which verified pairs each cluster lists: the pairs that joined it (a spanning
     /// tree, one fewer than its members), or all (a large output on an archive of copies).
     #[arg(long, value_enum, default_value = "joins", display_order = 20)]
@@ -85,6 +94,7 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
     let inputs = inputs_or_stdin(&args.inputs);
     let opts = ReadOptions {
         title_field: args.title_field.clone(),
+        keep_fields: args.keep_fields.clone(),
         ..args.input.read_options()
     };
     let fmt = |p: &Path| opts.format.unwrap_or_else(|| guess_format(p));
@@ -147,6 +157,8 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
     let track_origin = matches!(dedup, Some(Some(_)));
     // Which ids were JSON integers, to write them back as such.
     let mut integer_ids: Vec<bool> = Vec::new();
+    // The kept fields of each document, when fields are kept.
+    let mut kept: Vec<Vec<serde_json::Value>> = Vec::new();
     let intake_opts = IntakeOptions {
         on_bad: if args.skip_bad {
             OnBad::Skip
@@ -164,9 +176,12 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
     );
     // The input of the previous document: documents of one input share one path `Arc`.
     let mut last: Option<(std::sync::Arc<std::path::Path>, u32)> = None;
-    for batch in rx {
+    for mut batch in rx {
         progress.inc(batch.len() as u64);
         integer_ids.extend(batch.iter().map(|d| d.integer_id));
+        if !args.keep_fields.is_empty() {
+            kept.extend(batch.iter_mut().map(|d| std::mem::take(&mut d.kept)));
+        }
         for d in batch.iter().filter(|_| track_origin) {
             let input = match &last {
                 Some((p, i)) if std::sync::Arc::ptr_eq(p, &d.location.path) => *i,
@@ -224,6 +239,7 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
         run: &run,
         preset: cfg.preset,
         integer_ids: &integer_ids,
+        kept: (&args.keep_fields, &kept),
         pairs: match args.pairs {
             PairsArg::Joins => report::PairsShown::Joins,
             PairsArg::All => report::PairsShown::All,

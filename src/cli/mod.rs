@@ -144,6 +144,7 @@ impl InputArgs {
             }),
             delimiter: self.delimiter,
             title_field: None,
+            keep_fields: Vec::new(),
         }
     }
 }

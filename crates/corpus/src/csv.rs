@@ -58,6 +58,11 @@ pub fn read(
         column(&headers, &opts.id_field).map_err(|r| Error::bad(header_line.clone(), r))?;
     let text_col =
         column(&headers, &opts.text_field).map_err(|r| Error::bad(header_line.clone(), r))?;
+    let kept_cols = opts
+        .keep_fields
+        .iter()
+        .map(|f| column(&headers, f).map_err(|r| Error::bad(header_line.clone(), r)))
+        .collect::<Result<Vec<usize>>>()?;
     let title_col = match &opts.title_field {
         Some(f) => Some(column(&headers, f).map_err(|r| Error::bad(header_line, r))?),
         None => None,
@@ -72,6 +77,8 @@ pub fn read(
         id_col,
         text_col,
         title_col,
+        kept_cols,
+        keep_fields: opts.keep_fields.clone(),
         title_field: opts.title_field.clone().unwrap_or_default(),
         last_col: headers.len().saturating_sub(1),
         done: false,
@@ -189,6 +196,9 @@ struct CsvDocuments {
     text_col: usize,
     /// The headline's column, when a title field was named.
     title_col: Option<usize>,
+    /// The columns carried along for the report, and their names.
+    kept_cols: Vec<usize>,
+    keep_fields: Vec<String>,
     title_field: String,
     /// Index of the last column, whose field may end with the `\r` of a `\r\n`.
     last_col: usize,
@@ -274,6 +284,13 @@ impl CsvDocuments {
             },
             None => None,
         };
+        let mut kept = Vec::with_capacity(self.kept_cols.len());
+        for (&col, name) in self.kept_cols.iter().zip(&self.keep_fields) {
+            match self.field(col, name) {
+                Ok(v) => kept.push(serde_json::Value::String(v)),
+                Err(reason) => return Err(Error::bad(self.location(), reason)),
+            }
+        }
         match (id, text) {
             (Ok(id), _) if id.is_empty() => Err(Error::bad(
                 self.location(),
@@ -284,6 +301,7 @@ impl CsvDocuments {
                 text,
                 title,
                 integer_id: false,
+                kept,
                 location: self.location(),
                 bytes: self.span(),
             }),

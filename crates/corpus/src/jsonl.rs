@@ -22,6 +22,8 @@ pub struct JsonlReader {
     text_field: String,
     /// Field holding the headline, if any.
     title_field: Option<String>,
+    /// Fields carried along for the report.
+    keep_fields: Vec<String>,
     /// The current line's bytes; reused so that reading allocates only when a line is longer
     /// than any before it.
     buf: Vec<u8>,
@@ -43,6 +45,7 @@ impl JsonlReader {
             id_field: opts.id_field.clone(),
             text_field: opts.text_field.clone(),
             title_field: opts.title_field.clone(),
+            keep_fields: opts.keep_fields.clone(),
             buf: Vec::new(),
             line: 0,
             offset: 0,
@@ -95,7 +98,9 @@ impl JsonlReader {
         // than the byte loop serde_json runs over each string it reads) is parsed as a `str`,
         // whose strings serde_json does not check again. A line that is not takes the byte
         // path, so this check changes no error message.
+        // Kept fields need the whole object: such runs take the full parse.
         let picked = match simdutf8::basic::from_utf8(bytes) {
+            _ if !self.keep_fields.is_empty() => None,
             Ok(line) => self.pick(&mut serde_json::Deserializer::from_str(line)),
             Err(_) => self.pick(&mut serde_json::Deserializer::from_slice(bytes)),
         };
@@ -128,9 +133,15 @@ impl JsonlReader {
         ]
         .into_iter()
         .flatten()
+        .chain(&self.keep_fields)
         {
             lift_nested(&mut object, field);
         }
+        let kept: Vec<Value> = self
+            .keep_fields
+            .iter()
+            .map(|f| object.get(f).cloned().unwrap_or(Value::Null))
+            .collect();
         let integer_id = matches!(object.get(&self.id_field), Some(Value::Number(_)));
         let id = match object.get(&self.id_field) {
             None => return Err(missing_field(&self.id_field, &object)),
@@ -179,6 +190,7 @@ impl JsonlReader {
         };
         Ok(Document {
             integer_id,
+            kept,
             ..self.document(id, text, title)
         })
     }
@@ -190,6 +202,7 @@ impl JsonlReader {
             text,
             title,
             integer_id: false,
+            kept: Vec::new(),
             location: self.location(),
             bytes: self.offset - self.buf.len() as u64..self.offset,
         }

@@ -25,6 +25,9 @@ pub struct Document {
     pub title: Option<String>,
     /// The id was a JSON integer (`"id": 7`), so that reports can write it back as one.
     pub integer_id: bool,
+    /// The values of the fields named by [`ReadOptions::keep_fields`], in their order (`null`
+    /// where a record lacks one); empty when none were named.
+    pub kept: Vec<serde_json::Value>,
     /// Where the record is.
     pub location: Location,
     /// The record's bytes in its input (decompressed), terminator included: what a subset of
@@ -41,6 +44,7 @@ impl Document {
             text,
             title: None,
             integer_id: false,
+            kept: Vec::new(),
             location,
             bytes: 0..0,
         }
@@ -72,6 +76,9 @@ pub struct ReadOptions {
     pub delimiter: u8,
     /// Field holding the headline, read as the text's first line. By default, none.
     pub title_field: Option<String>,
+    /// Fields carried along with each document for the report (JSONL keys, dotted paths, or
+    /// CSV columns). By default, none.
+    pub keep_fields: Vec<String>,
 }
 
 impl Default for ReadOptions {
@@ -82,6 +89,7 @@ impl Default for ReadOptions {
             format: None,
             delimiter: b',',
             title_field: None,
+            keep_fields: Vec::new(),
         }
     }
 }

@@ -40,6 +40,9 @@ struct ClusterOut<'a> {
     members: Vec<Id<'a>>,
     /// Each member's score against the representative, in the order of `members`.
     similarity: Vec<f64>,
+    /// The kept fields of each member, in the order of `members` (when fields were kept).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fields: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
     pairs: Vec<PairOut<'a>>,
 }
 
@@ -75,6 +78,24 @@ pub(super) fn write(input: &ReportInput<'_>, out: &mut dyn Write) -> std::io::Re
             representative: id(c.representative()),
             size: c.members.len(),
             members: c.members.iter().map(|&m| id(m)).collect(),
+            fields: (!input.kept.0.is_empty()).then(|| {
+                c.members
+                    .iter()
+                    .map(|&m| {
+                        let values = input.kept.1.get(m as usize);
+                        input
+                            .kept
+                            .0
+                            .iter()
+                            .enumerate()
+                            .map(|(k, name)| {
+                                let v = values.and_then(|v| v.get(k)).cloned();
+                                (name.clone(), v.unwrap_or(serde_json::Value::Null))
+                            })
+                            .collect()
+                    })
+                    .collect()
+            }),
             similarity: c
                 .members
                 .iter()

@@ -39,6 +39,9 @@ pub struct ReportInput<'a> {
     /// Which ids were integers in the input (by input position; empty: none), written back as
     /// integers by the JSONL report.
     pub integer_ids: &'a [bool],
+    /// Fields carried along (their names, and each document's values by input position),
+    /// listed by the JSONL report with each cluster's members; no names: none.
+    pub kept: (&'a [String], &'a [Vec<serde_json::Value>]),
 }
 
 /// Which verified pairs a JSONL report lists under each cluster.
