@@ -353,3 +353,28 @@ fn a_binary_file_in_a_text_directory_gets_a_hint_about_the_file() {
         "{err}"
     );
 }
+
+/// Regression: symlinked directories and files that are not `.txt` were left out of a text
+/// tree without a word.
+#[test]
+fn what_a_text_tree_leaves_out_is_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path().join("tree");
+    std::fs::create_dir_all(tree.join("sub")).unwrap();
+    std::fs::write(tree.join("a.txt"), "a text document").unwrap();
+    std::fs::write(tree.join("notes.md"), "not a document").unwrap();
+    std::fs::write(tree.join("sub/b.txt"), "another text document").unwrap();
+    let linked = std::os::unix::fs::symlink(tree.join("sub"), tree.join("link"));
+    let out = storyhash()
+        .arg("cluster")
+        .arg(&tree)
+        .args(["--format", "csv"])
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("1 file not .txt"), "{err}");
+    if linked.is_ok() {
+        assert!(err.contains("1 symlinked directory not followed"), "{err}");
+    }
+}

@@ -282,6 +282,30 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
         eprintln!("stages: {}", stages.join("; "));
     }
     if !args.quiet {
+        // What text trees left out: files that are not .txt, linked directories, FIFOs.
+        let mut skips = corpus::TreeSkips::default();
+        for p in inputs.iter().filter(|p| fmt(p) == InputFormat::TextDir) {
+            if let Ok(s) = corpus::text_tree_skips(p) {
+                skips.not_txt += s.not_txt;
+                skips.linked_dirs += s.linked_dirs;
+                skips.special += s.special;
+            }
+        }
+        if skips.any() {
+            let dirs = if skips.linked_dirs == 1 {
+                "directory"
+            } else {
+                "directories"
+            };
+            eprintln!(
+                "storyhash: left out of the .txt directories: {} not .txt, {} symlinked {dirs} not followed, {} (FIFOs, sockets, devices)",
+                super::count(skips.not_txt as usize, "file"),
+                skips.linked_dirs,
+                super::count(skips.special as usize, "special file"),
+            );
+        }
+    }
+    if !args.quiet {
         let n = collection.len();
         let skipped = if stats.skipped() > 0 {
             format!(

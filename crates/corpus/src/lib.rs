@@ -11,6 +11,8 @@ mod jsonl;
 pub mod subset;
 mod textdir;
 
+pub use textdir::{skipped as text_tree_skips, TreeSkips};
+
 use std::path::{Path, PathBuf};
 use storyhash_core::error::{Error, Location, Result};
 

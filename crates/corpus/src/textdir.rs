@@ -46,17 +46,52 @@ enum Kind {
 /// rather than open handles, so neither a deep tree (call stack) nor a wide one (file
 /// descriptors) can exhaust anything.
 fn walk(root: &Path) -> Result<Vec<Found>> {
+    walk_counting(root).map(|(found, _)| found)
+}
+
+/// What a walk of a text tree leaves out, by kind, so that a run can say so.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TreeSkips {
+    /// Files whose name does not end in `.txt`.
+    pub not_txt: u64,
+    /// Symlinked directories (not followed: a link back up the tree would loop).
+    pub linked_dirs: u64,
+    /// FIFOs, sockets and devices named like documents.
+    pub special: u64,
+}
+
+impl TreeSkips {
+    /// Whether anything was left out.
+    pub fn any(&self) -> bool {
+        self.not_txt + self.linked_dirs + self.special > 0
+    }
+}
+
+/// What a walk of the text tree `dir` leaves out (a listing only; no file is read).
+pub fn skipped(dir: &Path) -> Result<TreeSkips> {
+    walk_counting(dir).map(|(_, skips)| skips)
+}
+
+fn walk_counting(root: &Path) -> Result<(Vec<Found>, TreeSkips)> {
     let top = fs::read_dir(root).map_err(|e| Error::io(root, e))?;
     let mut found = Vec::new();
     let mut pending = Vec::new();
-    list(root, Path::new(""), top, &mut found, &mut pending);
+    let mut skips = TreeSkips::default();
+    list(
+        root,
+        Path::new(""),
+        top,
+        &mut found,
+        &mut pending,
+        &mut skips,
+    );
     while let Some(rel) = pending.pop() {
         match fs::read_dir(root.join(&rel)) {
-            Ok(entries) => list(root, &rel, entries, &mut found, &mut pending),
+            Ok(entries) => list(root, &rel, entries, &mut found, &mut pending, &mut skips),
             Err(e) => found.push(unreadable(root, &rel, e)),
         }
     }
-    Ok(found)
+    Ok((found, skips))
 }
 
 /// Sort the entries of one directory (`rel_dir`, relative to `root`) into `found` (documents
@@ -67,6 +102,7 @@ fn list(
     entries: fs::ReadDir,
     found: &mut Vec<Found>,
     pending: &mut Vec<PathBuf>,
+    skips: &mut TreeSkips,
 ) {
     for entry in entries {
         let entry = match entry {
@@ -91,13 +127,27 @@ fn list(
             continue;
         }
         if !is_txt(&rel) {
+            let linked_dir =
+                file_type.is_symlink() && fs::metadata(entry.path()).is_ok_and(|m| m.is_dir());
+            if linked_dir {
+                skips.linked_dirs += 1;
+            } else {
+                skips.not_txt += 1;
+            }
             continue;
         }
         if file_type.is_symlink() {
             match fs::metadata(entry.path()) {
                 Ok(m) if m.is_file() => {}
                 // A linked directory (not followed) or a special file.
-                Ok(_) => continue,
+                Ok(m) => {
+                    if m.is_dir() {
+                        skips.linked_dirs += 1;
+                    } else {
+                        skips.special += 1;
+                    }
+                    continue;
+                }
                 // A dangling link named like a document: say so rather than drop it.
                 Err(e) => {
                     found.push(unreadable(root, &rel, e));
@@ -106,6 +156,7 @@ fn list(
             }
         } else if !file_type.is_file() {
             // FIFOs, sockets, devices: reading a FIFO would block forever.
+            skips.special += 1;
             continue;
         }
         found.push(Found {
