@@ -368,3 +368,79 @@ fn a_semicolon_csv_is_read_and_its_subset_kept_as_given() {
         "id;text\na;le même texte, mot pour mot, ici\nc;un autre sujet\n"
     );
 }
+
+#[test]
+fn an_unwritable_report_bad_fails_before_the_run_naming_its_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, "{\"id\":\"a\",\"text\":\"x\"}\nnot json\n").unwrap();
+    let report = dir.path().join("missing-dir").join("bad.jsonl");
+    let out = storyhash()
+        .arg("cluster")
+        .arg(&input)
+        .args(["--skip-bad", "-q", "--report-bad"])
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("missing-dir/bad.jsonl") && !err.contains("storyhash-tmp"),
+        "{err}"
+    );
+}
+
+/// Regression: "1 clusters", "duplicates" for story joins, term counts with four decimals and
+/// sweep rows as raw JSON.
+#[test]
+fn counts_and_figures_read_as_words_and_numbers() {
+    let seed = "fixtures/seeds/seed_case.jsonl";
+    let out = storyhash()
+        .args(["cluster", seed, "--format", "table"])
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let (table, err) = (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    );
+    assert!(table.contains("1 cluster of 2 or more"), "{table}");
+    assert!(
+        err.contains("1 document joined to an earlier one") && !err.contains("duplicates"),
+        "{err}"
+    );
+    let out = storyhash()
+        .args([
+            "compare",
+            seed,
+            "--ids",
+            "vna-thang-interview",
+            "wvr-thang-interview",
+        ])
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let shared = text
+        .lines()
+        .find(|l| l.starts_with("heaviest terms shared"))
+        .unwrap();
+    assert!(!shared.trim_end().ends_with(".0000"), "{shared}");
+    let out = storyhash()
+        .args([
+            "eval",
+            "fixtures/clough/docs.jsonl",
+            "--pairs",
+            "fixtures/clough/pairs.jsonl",
+        ])
+        .args(["--sweep", "threshold=0.2:0.3:0.05"])
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let row = text
+        .lines()
+        .find(|l| l.contains("threshold 0.2000"))
+        .unwrap();
+    assert!(row.contains("precision") && !row.contains('{'), "{row}");
+}

@@ -82,6 +82,17 @@ fn remove_debris(dir: &Path, path: &Path) {
     }
 }
 
+/// The error of creating a destination's temporary file, naming the directory it needs (the
+/// temporary name means nothing to a user).
+fn beside(dir: &Path, e: &std::io::Error) -> std::io::Error {
+    let why = match e.kind() {
+        std::io::ErrorKind::NotFound => "does not exist".to_string(),
+        std::io::ErrorKind::PermissionDenied => "is not writable".to_string(),
+        _ => format!("cannot hold a new file ({})", e.kind()),
+    };
+    std::io::Error::new(e.kind(), format!("its directory {} {why}", dir.display()))
+}
+
 fn parent_of(path: &Path) -> &Path {
     match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
@@ -103,7 +114,7 @@ impl Destination {
         let tmp = tempfile::Builder::new()
             .prefix(&format!("{}{}-", tmp_prefix(path), std::process::id()))
             .tempfile_in(dir)
-            .map_err(|e| Error::io(path, e))?;
+            .map_err(|e| Error::io(path, beside(dir, &e)))?;
         Ok(Destination {
             path: path.to_path_buf(),
             tmp,
@@ -278,7 +289,7 @@ pub fn write_files(
     let tmp = tempfile::Builder::new()
         .prefix(&format!("{}{}-", tmp_prefix(out), std::process::id()))
         .tempdir_in(dir)
-        .map_err(|e| Error::io(out, e))?;
+        .map_err(|e| Error::io(out, beside(dir, &e)))?;
     for id in reps {
         // Ids are relative paths with `/` separators, unique across the inputs.
         let rel: PathBuf = id.split('/').collect();
