@@ -205,13 +205,7 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
         return Err(Error::TooManySkipped {
             skipped: stats.skipped(),
             read: stats.read,
-            detail: format!(
-                "{}, {}, {} unreadable, {} too long",
-                super::count(stats.skipped_bad_record as usize, "bad record"),
-                super::count(stats.skipped_duplicate_id as usize, "duplicate id"),
-                stats.skipped_io,
-                stats.skipped_too_long,
-            ),
+            detail: skipped_by_kind(&stats),
             limit: format!("--max-bad {}", args.max_bad),
         });
     }
@@ -309,12 +303,9 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
         let n = collection.len();
         let skipped = if stats.skipped() > 0 {
             format!(
-                ", {} skipped ({}, {}, {} unreadable, {} too long)",
+                ", {} skipped ({})",
                 stats.skipped(),
-                super::count(stats.skipped_bad_record as usize, "bad record"),
-                super::count(stats.skipped_duplicate_id as usize, "duplicate id"),
-                stats.skipped_io,
-                stats.skipped_too_long
+                skipped_by_kind(&stats)
             )
         } else {
             String::new()
@@ -369,6 +360,17 @@ fn print_memory_estimate(inputs: &[PathBuf], cfg: &EngineConfig) {
         },
         est as f64 / 1e9
     );
+}
+
+/// The skipped records by kind, in words (for the summary and the --max-bad error alike).
+fn skipped_by_kind(stats: &storyhash::corpus::intake::IntakeStats) -> String {
+    format!(
+        "{}, {}, {} unreadable, {} too long",
+        super::count(stats.skipped_bad_record as usize, "bad record"),
+        super::count(stats.skipped_duplicate_id as usize, "duplicate id"),
+        stats.skipped_io,
+        stats.skipped_too_long
+    )
 }
 
 /// Whether two output paths name one file (compared as absolute paths: they need not exist).
