@@ -6,6 +6,7 @@
 //! documents normalised at different times compare equal; a proptest checks it.
 
 use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
+use unicode_segmentation::UnicodeSegmentation;
 
 /// Version of the normalisation rules; stored with every sketch so that sketches made under
 /// different rules are never compared.
@@ -229,12 +230,31 @@ pub fn normalize_with_offsets(input: &str) -> (String, OffsetMap) {
         ..OffsetMap::default()
     };
     // The same pieces as `normalize_into`, so the text is the same.
+    let mut parts = String::new();
     for_each_piece(input, |piece, at, ascii| {
-        map.push(out.len(), at, ascii);
         if ascii {
-            push_ascii_lower(piece, &mut out)
+            map.push(out.len(), at, true);
+            push_ascii_lower(piece, &mut out);
+            return;
+        }
+        // A non-ASCII stretch can be a whole CJK paragraph: map it grapheme by grapheme when
+        // normalising the graphemes one by one gives the same text (almost always: NFKC
+        // composes within a grapheme), so that a word inside it maps to itself and not to
+        // the stretch.
+        let from = out.len();
+        normalize_unicode(piece, &mut out);
+        parts.clear();
+        let mut cuts: Vec<(usize, usize)> = Vec::new();
+        for (off, g) in piece.grapheme_indices(true) {
+            cuts.push((from + parts.len(), at + off));
+            normalize_unicode(g, &mut parts);
+        }
+        if parts == out[from..] {
+            for (n, o) in cuts {
+                map.push(n, o, false);
+            }
         } else {
-            normalize_unicode(piece, &mut out)
+            map.push(from, at, false);
         }
     });
     map.normalized_len = out.len();
@@ -341,6 +361,20 @@ mod tests {
         assert!(shown.contains(&"Paris"), "{shown:?}");
         assert!(shown.iter().any(|w| w.contains("Straße")), "{shown:?}");
         assert!(shown.iter().any(|w| w.contains("ﬁnal")), "{shown:?}");
+    }
+
+    #[test]
+    fn a_word_inside_a_long_non_ascii_stretch_maps_to_itself() {
+        let text = "Hội đàm 会谈在巴黎举行 Thắng";
+        let (norm, map) = normalize_with_offsets(text);
+        let mut shown = Vec::new();
+        crate::text::tokenize::word_spans(&norm, |s, e| {
+            shown.push(&text[map.original_span(s, e)]);
+        });
+        assert_eq!(
+            shown,
+            ["Hội", "đàm", "会", "谈", "在", "巴", "黎", "举", "行", "Thắng"]
+        );
     }
 
     proptest! {

@@ -1,7 +1,8 @@
 //! Why two documents match: a collection and a pair go in, the evidence comes out: every
-//! similarity measure the engine knows for the pair ([`pair_measures`]) and the distinctive
-//! terms that carried its story score ([`shared_terms`]). For `compare`, `eval --errors`, and
-//! the explain and report work that shows editors the shared passages.
+//! similarity measure the engine knows for the pair ([`pair_measures`]), the distinctive
+//! terms that carried its story score ([`shared_terms`]), and the passages the two texts
+//! share ([`passages()`], weighed by how rare their words are: [`Rarity`]). For `compare`,
+//! `explain`, `eval --errors`, `cluster --explain` and the HTML report.
 //!
 //! Invariant: explanations use the engine's own rules (the story-term rule
 //! [`crate::weight::term_of`], the collection's vectors and signatures), never a copy of them,
@@ -15,6 +16,46 @@ use crate::text::normalize::normalize;
 use crate::text::tokenize;
 use crate::weight::{term_of, Term};
 use std::collections::HashMap;
+
+pub mod passages;
+pub use passages::{passages, passages_of, Passage, PassageParams, Run, Words};
+
+/// How rare each word is in a collection: document frequencies of its words (the story-term
+/// rule: [`term_of`] of the word's hash) and the engine's IDF of them. Counted over whole
+/// texts, boilerplate included, since a passage is shown where it stands in the text.
+#[derive(Debug, Clone)]
+pub struct Rarity {
+    stats: crate::weight::TermStats,
+}
+
+impl Rarity {
+    /// Count the words of `texts` (in parallel; the same counts for any number of threads).
+    pub fn build<S: AsRef<str> + Sync>(texts: &[S]) -> Self {
+        use rayon::prelude::*;
+        let bags: Vec<Vec<(Term, u32)>> = texts
+            .par_iter()
+            .map(|t| {
+                let norm = normalize(t.as_ref());
+                crate::weight::bag_of_words(
+                    tokenize::words(&norm).map(|w| term_of(tokenize::hash_word(w))),
+                )
+            })
+            .collect();
+        Rarity {
+            stats: crate::weight::TermStats::build(bags.iter().map(|b| b.as_slice())),
+        }
+    }
+
+    /// The IDF of a normalised word (a word no text holds weighs as one held by none).
+    pub fn idf(&self, word: &str) -> f64 {
+        f64::from(self.stats.idf(term_of(tokenize::hash_word(word))))
+    }
+
+    /// Documents counted.
+    pub fn docs(&self) -> u32 {
+        self.stats.docs()
+    }
+}
 
 /// A term two documents' story vectors share.
 #[derive(Debug, Clone, PartialEq)]
