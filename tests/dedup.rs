@@ -444,3 +444,35 @@ fn counts_and_figures_read_as_words_and_numbers() {
         .unwrap();
     assert!(row.contains("precision") && !row.contains('{'), "{row}");
 }
+
+#[test]
+#[cfg(unix)]
+fn outputs_are_made_as_the_umask_allows_and_keep_a_replaced_files_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.csv");
+    std::fs::write(&input, CRLF_CSV).unwrap();
+    let (dedup, html) = (dir.path().join("dedup.csv"), dir.path().join("page.html"));
+    let bin = assert_cmd::cargo::cargo_bin("storyhash");
+    let run = |umask: &str| {
+        let status = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "umask {umask}; exec \"$0\" cluster \"$1\" -q --dedup-out \"$2\" --format html --out \"$3\""
+            ))
+            .arg(&bin)
+            .arg(&input)
+            .arg(&dedup)
+            .arg(&html)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    };
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    run("022");
+    assert_eq!((mode(&dedup), mode(&html)), (0o644, 0o644));
+    std::fs::set_permissions(&dedup, std::fs::Permissions::from_mode(0o640)).unwrap();
+    run("077");
+    assert_eq!(mode(&dedup), 0o640, "a replaced file keeps its mode");
+    assert_eq!(mode(&html), 0o644);
+}

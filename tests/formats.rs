@@ -1,25 +1,9 @@
 //! The seed case read through every input format gives the same clusters as the JSONL original.
 
-use crate::common::{assert_success, storyhash};
+use crate::common::{assert_success, seed_records, storyhash, SEED};
 use serde_json::Value;
 use std::io::Write;
 use std::path::Path;
-
-const SEED: &str = "fixtures/seeds/seed_case.jsonl";
-
-fn seed_records() -> Vec<(String, String)> {
-    std::fs::read_to_string(SEED)
-        .unwrap()
-        .lines()
-        .map(|l| {
-            let v: Value = serde_json::from_str(l).unwrap();
-            (
-                v["id"].as_str().unwrap().to_owned(),
-                v["text"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
-}
 
 /// Cluster `input` and return the clusters as lists of ids.
 fn clusters(input: &Path, extra: &[&str]) -> Vec<Vec<String>> {

@@ -60,3 +60,13 @@ fn help_bench() {
 fn help_synth() {
     insta::assert_snapshot!("help_synth", help(&["synth"]));
 }
+
+#[test]
+fn help_explain() {
+    insta::assert_snapshot!("help_explain", help(&["explain"]));
+}
+
+#[test]
+fn help_report() {
+    insta::assert_snapshot!("help_report", help(&["report"]));
+}

@@ -6,6 +6,7 @@ mod common;
 mod bad_input;
 mod cli;
 mod dedup;
+mod explain;
 mod formats;
 mod help;
 mod quality;

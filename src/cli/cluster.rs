@@ -42,6 +42,14 @@ pub struct ClusterArgs {
     /// tree, one fewer than its members), or all (a large output on an archive of copies).
     #[arg(long, value_enum, default_value = "joins", display_order = 20)]
     pairs: PairsArg,
+    /// JSONL: explain each pair listed: the passages its two texts share (byte offsets of the
+    /// texts, so a CMS can highlight them) and the heaviest shared terms. Keeps every text in
+    /// memory until the report is written.
+    #[arg(long, display_order = 20)]
+    explain: bool,
+    /// Write the report to FILE instead of stdout (for --format html, a self-contained page).
+    #[arg(long, short, value_name = "FILE", display_order = 20)]
+    out: Option<PathBuf>,
     /// Also write the input records of each cluster's representative only (a deduplicated
     /// corpus, same format as the input; a directory for a .txt directory input).
     #[arg(long, value_name = "FILE", display_order = 21)]
@@ -83,6 +91,8 @@ enum FormatArg {
     Table,
     Jsonl,
     Csv,
+    /// One self-contained HTML page: clusters, evidence, side-by-side texts (use with --out).
+    Html,
 }
 
 const BATCH: usize = 4096;
@@ -125,6 +135,23 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
     if let Some(out) = &args.report_bad {
         check_not_input("--report-bad", out, &inputs)?;
     }
+    let out_dest = match &args.out {
+        Some(out) => {
+            check_not_input("--out", out, &inputs)?;
+            for (flag, other) in [
+                ("--dedup-out", &args.dedup_out),
+                ("--report-bad", &args.report_bad),
+            ] {
+                if other.as_deref().is_some_and(|o| same_path(o, out)) {
+                    return Err(Error::Config(format!(
+                        "--out and {flag} name the same file: one would be lost"
+                    )));
+                }
+            }
+            Some(corpus::subset::Destination::create(out)?)
+        }
+        None => None,
+    };
     if args.verbose {
         let c = cfg.copy_lsh()?;
         eprintln!(
@@ -159,6 +186,15 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
     let mut integer_ids: Vec<bool> = Vec::new();
     // The kept fields of each document, when fields are kept.
     let mut kept: Vec<Vec<serde_json::Value>> = Vec::new();
+    let html = matches!(args.format, Some(FormatArg::Html));
+    if args.explain && matches!(args.format, Some(FormatArg::Table | FormatArg::Csv)) {
+        return Err(Error::Config(
+            "--explain adds passages and terms to the JSONL output (and the HTML page explains every pair): use --format jsonl or html".into(),
+        ));
+    }
+    // The texts as the engine reads them, for the evidence (--explain, html).
+    let keep_texts = args.explain || html;
+    let mut texts: Vec<String> = Vec::new();
     let intake_opts = IntakeOptions {
         on_bad: if args.skip_bad {
             OnBad::Skip
@@ -196,7 +232,14 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
             };
             origin.push((input, d.bytes.clone()));
         }
-        builder.add_batch(batch.into_iter().map(Into::into).collect());
+        let articles: Vec<storyhash::Article> = batch.into_iter().map(Into::into).collect();
+        if keep_texts {
+            texts.extend(articles.iter().map(|a| match &a.title {
+                Some(t) => format!("{t}\n{}", a.text),
+                None => a.text.clone(),
+            }));
+        }
+        builder.add_batch(articles);
     }
     let (stats, first_truncation) = reader
         .join()
@@ -221,12 +264,30 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
     let run = collection.cluster()?;
     progress.finish();
 
+    let to_terminal = args.out.is_none() && std::io::stdout().is_terminal();
     let format = match args.format {
         Some(FormatArg::Table) => Format::Table,
         Some(FormatArg::Jsonl) => Format::Jsonl,
         Some(FormatArg::Csv) => Format::Csv,
-        None if std::io::stdout().is_terminal() => Format::Table,
+        Some(FormatArg::Html) => Format::Jsonl,
+        None if to_terminal => Format::Table,
         None => Format::Jsonl,
+    };
+    let shown: Vec<(u32, u32)> = match args.pairs {
+        PairsArg::Joins => run
+            .joins
+            .iter()
+            .map(|&i| (run.pairs[i as usize].a, run.pairs[i as usize].b))
+            .collect(),
+        PairsArg::All => run.pairs.iter().map(|p| (p.a, p.b)).collect(),
+    };
+    let explained =
+        (args.explain && !html).then(|| super::page::Explained::new(&collection, &texts, &shown));
+    let fields = |a: u32, b: u32| {
+        explained
+            .as_ref()
+            .map(|e| e.fields(a, b))
+            .unwrap_or_default()
     };
     let input = ReportInput {
         ids: collection.docs.ids(),
@@ -238,13 +299,32 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
             PairsArg::Joins => report::PairsShown::Joins,
             PairsArg::All => report::PairsShown::All,
         },
+        pair_fields: explained
+            .as_ref()
+            .map(|_| &fields as report::PairFields<'_>),
     };
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let written = report::write(format, &input, &mut out).and_then(|_| out.flush());
-    if let Err(e) = written {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            return Err(Error::io("<stdout>", e));
+    let write = |out: &mut dyn Write| -> std::io::Result<()> {
+        if html {
+            let page = page_of(&collection, &run, &texts, start.elapsed().as_secs_f64());
+            report::html::write(&page, out)
+        } else {
+            report::write(format, &input, out)
+        }
+    };
+    match out_dest {
+        Some(dest) => {
+            let path = dest.path().to_path_buf();
+            dest.commit(|w| write(w).map_err(|e| Error::io(&path, e)))?;
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            let written = write(&mut out).and_then(|_| out.flush());
+            if let Err(e) = written {
+                if e.kind() != std::io::ErrorKind::BrokenPipe {
+                    return Err(Error::io("<stdout>", e));
+                }
+            }
         }
     }
     if let (Some(path), Some(dest)) = (&args.dedup_out, dedup) {
@@ -360,6 +440,46 @@ fn print_memory_estimate(inputs: &[PathBuf], cfg: &EngineConfig) {
         },
         est as f64 / 1e9
     );
+}
+
+/// The HTML page of a run: every cluster with its joins and member scores, every verified
+/// pair's score for the histogram.
+fn page_of(
+    coll: &storyhash::Collection,
+    run: &storyhash::ClusterRun,
+    texts: &[String],
+    seconds: f64,
+) -> report::html::Page {
+    use super::page::{ClusterRow, PairRow};
+    let clusters: Vec<ClusterRow> = run
+        .clusters
+        .iter()
+        .map(|c| ClusterRow {
+            id: c.id,
+            members: c.members.clone(),
+            similarity: c
+                .members
+                .iter()
+                .map(|&m| run.similarity_to_representative[m as usize])
+                .collect(),
+        })
+        .collect();
+    let joins: Vec<PairRow> = run
+        .joins
+        .iter()
+        .map(|&i| {
+            let p = &run.pairs[i as usize];
+            PairRow {
+                a: p.a,
+                b: p.b,
+                similarity: p.similarity,
+                evidence: p.evidence.name().to_string(),
+            }
+        })
+        .collect();
+    let scores = run.pairs.iter().map(|p| p.similarity).collect();
+    let summary = super::page::summary(coll, run.clusters.len(), Some(seconds));
+    super::page::build(coll, texts, &clusters, &joins, scores, summary)
 }
 
 /// The skipped records by kind, in words (for the summary and the --max-bad error alike).

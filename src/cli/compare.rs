@@ -8,7 +8,6 @@ use serde_json::json;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use storyhash::corpus::{self, Document};
-use storyhash::error::Location;
 use storyhash::pipeline::IdfSource;
 use storyhash::score::Preset;
 use storyhash::{CollectionBuilder, Error};
@@ -60,28 +59,8 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, Error> {
         }
         (None, [a, b]) => {
             cfg.story.idf = IdfSource::Uniform;
-            let read = |p: &PathBuf| -> Result<Document, Error> {
-                let bytes = std::fs::read(p).map_err(|e| Error::io(p, e))?;
-                let text = String::from_utf8(bytes).map_err(|e| {
-                    Error::bad(
-                        Location {
-                            path: p.as_path().into(),
-                            line: 0,
-                        },
-                        format!("not UTF-8 at byte {}", e.utf8_error().valid_up_to()),
-                    )
-                })?;
-                Ok(Document::new(
-                    p.display().to_string(),
-                    text,
-                    Location {
-                        path: p.as_path().into(),
-                        line: 0,
-                    },
-                ))
-            };
             (
-                vec![read(a)?, read(b)?],
+                vec![super::read_text_file(a)?, super::read_text_file(b)?],
                 (0, 1),
                 "no collection: every IDF is 1".to_string(),
             )

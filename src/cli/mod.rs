@@ -6,7 +6,10 @@ mod bench;
 mod cluster;
 mod compare;
 mod eval;
+mod explain;
+mod page;
 mod progress;
+mod report;
 mod synth;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -69,6 +72,33 @@ enum Command {
         "  storyhash compare a.txt b.txt --preset copy --format json",
     ))]
     Compare(compare::CompareArgs),
+    /// Show why two documents match: shared passages, the terms behind the score, the verdict.
+    ///
+    /// Passages are the word runs the two texts share after normalisation (3 words or more,
+    /// joined across up to 4 differing words), with byte offsets of the original texts and a
+    /// weight: the sum of their words' IDF in the collection. Give a collection (with --ids,
+    /// or --result and --cluster) for real weights: two files alone weigh every word 1.
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  storyhash explain fixtures/seeds/seed_case.jsonl --ids vna-thang-interview wvr-thang-interview\n",
+        "  storyhash explain a.txt b.txt\n",
+        "  storyhash explain corpus.jsonl --result result.jsonl --cluster 3   (result: of cluster)\n",
+        "  storyhash explain corpus.jsonl --ids 17 42 --format json",
+    ))]
+    Explain(explain::ExplainArgs),
+    /// Write the HTML page of a saved JSONL result (the inputs give the texts).
+    ///
+    /// One self-contained file: the run in numbers, clusters largest first with their
+    /// members, scores and evidence, each pair's texts side by side with the shared passages
+    /// highlighted, a histogram of pair scores and the LSH S-curve, and a search box. Give the
+    /// options the result was made with (the preset decides the evidence and the weights).
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  storyhash cluster corpus.jsonl --format jsonl > result.jsonl\n",
+        "  storyhash report result.jsonl corpus.jsonl --out report.html\n",
+        "  storyhash cluster corpus.jsonl --format html --out report.html   (in one step)",
+    ))]
+    Report(report::ReportArgs),
     /// Measure quality against gold labels: clusters (INPUT --gold-field) or pairs (--pairs).
     ///
     /// Collection statistics (IDF, boilerplate) come from the texts being evaluated, exactly as
@@ -375,12 +405,34 @@ impl EngineArgs {
     }
 }
 
+/// A whole text file as one document, its path as its id.
+fn read_text_file(p: &std::path::Path) -> Result<storyhash::corpus::Document, Error> {
+    let location = || storyhash::error::Location {
+        path: p.into(),
+        line: 0,
+    };
+    let bytes = std::fs::read(p).map_err(|e| Error::io(p, e))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        Error::bad(
+            location(),
+            format!("not UTF-8 at byte {}", e.utf8_error().valid_up_to()),
+        )
+    })?;
+    Ok(storyhash::corpus::Document::new(
+        p.display().to_string(),
+        text,
+        location(),
+    ))
+}
+
 /// Run the parsed command.
 pub fn run(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command {
         Command::Cluster(a) => cluster::run(a),
         Command::Compare(a) => compare::run(a),
         Command::Eval(a) => eval::run(a),
+        Command::Explain(a) => explain::run(a),
+        Command::Report(a) => report::run(a),
         Command::Bench(a) => bench::run(a),
         Command::Synth(a) => synth::run(a),
     }

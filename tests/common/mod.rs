@@ -26,3 +26,21 @@ pub fn assert_success(out: &Output) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// The bundled reference case.
+pub const SEED: &str = "fixtures/seeds/seed_case.jsonl";
+
+/// The reference case's records, (id, text), in file order.
+pub fn seed_records() -> Vec<(String, String)> {
+    std::fs::read_to_string(SEED)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            (
+                v["id"].as_str().unwrap().to_owned(),
+                v["text"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}

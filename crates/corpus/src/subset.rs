@@ -111,10 +111,23 @@ impl Destination {
         }
         let dir = parent_of(path);
         remove_debris(dir, path);
-        let tmp = tempfile::Builder::new()
-            .prefix(&format!("{}{}-", tmp_prefix(path), std::process::id()))
+        let mut builder = tempfile::Builder::new();
+        let prefix = format!("{}{}-", tmp_prefix(path), std::process::id());
+        builder.prefix(&prefix);
+        // An output is a file like any other the user makes: readable as the umask allows
+        // (a temporary file is private by default), or as the file it replaces was.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o666));
+        }
+        let tmp = builder
             .tempfile_in(dir)
             .map_err(|e| Error::io(path, beside(dir, &e)))?;
+        if let Ok(old) = std::fs::metadata(path) {
+            std::fs::set_permissions(tmp.path(), old.permissions())
+                .map_err(|e| Error::io(path, e))?;
+        }
         Ok(Destination {
             path: path.to_path_buf(),
             tmp,

@@ -30,6 +30,8 @@ struct PairOut<'a> {
     b: Id<'a>,
     similarity: f64,
     evidence: &'static str,
+    #[serde(flatten)]
+    extra: serde_json::Map<String, serde_json::Value>,
 }
 
 #[derive(Serialize)]
@@ -70,6 +72,7 @@ pub(super) fn write(input: &ReportInput<'_>, out: &mut dyn Write) -> std::io::Re
             b: id(p.b),
             similarity: round4(p.similarity),
             evidence: p.evidence.name(),
+            extra: input.pair_fields.map(|f| f(p.a, p.b)).unwrap_or_default(),
         });
     }
     for (c, pairs) in run.clusters.iter().zip(pairs_of) {

@@ -4,10 +4,13 @@
 //!   `size`, `members`, `pairs` (`a`, `b`, `similarity`, `evidence`).
 //! - [`Format::Csv`]: one row per document: `cluster`, `id`, `representative`, `similarity`
 //!   (to the representative).
+//! - [`html`]: one self-contained page for editors (clusters, charts, the shared passages of
+//!   a pair side by side), written from an [`html::Page`] by [`html::write`].
 //!
 //! Scores are printed with 4 decimals so that output is stable and diffable.
 
 mod csv;
+pub mod html;
 mod jsonl;
 mod table;
 
@@ -42,7 +45,13 @@ pub struct ReportInput<'a> {
     /// Fields carried along (their names, and each document's values by input position),
     /// listed by the JSONL report with each cluster's members; no names: none.
     pub kept: (&'a [String], &'a [Vec<serde_json::Value>]),
+    /// More fields for each pair the JSONL report lists, by its two documents (for example
+    /// the shared passages and terms of `cluster --explain`); `None`: no more.
+    pub pair_fields: Option<PairFields<'a>>,
 }
+
+/// A source of extra JSON fields for the pair of documents `(a, b)`.
+pub type PairFields<'a> = &'a dyn Fn(u32, u32) -> serde_json::Map<String, serde_json::Value>;
 
 /// Which verified pairs a JSONL report lists under each cluster.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

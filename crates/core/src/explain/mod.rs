@@ -57,6 +57,87 @@ impl Rarity {
     }
 }
 
+/// Why two documents of a collection match: the passages they share and the terms that
+/// carried the score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Explanation {
+    /// Shared passages, in the order of the first text.
+    pub passages: Vec<Passage>,
+    /// The heaviest shared terms.
+    pub terms: Vec<TermShare>,
+}
+
+/// A shared term and what it carried.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TermShare {
+    /// A word of the texts it stands for.
+    pub word: String,
+    /// Story preset: its product of weights in the two story vectors; copy preset: its IDF.
+    pub weight: f64,
+    /// Story preset: its share of the story score (the shares of all shared terms add up to
+    /// 1); `None` for the copy preset, whose score is not made of terms.
+    pub share: Option<f64>,
+}
+
+/// Explain documents `a` and `b` of `coll` (whose texts are `texts`): their shared passages,
+/// each word weighed by its IDF in `rarity` (by 1 when `None`), and their `k` heaviest shared
+/// terms: the story vectors' (story preset), or the rarest shared words by `rarity` (copy
+/// preset).
+pub fn explain_pair(
+    coll: &Collection,
+    texts: [&str; 2],
+    a: usize,
+    b: usize,
+    rarity: Option<&Rarity>,
+    params: PassageParams,
+    k: usize,
+) -> Explanation {
+    let (wa, wb) = (Words::new(texts[0]), Words::new(texts[1]));
+    let weigh = |w: &str| rarity.map_or(1.0, |r| r.idf(w));
+    let passages = passages_of(&wa, &wb, params, &weigh);
+    let terms = if coll.story.is_some() {
+        let story = coll.scores(a, b).story.unwrap_or(0.0);
+        shared_terms(coll, texts, a, b, k)
+            .into_iter()
+            .map(|t| TermShare {
+                word: t.word,
+                weight: t.weight,
+                share: Some(if story > 0.0 { t.weight / story } else { 0.0 }),
+            })
+            .collect()
+    } else {
+        rarest_shared_words(&wa, &wb, &weigh, k)
+    };
+    Explanation { passages, terms }
+}
+
+/// The `k` words both texts hold with the largest weight (ties by word).
+fn rarest_shared_words(
+    wa: &Words,
+    wb: &Words,
+    weigh: &dyn Fn(&str) -> f64,
+    k: usize,
+) -> Vec<TermShare> {
+    let in_b: std::collections::HashSet<&str> = (0..wb.len()).map(|j| wb.word(j)).collect();
+    let mut shared: Vec<&str> = (0..wa.len())
+        .map(|i| wa.word(i))
+        .filter(|w| in_b.contains(w))
+        .collect();
+    shared.sort_unstable();
+    shared.dedup();
+    let mut scored: Vec<(f64, &str)> = shared.into_iter().map(|w| (weigh(w), w)).collect();
+    scored.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(y.1)));
+    scored
+        .into_iter()
+        .take(k)
+        .map(|(weight, w)| TermShare {
+            word: w.to_owned(),
+            weight,
+            share: None,
+        })
+        .collect()
+}
+
 /// A term two documents' story vectors share.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SharedTerm {
@@ -228,6 +309,52 @@ mod tests {
         let story = coll.scores(0, 1).story.unwrap();
         assert!((sum - story).abs() < 1e-5, "{sum} vs {story}");
         assert!(shared_terms(&coll, [A, C], 0, 2, 10).is_empty());
+    }
+
+    #[test]
+    fn an_explanation_names_passages_and_terms_under_either_preset() {
+        let coll = coll();
+        let texts: Vec<&str> = vec![A, B, C];
+        let rarity = Rarity::build(&texts);
+        let e = explain_pair(
+            &coll,
+            [A, B],
+            0,
+            1,
+            Some(&rarity),
+            PassageParams::default(),
+            5,
+        );
+        assert!(e
+            .passages
+            .iter()
+            .any(|p| A[p.a.clone()].to_lowercase().contains("vietnam and france")));
+        let shares: f64 = explain_pair(&coll, [A, B], 0, 1, None, PassageParams::default(), 1000)
+            .terms
+            .iter()
+            .map(|t| t.share.unwrap())
+            .sum();
+        assert!((shares - 1.0).abs() < 1e-4, "{shares}");
+        let mut copy = CollectionBuilder::new(EngineConfig::for_preset(crate::Preset::Copy));
+        copy.add_batch(vec![Article::new("a", A), Article::new("b", B)]);
+        let copy = copy.finish().unwrap();
+        let e = explain_pair(
+            &copy,
+            [A, B],
+            0,
+            1,
+            Some(&rarity),
+            PassageParams::default(),
+            3,
+        );
+        assert_eq!(e.terms.len(), 3);
+        assert!(e.terms.iter().all(|t| t.share.is_none()));
+        // The rarest first: none of them is a word of the unrelated third text.
+        assert!(
+            e.terms.iter().all(|t| !C.to_lowercase().contains(&t.word)),
+            "{:?}",
+            e.terms
+        );
     }
 
     #[test]
