@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""Lead-only copies of real articles (synthetic edits, labelled as such): how often each preset
+puts a copy that keeps only the headline and the first k% of its source's paragraphs (with or
+without an agency credit line; or with one sentence of another article inserted) in its
+source's cluster, and how precise those joins are.
+
+Sources are the real SemEval-2022 articles in ../shared/data (DATA= overrides). The corpus is
+every article once, plus one synthetic copy for each of N sources (N=600 by default). Usage:
+    python3 benches/quality/lead.py [BINARY]     (default target/release/storyhash)
+Prints one markdown table; the corpus is written to $TMPDIR.
+"""
+import json, os, random, subprocess, sys, tempfile
+from collections import defaultdict
+
+data = os.environ.get("DATA", "../shared/data")
+binary = sys.argv[1] if len(sys.argv) > 1 else "target/release/storyhash"
+n_copies = int(os.environ.get("N", "600"))
+rng = random.Random(int(os.environ.get("SEED", "1")))
+
+articles = {}
+# Articles SemEval pairs with each other may be one story: a copy joined with its source's
+# partner is neither right nor wrong here, and is left out of the precision.
+partners = defaultdict(set)
+for line in open(os.path.join(data, "semeval2022-news-similarity/pairs.jsonl")):
+    p = json.loads(line)
+    partners[p["a_id"]].add(p["b_id"])
+    partners[p["b_id"]].add(p["a_id"])
+    for side in "ab":
+        aid, title, text = p[f"{side}_id"], p[f"{side}_title"] or "", p[f"{side}_text"] or ""
+        if aid not in articles and text.strip():
+            articles[aid] = (title.strip(), text)
+
+def paragraphs(text):
+    return [x.strip() for x in text.split("\n") if x.strip()]
+
+def sentences(text):
+    out = []
+    for para in paragraphs(text):
+        for s in para.replace("? ", "?\n").replace("! ", "!\n").replace(". ", ".\n").split("\n"):
+            if len(s.split()) >= 8:
+                out.append(s)
+    return out
+
+CREDITS_BEFORE = ["(Reuters) - ", "(AP) — ", "PARIS (AFP) - ", "(dpa) "]
+CREDITS_AFTER = ["Source: VNA", "(Reporting by staff; Editing by the desk)", "© AFP", "Quelle: dpa"]
+
+ids = sorted(articles)
+eligible = [i for i in ids if len(paragraphs(articles[i][1])) >= 5]
+sources = rng.sample(eligible, min(n_copies, len(eligible)))
+variants = [(k, credit) for k in (20, 35, 50, 70) for credit in (False, True)] + [("lead+1", False)]
+docs, family, variant_of = [], {}, {}
+for i in ids:
+    title, text = articles[i]
+    docs.append({"id": i, "text": (title + "\n" + text) if title else text})
+    family[i] = i
+for n, src in enumerate(sources):
+    title, text = articles[src]
+    paras = paragraphs(text)
+    k, credit = variants[n % len(variants)]
+    if k == "lead+1":
+        keep = paras[: max(1, round(len(paras) * 0.6))]
+        donor = rng.choice([x for x in ids if x != src])
+        donor_sentences = sentences(articles[donor][1]) or paragraphs(articles[donor][1])
+        keep.insert(rng.randrange(1, len(keep) + 1), rng.choice(donor_sentences))
+    else:
+        keep = paras[: max(1, round(len(paras) * k / 100))]
+    if credit:
+        if rng.random() < 0.5:
+            keep[0] = rng.choice(CREDITS_BEFORE) + keep[0]
+        else:
+            keep.append(rng.choice(CREDITS_AFTER))
+    cid = f"lead-{n:05d}"
+    body = "\n".join(keep)
+    docs.append({"id": cid, "text": (title + "\n" + body) if title else body, "synthetic": True})
+    family[cid] = src
+    variant_of[cid] = f"{k}%{' + credit' if credit else ''}" if k != "lead+1" else "60% + 1 foreign sentence"
+
+tmp = tempfile.mkdtemp()
+corpus = os.path.join(tmp, "lead.jsonl")
+with open(corpus, "w") as f:
+    for d in docs:
+        f.write(json.dumps(d, ensure_ascii=False) + "\n")
+
+def run(preset):
+    out = subprocess.run([binary, "cluster", corpus, "--preset", preset, "--format", "jsonl", "-q"],
+                         check=True, capture_output=True, text=True).stdout
+    cluster_of = {}
+    members = []
+    for line in out.splitlines():
+        c = json.loads(line)
+        members.append([str(m) for m in c["members"]])
+        for m in c["members"]:
+            cluster_of[str(m)] = c["id"]
+    found = defaultdict(lambda: [0, 0])
+    for cid, v in variant_of.items():
+        found[v][1] += 1
+        found[v][0] += cluster_of[cid] == cluster_of[family[cid]]
+    # Pairwise precision of the joins that involve a copy: the other member is of its family.
+    good = bad = 0
+    for ms in members:
+        copies = [m for m in ms if m in variant_of]
+        for c in copies:
+            for m in ms:
+                if m == c or (m in variant_of and m < c):
+                    continue
+                if family[m] == family[c]:
+                    good += 1
+                elif family[m] not in partners[family[c]]:
+                    bad += 1
+    return found, good, bad
+
+results = {p: run(p) for p in ("copy", "story")}
+print(f"Lead-only copies of {len(sources)} real SemEval articles (synthetic edits), in a corpus of "
+      f"{len(docs)} documents; share found in its source's cluster:\n")
+print("| copy keeps | copies | copy preset | story preset |")
+print("|---|---|---|---|")
+order = [f"{k}%{c}" for k in (20, 35, 50, 70) for c in ("", " + credit")] + ["60% + 1 foreign sentence"]
+for v in order:
+    row = [v, str(results["copy"][0][v][1])]
+    for p in ("copy", "story"):
+        got, total = results[p][0][v]
+        row.append(f"{got / total:.3f}" if total else "-")
+    print("| " + " | ".join(row) + " |")
+for p in ("copy", "story"):
+    _, good, bad = results[p]
+    prec = good / (good + bad) if good + bad else float("nan")
+    print(f"\n{p} preset: pairwise precision of joins involving a copy (joins with its source's SemEval partner left out) {prec:.4f} ({good} right, {bad} wrong)", end="")
+print()
