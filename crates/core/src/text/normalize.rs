@@ -10,7 +10,7 @@ use unicode_segmentation::UnicodeSegmentation;
 
 /// Version of the normalisation rules; stored with every sketch so that sketches made under
 /// different rules are never compared.
-pub const NORMALIZE_VERSION: u32 = 1;
+pub const NORMALIZE_VERSION: u32 = 2;
 
 /// Normalise `input` into `out` (cleared first), reusing its allocation.
 ///
@@ -144,6 +144,18 @@ fn fold_chars(chars: impl Iterator<Item = char>, out: &mut String) {
             // matching words: German sharp s and Greek final sigma.
             '\u{00DF}' | '\u{1E9E}' => out.push_str("ss"),
             '\u{03C2}' => out.push('\u{03C3}'),
+            // Turkish dotted capital I and dotless i: `İstanbul`, `Istanbul`, `ıstanbul` and
+            // `istanbul` are one word (lowercasing `İ` gives `i` and a combining dot, which
+            // is dropped after an `i` for the same reason).
+            '\u{0130}' | '\u{0131}' => out.push('i'),
+            '\u{0307}' if out.ends_with('i') => {}
+            // Arabic, as Lucene's ArabicNormalizer: tatweel (a stretching stroke) and the
+            // short-vowel marks (tashkeel) go, alef with madda or hamza is alef, alef maksura
+            // is yeh, teh marbuta is heh. Spelling varies in all of these, the word does not.
+            '\u{0640}' | '\u{064B}'..='\u{0652}' => {}
+            '\u{0622}' | '\u{0623}' | '\u{0625}' => out.push('\u{0627}'),
+            '\u{0649}' => out.push('\u{064A}'),
+            '\u{0629}' => out.push('\u{0647}'),
             // Punctuation and signs without case.
             '\u{A0}'..='\u{BF}'
             | '\u{2016}'..='\u{2017}'
@@ -361,6 +373,48 @@ mod tests {
         assert!(shown.contains(&"Paris"), "{shown:?}");
         assert!(shown.iter().any(|w| w.contains("Straße")), "{shown:?}");
         assert!(shown.iter().any(|w| w.contains("ﬁnal")), "{shown:?}");
+    }
+
+    #[test]
+    fn turkish_dotted_and_dotless_i_fold_to_i() {
+        for (a, b) in [
+            ("İstanbul", "istanbul"),
+            ("ISTANBUL", "ıstanbul"),
+            ("DİYARBAKIR", "diyarbakir"),
+            ("I\u{0307}zmir", "izmir"),
+            ("i\u{0307}zmir", "izmir"),
+            ("Kılıçdaroğlu", "kiliçdaroğlu"),
+        ] {
+            assert_eq!(normalize(a), normalize(b), "{a} / {b}");
+        }
+        assert_eq!(normalize("İstanbul"), "istanbul");
+        // A combining dot elsewhere stays.
+        assert_eq!(normalize("a\u{0307}"), "\u{0227}");
+    }
+
+    #[test]
+    fn arabic_spelling_variants_fold() {
+        for (a, b) in [
+            // tashkeel
+            ("كَتَبَ", "كتب"),
+            ("مُحَمَّد", "محمد"),
+            // tatweel
+            ("العـــربية", "العربية"),
+            // alef with hamza above, below, madda
+            ("أحمد", "احمد"),
+            ("إسلام", "اسلام"),
+            ("آمن", "امن"),
+            // alef maksura and yeh
+            ("مستشفى", "مستشفي"),
+            // teh marbuta and heh
+            ("مدرسة", "مدرسه"),
+            // hamza as a combining mark after alef composes first, then folds
+            ("ا\u{0654}حمد", "احمد"),
+        ] {
+            assert_eq!(normalize(a), normalize(b), "{a} / {b}");
+        }
+        // Different words stay apart.
+        assert_ne!(normalize("كتب"), normalize("كلب"));
     }
 
     #[test]
