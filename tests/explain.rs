@@ -132,7 +132,7 @@ fn explain_of_two_files_weighs_every_word_alike_and_prints_a_page() {
     let page = String::from_utf8(out.stdout).unwrap();
     for want in [
         "shared passages:",
-        "preset  score",
+        "--preset story: joins them",
         "distinctive shared terms",
     ] {
         assert!(page.contains(want), "{want} in\n{page}");

@@ -5,6 +5,7 @@ mod common;
 
 mod bad_input;
 mod cli;
+mod contain;
 mod dedup;
 mod explain;
 mod formats;

@@ -54,6 +54,11 @@ pub struct ClusterArgs {
     /// corpus, same format as the input; a directory for a .txt directory input).
     #[arg(long, value_name = "FILE", display_order = 21)]
     dedup_out: Option<PathBuf>,
+    /// With --dedup-out: which member of each cluster is kept: the longest (most words: the
+    /// fuller version, when a later copy is the whole story and an earlier one a trimmed
+    /// lead; ties go to the earliest), or the first in input order (the representative).
+    #[arg(long, value_enum, default_value = "longest", display_order = 21)]
+    keep: KeepArg,
     /// Skip bad records (and documents over --max-doc-bytes), count them and go on, instead of
     /// stopping at the first with exit code 2.
     #[arg(long, display_order = 22)]
@@ -84,6 +89,14 @@ enum PairsArg {
     Joins,
     /// Every verified pair.
     All,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum KeepArg {
+    /// The member with the most words (ties: the earliest).
+    Longest,
+    /// The earliest member (the cluster's representative).
+    First,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy)]
@@ -195,6 +208,9 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
     // The texts as the engine reads them, for the evidence (--explain, html).
     let keep_texts = args.explain || html;
     let mut texts: Vec<String> = Vec::new();
+    // Words of each document, to keep the longest member (--dedup-out --keep longest).
+    let count_words = args.dedup_out.is_some() && args.keep == KeepArg::Longest;
+    let mut words: Vec<u32> = Vec::new();
     let intake_opts = IntakeOptions {
         on_bad: if args.skip_bad {
             OnBad::Skip
@@ -233,6 +249,12 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
             origin.push((input, d.bytes.clone()));
         }
         let articles: Vec<storyhash::Article> = batch.into_iter().map(Into::into).collect();
+        if count_words {
+            words.extend(articles.iter().map(|a| {
+                let title = a.title.as_deref().unwrap_or("");
+                (title.split_whitespace().count() + a.text.split_whitespace().count()) as u32
+            }));
+        }
         if keep_texts {
             texts.extend(articles.iter().map(|a| match &a.title {
                 Some(t) => format!("{t}\n{}", a.text),
@@ -328,7 +350,18 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
         }
     }
     if let (Some(path), Some(dest)) = (&args.dedup_out, dedup) {
-        let reps = run.clusters.iter().map(|c| c.representative() as usize);
+        let reps = run.clusters.iter().map(|c| {
+            if count_words {
+                // The first of the most words: `max_by_key` keeps the last of equals.
+                c.members
+                    .iter()
+                    .rev()
+                    .max_by_key(|&&m| words[m as usize])
+                    .map_or(c.representative(), |&m| m) as usize
+            } else {
+                c.representative() as usize
+            }
+        });
         match dest {
             // Text directories: by id (a file's location names the file, not its input).
             None => {

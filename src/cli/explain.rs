@@ -295,6 +295,14 @@ struct PairView<'a> {
 }
 
 impl PairView<'_> {
+    /// (side, estimate, its lower bound, threshold, samples).
+    fn containment(&self) -> Option<(&str, f64, f64, f64, u32)> {
+        let c = self.coll.containment(self.pos.0, self.pos.1)?;
+        let t = self.coll.cfg.copy.contain?.threshold;
+        let side = if c.first { "a in b" } else { "b in a" };
+        Some((side, c.value, c.lower_bound(), t, c.samples))
+    }
+
     fn verdicts(&self) -> [(Preset, &'static str, f64, f64, Option<&'static str>); 2] {
         let s = self.coll.scores(self.pos.0, self.pos.1);
         let decide = |p: Preset| s.decide(p, self.t).map(|e| e.name());
@@ -319,10 +327,13 @@ impl PairView<'_> {
     /// The verdict in words, under the chosen preset first.
     fn verdict(&self) -> String {
         let [copy, story] = self.verdicts();
-        let what = match (copy.4.is_some(), story.4.is_some()) {
-            (true, _) => "copies of one text",
-            (false, true) => "the same story, not copies",
-            (false, false) => "not the same story",
+        let what = match (copy.4, story.4.is_some()) {
+            (Some("contained"), _) => {
+                "a trimmed copy (the shorter text's shingles are in the longer)"
+            }
+            (Some(_), _) => "copies of one text",
+            (None, true) => "the same story, not copies",
+            (None, false) => "not the same story",
         };
         let reason = |v: &(Preset, &str, f64, f64, Option<&str>)| {
             format!(
@@ -331,7 +342,7 @@ impl PairView<'_> {
                 v.2,
                 match v.0 {
                     // The copy rule allows for the estimate's rounding (`score::copies`).
-                    Preset::Copy if v.4.is_some() => "reaches",
+                    Preset::Copy if matches!(v.4, Some("copy" | "exact")) => "reaches",
                     Preset::Story if v.2 >= v.3 => "reaches",
                     _ => "is below",
                 },
@@ -339,8 +350,15 @@ impl PairView<'_> {
                 v.3
             )
         };
+        let contained = match self.containment() {
+            Some((side, v, lb, t, _)) => format!(
+                "; containment of {side} {v:.4} (at least {lb:.4}) {} the containment threshold {t}",
+                if lb >= t { "reaches" } else { "is below" }
+            ),
+            None => String::new(),
+        };
         let mut s = format!(
-            "{what}: {}; {}. Under --preset {} they {}.",
+            "{what}: {}{contained}; {}. Under --preset {} they {}.",
             reason(&copy),
             reason(&story),
             self.preset.name(),
@@ -400,6 +418,10 @@ impl PairView<'_> {
             "verdict": self.verdict(),
             "presets": presets,
             "together": self.clusters.map(|(x, y)| x == y),
+            "containment": self.containment().map(|(side, v, lb, t, n)| json!({
+                "of": side, "value": round4(v), "lower_bound": round4(lb), "threshold": t,
+                "samples": n, "joins": lb >= t,
+            })),
             "measures": measures,
             "passages": passages,
             "terms": terms,
@@ -415,16 +437,40 @@ impl PairView<'_> {
         let _ = writeln!(out, "{}\n", wrap(&self.verdict(), 92));
         let _ = writeln!(
             out,
-            "{:<7} {:<40} {:>8} {:>9}  verdict",
-            "preset", "score", "value", "threshold"
+            "{:<52} {:>8} {:>9}  reaches it",
+            "relation", "value", "threshold"
         );
-        for (p, name, v, t, e) in self.verdicts() {
-            let verdict = match e {
-                Some(e) => format!("joins ({e})"),
-                None => "does not join".into(),
-            };
-            let _ = writeln!(out, "{:<7} {name:<40} {v:>8.4} {t:>9}  {verdict}", p.name());
+        let yes = |b: bool| if b { "yes" } else { "no" };
+        let [copy, story] = self.verdicts();
+        let _ = writeln!(
+            out,
+            "{:<52} {:>8.4} {:>9}  {}",
+            copy.1,
+            copy.2,
+            copy.3,
+            yes(matches!(copy.4, Some("copy" | "exact")))
+        );
+        if let Some((side, v, lb, t, n)) = self.containment() {
+            let name = format!("containment of {side}, lower bound ({n} samples)");
+            let _ = writeln!(out, "{name:<52} {lb:>8.4} {t:>9}  {}", yes(lb >= t));
+            let _ = writeln!(out, "{:<52} {v:>8.4}", "containment estimate");
         }
+        let _ = writeln!(
+            out,
+            "{:<52} {:>8.4} {:>9}  {}",
+            story.1,
+            story.2,
+            story.3,
+            yes(story.2 >= story.3 && story.2 > 0.0)
+        );
+        for (p, _, _, _, e) in [copy, story] {
+            let verdict = match e {
+                Some(e) => format!("joins them ({e} evidence)"),
+                None => "does not join them".into(),
+            };
+            let _ = writeln!(out, "--preset {}: {verdict}", p.name());
+        }
+        let _ = writeln!(out, "\nexact measures:");
         let m: HashMap<String, f64> =
             storyhash::explain::pair_measures(self.coll, self.texts, self.pos.0, self.pos.1)
                 .into_iter()
@@ -436,7 +482,7 @@ impl PairView<'_> {
             "word 1-gram jaccard",
         ] {
             if let Some(v) = m.get(k) {
-                let _ = writeln!(out, "{:<7} {k:<40} {v:>8.4}", "");
+                let _ = writeln!(out, "{k:<52} {v:>8.4}");
             }
         }
         let total_words: usize = self.e.passages.iter().map(|p| p.words).sum();

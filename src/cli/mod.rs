@@ -249,6 +249,19 @@ pub struct EngineArgs {
     /// (keeps shingle sets in memory).
     #[arg(long, help_heading = "Copy lane (advanced)")]
     exact: bool,
+    /// Containment of the shorter text in the longer at or above which two texts that start
+    /// alike are a trimmed copy (evidence `contained`): a headline and first paragraphs
+    /// republished, with or without a credit line.
+    #[arg(
+        long,
+        default_value_t = 0.7,
+        value_name = "T",
+        help_heading = "Copy lane (advanced)"
+    )]
+    contain_threshold: f64,
+    /// No containment: copies by Jaccard alone.
+    #[arg(long, help_heading = "Copy lane (advanced)")]
+    no_contain: bool,
     /// How the story lane finds candidate pairs.
     ///
     /// top-terms is exact, and on SemEval-2022 proposes a twelfth of minhash's candidates for
@@ -368,6 +381,10 @@ impl EngineArgs {
                 } else {
                     Verify::Estimate
                 },
+                contain: (!self.no_contain).then(|| storyhash::pipeline::contain::ContainParams {
+                    threshold: self.contain_threshold,
+                    ..Default::default()
+                }),
                 ..CopyParams::default()
             },
             story: StoryParams {

@@ -81,13 +81,20 @@ impl Default for Thresholds {
     }
 }
 
-/// Why a pair was joined, the strongest reason first: the same words, a copy, the same story.
+/// Why a pair was joined, the strongest reason first: the same words, a copy, a trimmed copy,
+/// the same story.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Evidence {
     /// The same words once normalised (joined by content hash).
     Exact,
     /// Shingle Jaccard passed the copy threshold.
     Copy,
+    /// The shorter text is a trimmed copy of the other: the two start alike and the shorter's
+    /// shingles are (almost) all in the longer (`pipeline::contain`).
+    Contained {
+        /// Whether the first document of the pair is the trimmed copy (else the second).
+        first: bool,
+    },
     /// The story score passed the story threshold.
     Story,
 }
@@ -98,6 +105,7 @@ impl Evidence {
         match self {
             Evidence::Exact => "exact",
             Evidence::Copy => "copy",
+            Evidence::Contained { .. } => "contained",
             Evidence::Story => "story",
         }
     }
@@ -110,6 +118,9 @@ pub struct PairScores {
     pub jaccard: f64,
     /// Story score, when the story features were computed.
     pub story: Option<f64>,
+    /// The containment of the shorter text in the longer, when the pair is a trimmed copy
+    /// (it reached the containment threshold); `None` otherwise.
+    pub contained: Option<crate::pipeline::contain::Contained>,
 }
 
 impl PairScores {
@@ -121,11 +132,23 @@ impl PairScores {
         }
     }
 
+    /// The score linkage weighs the pair by: the preset's score, or for a trimmed copy its
+    /// containment when higher. The reported score stays the preset's (a copy keeping a fifth
+    /// of its source has a Jaccard of 0.2, and says so), but a trimmed copy is as close to its
+    /// source as a copy is when clusters are formed.
+    pub fn link(&self, preset: Preset) -> f64 {
+        let p = self.primary(preset);
+        self.contained.map_or(p, |c| p.max(c.value))
+    }
+
     /// Whether `preset` joins the pair, and on what evidence: a pair that passes the copy rule
     /// is a copy under either preset, even when its story score passes too.
     pub fn decide(&self, preset: Preset, t: Thresholds) -> Option<Evidence> {
         if copies(self.jaccard, t.copy) {
             return Some(Evidence::Copy);
+        }
+        if let Some(c) = self.contained {
+            return Some(Evidence::Contained { first: c.first });
         }
         match preset {
             Preset::Copy => None,
@@ -206,6 +229,7 @@ mod tests {
         let s = PairScores {
             jaccard: 0.9,
             story: Some(0.0),
+            contained: None,
         };
         assert_eq!(
             s.decide(Preset::Story, Thresholds::default()),
@@ -218,6 +242,7 @@ mod tests {
         let s = PairScores {
             jaccard: 0.1,
             story: Some(0.9),
+            contained: None,
         };
         assert_eq!(s.decide(Preset::Copy, Thresholds::default()), None);
         assert_eq!(

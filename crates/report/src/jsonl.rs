@@ -30,6 +30,9 @@ struct PairOut<'a> {
     b: Id<'a>,
     similarity: f64,
     evidence: &'static str,
+    /// For a trimmed copy (`contained`), which document is the copy: `a` or `b`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    contained: Option<Id<'a>>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
@@ -72,6 +75,12 @@ pub(super) fn write(input: &ReportInput<'_>, out: &mut dyn Write) -> std::io::Re
             b: id(p.b),
             similarity: round4(p.similarity),
             evidence: p.evidence.name(),
+            contained: match p.evidence {
+                storyhash_core::score::Evidence::Contained { first } => {
+                    Some(id(if first { p.a } else { p.b }))
+                }
+                _ => None,
+            },
             extra: input.pair_fields.map(|f| f(p.a, p.b)).unwrap_or_default(),
         });
     }

@@ -7,6 +7,7 @@
 
 use super::article::Article;
 use super::config::{EngineConfig, Verify};
+use super::contain::{ContainFeatures, ANCHORS};
 use super::copy_lane::{copy_candidates, copy_clusters, exact_pairs, ExactCopies};
 use super::docs::DocTable;
 use super::features::{features, DocFeatures, FeatureRecipe, Scratch, StoryTerms};
@@ -30,6 +31,9 @@ pub struct SignedBatch {
     articles: Vec<(String, Option<i64>)>,
     feats: Vec<DocFeatures>,
     sigs: Signatures,
+    /// Containment: own-bin masks and lead anchors, in document order.
+    own: Vec<u64>,
+    anchors: Vec<u32>,
 }
 
 impl SignedBatch {
@@ -58,11 +62,22 @@ pub struct CollectionBuilder {
     copy_sigs: Signatures,
     exact: ExactCopies,
     dup_of: Vec<Option<u32>>,
+    /// Containment features so far (when containment is on).
+    contain: Option<ContainFeatures>,
 }
 
 impl CollectionBuilder {
     /// Start an empty collection.
     pub fn new(cfg: EngineConfig) -> Self {
+        let contain = cfg.copy.contain.map(|p| ContainFeatures {
+            params: p,
+            mask_words: if cfg.copy.scheme == crate::sketch::Scheme::OnePermutation {
+                super::contain::mask_words(cfg.copy.sketch.num_perm)
+            } else {
+                0
+            },
+            ..ContainFeatures::default()
+        });
         CollectionBuilder {
             seeds: cfg.copy.sketch.position_seeds(),
             copy_sigs: Signatures::new(cfg.copy_recipe()),
@@ -71,6 +86,7 @@ impl CollectionBuilder {
             feats: Vec::new(),
             exact: ExactCopies::default(),
             dup_of: Vec::new(),
+            contain,
         }
     }
 
@@ -99,25 +115,47 @@ impl CollectionBuilder {
         // Each document's signature is written straight into the batch's flat buffer.
         let k = cfg.copy.sketch.num_perm;
         let mut values = vec![0u32; docs.len() * k];
+        // Own-bin masks, written in place like the signatures (one unused slot per document
+        // when there are none, so that the chunks line up).
+        let mw = self.contain.as_ref().map_or(0, |c| c.mask_words);
+        let na = if self.contain.is_some() { ANCHORS } else { 0 };
+        let mut own = vec![0u64; docs.len() * mw.max(1)];
+        let mut anchors = vec![0u32; docs.len() * na.max(1)];
         let feats: Vec<DocFeatures> = values
             .par_chunks_mut(k.max(1))
+            .zip(own.par_chunks_mut(mw.max(1)))
+            .zip(anchors.par_chunks_mut(na.max(1)))
             .zip(docs.par_iter())
-            .map_init(Scratch::default, |scratch, (slot, d)| {
+            .map_init(Scratch::default, |scratch, (((slot, own), anchors), d)| {
                 let f = match &d.title {
                     None => features(&d.text, cfg, seeds, scratch),
                     // The headline is the first line, which the story lane counts more.
                     Some(title) => features(&format!("{title}\n{}", d.text), cfg, seeds, scratch),
                 };
                 slot.copy_from_slice(&scratch.sig);
+                if mw > 0 {
+                    own.copy_from_slice(&scratch.own);
+                }
+                if na > 0 {
+                    anchors.copy_from_slice(&scratch.anchors);
+                }
                 f
             })
             .collect();
         let sigs = Signatures::from_values(cfg.copy_recipe(), values);
+        if mw == 0 {
+            own.clear();
+        }
+        if na == 0 {
+            anchors.clear();
+        }
         SignedBatch {
             recipe: FeatureRecipe::of(cfg),
             articles: docs.into_iter().map(|d| (d.id, d.time)).collect(),
             feats,
             sigs,
+            own,
+            anchors,
         }
     }
 
@@ -135,11 +173,18 @@ impl CollectionBuilder {
             articles,
             feats,
             sigs,
+            own,
+            anchors,
             ..
         } = batch;
         self.copy_sigs
             .append(&sigs)
             .expect("a signed batch has the builder's recipe");
+        if let Some(c) = &mut self.contain {
+            c.words.extend(feats.iter().map(|f| f.words));
+            c.anchors.extend_from_slice(&anchors);
+            c.own.extend_from_slice(&own);
+        }
         for ((id, time), mut f) in articles.into_iter().zip(feats) {
             let pos = self.docs.len() as u32;
             let dup = self.exact.observe(f.content, pos);
@@ -163,6 +208,7 @@ impl CollectionBuilder {
             feats,
             copy_sigs,
             dup_of,
+            contain,
             ..
         } = self;
         let empty: Vec<bool> = feats.iter().map(|f| f.content.is_none()).collect();
@@ -182,7 +228,13 @@ impl CollectionBuilder {
         let story = match cfg.preset {
             Preset::Story => {
                 let t = std::time::Instant::now();
-                let (reps, pairs) = copy_clusters(&cfg, &copy_sigs, &dup_of, shingles.as_deref())?;
+                let (reps, pairs) = copy_clusters(
+                    &cfg,
+                    &copy_sigs,
+                    contain.as_ref(),
+                    &dup_of,
+                    shingles.as_deref(),
+                )?;
                 story_of = reps;
                 copy_pairs = Some(pairs);
                 stages.push(("copy clusters", t.elapsed()));
@@ -201,6 +253,7 @@ impl CollectionBuilder {
             story_of,
             copy_pairs,
             copy_sigs,
+            contain,
             shingles,
             story,
             stages,
@@ -227,6 +280,8 @@ pub struct Collection {
     pub(crate) copy_pairs: Option<Vec<CandidatePair>>,
     /// Copy-lane MinHash signatures.
     pub copy_sigs: Signatures,
+    /// Containment features (trimmed copies), when containment is on.
+    pub contain: Option<ContainFeatures>,
     /// Shingle sets, kept only for exact verification.
     pub shingles: Option<Vec<Vec<u64>>>,
     /// Story-lane features (story preset only).
@@ -279,7 +334,13 @@ impl Collection {
         // million documents they are millions of pairs).
         let mut pairs: std::borrow::Cow<[CandidatePair]> = match &self.copy_pairs {
             Some(p) => p.into(),
-            None => copy_candidates(&self.cfg, &self.copy_sigs, &self.dup_of)?.into(),
+            None => copy_candidates(
+                &self.cfg,
+                &self.copy_sigs,
+                self.contain.as_ref(),
+                &self.dup_of,
+            )?
+            .into(),
         };
         if let Some(story) = &self.story {
             let not_rep: Vec<bool> = (0..self.len())
@@ -343,7 +404,7 @@ impl Collection {
                 let threshold = self.cfg.link.factor * t.of(preset);
                 let edge = |p: &ScoredPair| (p.a, p.b, p.similarity);
                 average_linkage_and_joins(self.len(), &pairs, edge, threshold, |x, y| {
-                    scorer.primary(x as usize, y as usize)
+                    scorer.link(x as usize, y as usize)
                 })
             }
         };
@@ -397,7 +458,16 @@ impl Collection {
             copy_sigs: &self.copy_sigs,
             shingles: self.shingles.as_deref(),
             story: self.story.as_ref().map(|s| &s.packed),
+            contain: self.contain.as_ref(),
         }
+    }
+
+    /// The containment estimate of documents `a` and `b` whatever its value (`None` when
+    /// containment is off, their leads do not agree, or there are too few samples), for
+    /// explanations; decisions use [`Collection::scores`].
+    pub fn containment(&self, a: usize, b: usize) -> Option<super::contain::Contained> {
+        let (a, b) = (self.canonical(a), self.canonical(b));
+        self.contain.as_ref()?.contained(&self.copy_sigs, a, b)
     }
 
     /// Scores of documents `a` and `b` (exact copies are scored through their originals).

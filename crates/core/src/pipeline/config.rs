@@ -7,6 +7,7 @@
 //! [`CONFIG_VERSION`]; [`EngineConfig::from_json`] refuses another version and validates what it
 //! reads.
 
+use super::contain::ContainParams;
 use crate::candidates::bands::LshParams;
 use crate::cluster::Linkage;
 use crate::error::{Error, Result};
@@ -20,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 /// Version of the serialised [`EngineConfig`]: bumped when a field changes meaning or is
 /// removed, so that a stored config is never read as something else.
-pub const CONFIG_VERSION: u32 = 1;
+pub const CONFIG_VERSION: u32 = 2;
 
 /// Largest standard error of the MinHash estimate at the copy threshold that a config may
 /// have: `sqrt(t (1 - t) / num_perm)`, so at least 25 permutations at 0.5 and 16 at 0.8.
@@ -73,6 +74,9 @@ pub struct CopyParams {
     pub max_bucket: usize,
     /// How to verify Jaccard. By default, from signatures.
     pub verify: Verify,
+    /// The containment relation (trimmed copies), or `None` for Jaccard alone. By default,
+    /// on with its defaults.
+    pub contain: Option<ContainParams>,
 }
 
 impl Default for CopyParams {
@@ -84,6 +88,7 @@ impl Default for CopyParams {
             bands: None,
             max_bucket: 256,
             verify: Verify::Estimate,
+            contain: Some(ContainParams::default()),
         }
     }
 }
@@ -350,6 +355,29 @@ impl EngineConfig {
         if !(f.is_finite() && f > 0.0 && f <= 1.0) {
             return bad("link.factor", f.to_string(), "a number in (0, 1]");
         }
+        if let Some(c) = self.copy.contain {
+            if !(c.threshold > 0.0 && c.threshold <= 1.0) {
+                return bad(
+                    "copy.contain.threshold",
+                    c.threshold.to_string(),
+                    "a number in (0, 1]",
+                );
+            }
+            if c.lead_words < 8 {
+                return bad(
+                    "copy.contain.lead_words",
+                    c.lead_words.to_string(),
+                    "8 or more",
+                );
+            }
+            if c.window == 0 || c.window > c.lead_words {
+                return bad(
+                    "copy.contain.window",
+                    c.window.to_string(),
+                    "1 to copy.contain.lead_words",
+                );
+            }
+        }
         Ok(())
     }
 
@@ -420,9 +448,10 @@ mod tests {
 
     #[test]
     fn another_config_version_is_refused() {
-        let json = EngineConfig::default()
-            .to_json()
-            .replace("\"config_version\":1", "\"config_version\":99");
+        let json = EngineConfig::default().to_json().replace(
+            &format!("\"config_version\":{CONFIG_VERSION}"),
+            "\"config_version\":99",
+        );
         match EngineConfig::from_json(&json) {
             Err(Error::IncompatibleFormat { found: 99, .. }) => {}
             other => panic!("{other:?}"),

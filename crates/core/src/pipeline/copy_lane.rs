@@ -10,8 +10,10 @@
 //! documents in every band.
 
 use super::config::EngineConfig;
+use super::contain::ContainFeatures;
 use super::verify::tile_order;
 use crate::candidates::bands::candidates;
+use crate::candidates::pairs::union_sorted;
 use crate::candidates::CandidatePair;
 use crate::cluster::UnionFind;
 use crate::error::Result;
@@ -48,14 +50,41 @@ pub(crate) fn exact_pairs(dup_of: &[Option<u32>]) -> impl Iterator<Item = Candid
         .filter_map(|(i, d)| d.map(|d| (d, i as u32)))
 }
 
-/// The copy lane's LSH candidates; exact copies stay out of the index.
+/// The copy lane's LSH candidates, and with containment on the pairs whose leads share a band
+/// (sorted, unique); exact copies stay out of both indexes.
 pub(crate) fn copy_candidates(
     cfg: &EngineConfig,
     sigs: &Signatures,
+    contain: Option<&ContainFeatures>,
     dup_of: &[Option<u32>],
 ) -> Result<Vec<CandidatePair>> {
     let skip: Vec<bool> = dup_of.iter().map(Option::is_some).collect();
-    candidates(sigs, &skip, cfg.copy_lsh()?, cfg.copy.max_bucket)
+    let pairs = candidates(sigs, &skip, cfg.copy_lsh()?, cfg.copy.max_bucket)?;
+    let Some(c) = contain else {
+        return Ok(pairs);
+    };
+    let leads = c.candidates(&skip, cfg.copy.max_bucket);
+    Ok(union_sorted(&pairs, &leads))
+}
+
+/// Whether the copy lane joins two originals: a copy by Jaccard, or a trimmed copy.
+pub(crate) fn copy_lane_joins(
+    cfg: &EngineConfig,
+    sigs: &Signatures,
+    contain: Option<&ContainFeatures>,
+    shingles: Option<&[Vec<u64>]>,
+    a: usize,
+    b: usize,
+) -> bool {
+    let j = match shingles {
+        Some(s) => exact_jaccard(&s[a], &s[b]),
+        None => sigs.similarity(a, b),
+    };
+    copies(j, cfg.thresholds.copy)
+        || contain.is_some_and(|c| {
+            c.contained(sigs, a, b)
+                .is_some_and(|x| x.reaches(c.params.threshold))
+        })
 }
 
 /// Copy clusters (exact and near copies): for every document the earliest member of its copy
@@ -64,23 +93,18 @@ pub(crate) fn copy_candidates(
 pub(crate) fn copy_clusters(
     cfg: &EngineConfig,
     sigs: &Signatures,
+    contain: Option<&ContainFeatures>,
     dup_of: &[Option<u32>],
     shingles: Option<&[Vec<u64>]>,
 ) -> Result<(Vec<u32>, Vec<CandidatePair>)> {
     let n = dup_of.len();
-    let pairs = copy_candidates(cfg, sigs, dup_of)?;
+    let pairs = copy_candidates(cfg, sigs, contain, dup_of)?;
     // Checked in parallel and in tiles (two random signatures per pair, tens of millions of
     // pairs at a million documents; see `tile_order`). Union-find gives the same sets in any
     // order.
     let near: Vec<CandidatePair> = tile_order(&pairs, n)
         .par_iter()
-        .filter(|&&(a, b)| {
-            let j = match shingles {
-                Some(s) => exact_jaccard(&s[a as usize], &s[b as usize]),
-                None => sigs.similarity(a as usize, b as usize),
-            };
-            copies(j, cfg.thresholds.copy)
-        })
+        .filter(|&&(a, b)| copy_lane_joins(cfg, sigs, None, shingles, a as usize, b as usize))
         .copied()
         .collect();
     let mut uf = UnionFind::new(n);

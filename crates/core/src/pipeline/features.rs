@@ -24,6 +24,8 @@ pub struct FeatureRecipe {
     pub story_terms: StoryTermsRecipe,
     /// Whether the shingle sets are kept (exact verification).
     pub keep_shingles: bool,
+    /// The containment features' lead anchors: (words of the lead, winnowing window), when on.
+    pub lead: Option<(usize, usize)>,
 }
 
 /// Which story terms a document keeps.
@@ -49,6 +51,7 @@ impl FeatureRecipe {
                 (Preset::Story, Some(n)) => StoryTermsRecipe::Prefixes(n),
             },
             keep_shingles: cfg.copy.verify == Verify::Exact,
+            lead: cfg.copy.contain.map(|c| (c.lead_words, c.window)),
         }
     }
 
@@ -60,6 +63,13 @@ impl FeatureRecipe {
                 what: "story terms",
                 left: format!("{:?}", self.story_terms),
                 right: format!("{:?}", other.story_terms),
+            });
+        }
+        if self.lead != other.lead {
+            return Err(Error::ParamMismatch {
+                what: "lead anchors (containment: lead words, window)",
+                left: format!("{:?}", self.lead),
+                right: format!("{:?}", other.lead),
             });
         }
         if self.keep_shingles != other.keep_shingles {
@@ -84,6 +94,8 @@ pub(crate) struct DocFeatures {
     /// The copy lane's word hashes are not kept: once signed, they are dropped.
     pub(crate) story_terms: StoryTerms,
     pub(crate) shingles: Option<Vec<u64>>,
+    /// Its number of words (how full a version it is).
+    pub(crate) words: u32,
 }
 
 /// A document's story terms by line, held from reading until the collection statistics exist
@@ -126,6 +138,11 @@ pub(crate) struct Scratch {
     shingles: Vec<u64>,
     bins: Vec<u32>,
     pub(crate) sig: Vec<u32>,
+    /// Containment: the copy signature's own-bin mask (empty under classic MinHash, whose
+    /// every position is the document's own), the lead anchors, and their scratch.
+    pub(crate) own: Vec<u64>,
+    pub(crate) anchors: [u32; super::contain::ANCHORS],
+    lead_hashes: Vec<u32>,
 }
 
 /// Features of a document computed from its text alone; its copy signature is left in
@@ -144,6 +161,9 @@ pub(crate) fn features(
         shingles: sh,
         bins,
         sig,
+        own,
+        anchors,
+        lead_hashes,
     } = scratch;
     let story = cfg.preset == Preset::Story;
     // ASCII text in the copy lane is tokenised in place (normalising ASCII is lowercasing,
@@ -186,6 +206,18 @@ pub(crate) fn features(
     } else {
         copy_sketch(cfg, seeds, norm, words, sh, bins, sig);
     }
+    if let Some(c) = &cfg.copy.contain {
+        // `bins` still holds the copy sketch's own bins (before densification).
+        own.clear();
+        if cfg.copy.scheme == Scheme::OnePermutation {
+            super::contain::push_own_bins(bins, super::contain::mask_words(bins.len()), own);
+        }
+        let n = match cfg.copy.shingle {
+            ShingleKind::Word(n) => n,
+            ShingleKind::Char(_) => 5,
+        };
+        super::contain::lead_anchors(words, n, c, lead_hashes, anchors);
+    }
     let content = (!words.is_empty()).then(|| crate::hashed::content_hash(words));
     let (line_hashes, story_terms) = match lined {
         Some(lined) => {
@@ -199,6 +231,7 @@ pub(crate) fn features(
         line_hashes,
         story_terms,
         shingles: exact.then(|| sh.clone()),
+        words: words.len() as u32,
     }
 }
 

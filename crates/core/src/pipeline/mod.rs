@@ -17,6 +17,7 @@
 mod article;
 mod collection;
 mod config;
+pub mod contain;
 mod copy_lane;
 mod docs;
 pub(crate) mod features;

@@ -6,6 +6,7 @@
 //! Invariant: a scorer's decisions depend on the store's measures only, so two stores holding
 //! the same features give the same verified pairs and clusters.
 
+use super::contain::{ContainFeatures, Contained};
 use crate::candidates::CandidatePair;
 use crate::cluster::ScoredPair;
 use crate::score::{exact_jaccard, Evidence, PairScores, Preset, Thresholds};
@@ -42,6 +43,13 @@ pub trait FeatureStore: Sync {
 
     /// Whether the store holds story features.
     fn has_story(&self) -> bool;
+
+    /// The containment of the shorter of two originals in the other, when it reaches the
+    /// containment threshold (a trimmed copy); `None` when it does not, or the store has no
+    /// containment features.
+    fn contained(&self, _a: usize, _b: usize) -> Option<Contained> {
+        None
+    }
 }
 
 /// The collection's in-memory columns as a [`FeatureStore`].
@@ -55,6 +63,8 @@ pub struct MemStore<'a> {
     pub shingles: Option<&'a [Vec<u64>]>,
     /// Story vectors (story preset).
     pub story: Option<&'a PackedVectors>,
+    /// Containment features (when containment is on).
+    pub contain: Option<&'a ContainFeatures>,
 }
 
 impl FeatureStore for MemStore<'_> {
@@ -95,6 +105,12 @@ impl FeatureStore for MemStore<'_> {
     fn has_story(&self) -> bool {
         self.story.is_some()
     }
+
+    fn contained(&self, a: usize, b: usize) -> Option<Contained> {
+        let f = self.contain?;
+        f.contained(self.copy_sigs, a, b)
+            .filter(|c| c.reaches(f.params.threshold))
+    }
 }
 
 /// The presets' scores and decisions over a [`FeatureStore`].
@@ -116,17 +132,30 @@ impl<'s, S: FeatureStore> PairScorer<'s, S> {
             return PairScores {
                 jaccard: 1.0,
                 story: self.store.has_story().then_some(1.0),
+                contained: None,
             };
         }
+        let jaccard = self.store.copy_similarity(a, b);
         PairScores {
-            jaccard: self.store.copy_similarity(a, b),
+            jaccard,
             story: self.store.story_cosine(a, b),
+            // A copy needs no containment (and the copy rule decides first).
+            contained: if jaccard >= 1.0 {
+                None
+            } else {
+                self.store.contained(a, b)
+            },
         }
     }
 
     /// The preset's score of documents `a` and `b`.
     pub fn primary(&self, a: usize, b: usize) -> f64 {
         self.scores(a, b).primary(self.preset)
+    }
+
+    /// The linkage score of documents `a` and `b` ([`PairScores::link`]).
+    pub fn link(&self, a: usize, b: usize) -> f64 {
+        self.scores(a, b).link(self.preset)
     }
 
     /// [`PairScorer::scores`] of a pair when the preset joins it at thresholds `t`, `None` when
@@ -139,12 +168,21 @@ impl<'s, S: FeatureStore> PairScorer<'s, S> {
         if self.preset == Preset::Story && self.store.copy_bound_is_cheap() && ca != cb {
             if let Some(cosine) = self.store.story_cosine(ca, cb) {
                 let story_joins = cosine >= t.story && cosine > 0.0;
-                if !story_joins && !self.store.copy_may_reach(ca, cb, t.copy) {
+                // Containment is read last: most pairs a story index proposes are rejected by
+                // the two cheaper tests, and few start alike.
+                let rejected = !story_joins && !self.store.copy_may_reach(ca, cb, t.copy);
+                if rejected && self.store.contained(ca, cb).is_none() {
                     return None;
                 }
+                let jaccard = self.store.copy_similarity(ca, cb);
                 let scores = PairScores {
-                    jaccard: self.store.copy_similarity(ca, cb),
+                    jaccard,
                     story: Some(cosine),
+                    contained: if jaccard >= 1.0 {
+                        None
+                    } else {
+                        self.store.contained(ca, cb)
+                    },
                 };
                 return scores.decide(self.preset, t).map(|_| scores);
             }
