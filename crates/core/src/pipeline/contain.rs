@@ -23,7 +23,6 @@
 
 use crate::candidates::CandidatePair;
 use crate::sketch::{Signatures, EMPTY};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// Fewest samples (bins where the shorter text's minimum wins or ties) for an estimate: below
@@ -268,24 +267,30 @@ impl ContainFeatures {
     /// `skip` (exact copies) stay out. An anchor held by more than `max_bucket` documents
     /// pairs each of them with its first holder only, as an LSH bucket does.
     pub fn candidates(&self, skip: &[bool], max_bucket: usize) -> Vec<CandidatePair> {
-        let mut held: Vec<(u32, u32)> = (0..self.words.len())
-            .into_par_iter()
-            .filter(|&d| !skip.get(d).copied().unwrap_or(false))
-            .flat_map_iter(|d| self.anchors_of(d).iter().map(move |&h| (h, d as u32)))
-            .collect();
-        held.par_sort_unstable();
+        // (anchor, document) packed in one u64, so that a radix sort groups the holders of
+        // each anchor, in document order.
+        let mut held: Vec<u64> = Vec::with_capacity(self.anchors.len());
+        for (d, anchors) in self.anchors.chunks(ANCHORS).enumerate() {
+            if skip.get(d).copied().unwrap_or(false) {
+                continue;
+            }
+            for &h in anchors.iter().take_while(|&&h| h != EMPTY) {
+                held.push(u64::from(h) << 32 | d as u64);
+            }
+        }
+        crate::candidates::pairs::radix_sort(&mut held);
         // One entry per pair and anchor they share: a pair's count is its shared anchors.
-        let mut pairs: Vec<u64> = held
-            .par_chunk_by(|x, y| x.0 == y.0)
-            .flat_map_iter(|run| {
-                let n = run.len();
-                let all = n <= max_bucket;
-                (1..n).flat_map(move |i| {
-                    let upto = if all { i } else { 1 };
-                    (0..upto).map(move |j| u64::from(run[j].1) << 32 | u64::from(run[i].1))
-                })
-            })
-            .collect();
+        let mut pairs: Vec<u64> = Vec::new();
+        for run in held.chunk_by(|x, y| x >> 32 == y >> 32) {
+            let n = run.len();
+            let all = n <= max_bucket;
+            for i in 1..n {
+                let upto = if all { i } else { 1 };
+                for x in &run[..upto] {
+                    pairs.push((x & 0xffff_ffff) << 32 | (run[i] & 0xffff_ffff));
+                }
+            }
+        }
         crate::candidates::pairs::radix_sort(&mut pairs);
         let mut out = Vec::new();
         for run in pairs.chunk_by(|x, y| x == y) {

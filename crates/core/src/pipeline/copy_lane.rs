@@ -59,12 +59,16 @@ pub(crate) fn copy_candidates(
     dup_of: &[Option<u32>],
 ) -> Result<Vec<CandidatePair>> {
     let skip: Vec<bool> = dup_of.iter().map(Option::is_some).collect();
-    let pairs = candidates(sigs, &skip, cfg.copy_lsh()?, cfg.copy.max_bucket)?;
     let Some(c) = contain else {
-        return Ok(pairs);
+        return candidates(sigs, &skip, cfg.copy_lsh()?, cfg.copy.max_bucket);
     };
-    let leads = c.candidates(&skip, cfg.copy.max_bucket);
-    Ok(union_sorted(&pairs, &leads))
+    let banding = cfg.copy_lsh()?;
+    // The two indexes are independent: built side by side.
+    let (pairs, leads) = rayon::join(
+        || candidates(sigs, &skip, banding, cfg.copy.max_bucket),
+        || c.candidates(&skip, cfg.copy.max_bucket),
+    );
+    Ok(union_sorted(&pairs?, &leads))
 }
 
 /// Whether the copy lane joins two originals: a copy by Jaccard, or a trimmed copy.
