@@ -93,7 +93,7 @@ def storyhash(threads, pin):
     for _ in range(3):
         t0 = time.perf_counter()
         out = subprocess.run(timer + (PIN if pin else []) + [BIN, "cluster", CORPUS, "--preset", "copy", "--format", "jsonl", "-q",
-                              "--threads", str(threads), "--bands", "8", "--rows", "16"], check=True, capture_output=True, text=True).stdout
+                              "--threads", str(threads), "--bands", "8", "--rows", "16", "--no-contain"], check=True, capture_output=True, text=True).stdout
         elapsed = time.perf_counter() - t0
         if timer:
             e, m = open(rssfile).read().split()[-2:]
@@ -128,7 +128,7 @@ for threads, pin, label in [(1, True, "storyhash, 1 core (taskset)" if PIN else 
     secs, flagged, rss = storyhash(threads, pin)
     rows.append((label, "end to end", secs, flagged, rss))
 base = rows[0][2]
-bench = subprocess.run(PIN + [BIN, "bench", CORPUS, "--preset", "copy", "--repeat", "3", "--bands", "8", "--rows", "16"], check=True, capture_output=True, text=True).stdout
+bench = subprocess.run(PIN + [BIN, "bench", CORPUS, "--preset", "copy", "--repeat", "3", "--bands", "8", "--rows", "16", "--no-contain"], check=True, capture_output=True, text=True).stdout
 # ENGINES=datasketch,gaoya (names below, comma-separated) runs only those peers; ENGINES=none none.
 ALL = ["datasketch", "gaoya", "rensa", "FastSketchLSH", "rensa sketch lane", "FastSketchLSH sketch lane"]
 WANT = os.environ.get("ENGINES")
