@@ -404,7 +404,7 @@ impl Collection {
                 let threshold = self.cfg.link.factor * t.of(preset);
                 let edge = |p: &ScoredPair| (p.a, p.b, p.similarity);
                 average_linkage_and_joins(self.len(), &pairs, edge, threshold, |x, y| {
-                    scorer.link(x as usize, y as usize)
+                    scorer.link(x as usize, y as usize, t.copy)
                 })
             }
         };

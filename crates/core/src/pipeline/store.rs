@@ -9,7 +9,7 @@
 use super::contain::{ContainFeatures, Contained};
 use crate::candidates::CandidatePair;
 use crate::cluster::ScoredPair;
-use crate::score::{exact_jaccard, Evidence, PairScores, Preset, Thresholds};
+use crate::score::{copies, exact_jaccard, Evidence, PairScores, Preset, Thresholds};
 use crate::sketch::Signatures;
 use crate::weight::PackedVectors;
 use rayon::prelude::*;
@@ -127,6 +127,13 @@ impl<'s, S: FeatureStore> PairScorer<'s, S> {
 
     /// Scores of documents `a` and `b` (exact copies are scored through their originals).
     pub fn scores(&self, a: usize, b: usize) -> PairScores {
+        self.scores_at(a, b, 1.0)
+    }
+
+    /// [`PairScorer::scores`], where a pair that is a copy at copy threshold `copy` carries no
+    /// containment: the copy rule decides first, and reading the containment of the millions of
+    /// copies an archive holds would double verification.
+    pub fn scores_at(&self, a: usize, b: usize, copy: f64) -> PairScores {
         let (a, b) = (self.store.original(a), self.store.original(b));
         if a == b {
             return PairScores {
@@ -139,8 +146,7 @@ impl<'s, S: FeatureStore> PairScorer<'s, S> {
         PairScores {
             jaccard,
             story: self.store.story_cosine(a, b),
-            // A copy needs no containment (and the copy rule decides first).
-            contained: if jaccard >= 1.0 {
+            contained: if copies(jaccard, copy) {
                 None
             } else {
                 self.store.contained(a, b)
@@ -153,9 +159,10 @@ impl<'s, S: FeatureStore> PairScorer<'s, S> {
         self.scores(a, b).primary(self.preset)
     }
 
-    /// The linkage score of documents `a` and `b` ([`PairScores::link`]).
-    pub fn link(&self, a: usize, b: usize) -> f64 {
-        self.scores(a, b).link(self.preset)
+    /// The linkage score of documents `a` and `b` at copy threshold `copy`
+    /// ([`PairScores::link`]).
+    pub fn link(&self, a: usize, b: usize, copy: f64) -> f64 {
+        self.scores_at(a, b, copy).link(self.preset)
     }
 
     /// [`PairScorer::scores`] of a pair when the preset joins it at thresholds `t`, `None` when
@@ -171,23 +178,24 @@ impl<'s, S: FeatureStore> PairScorer<'s, S> {
                 // Containment is read last: most pairs a story index proposes are rejected by
                 // the two cheaper tests, and few start alike.
                 let rejected = !story_joins && !self.store.copy_may_reach(ca, cb, t.copy);
-                if rejected && self.store.contained(ca, cb).is_none() {
-                    return None;
+                let mut contained = None;
+                if rejected {
+                    contained = Some(self.store.contained(ca, cb)?);
                 }
                 let jaccard = self.store.copy_similarity(ca, cb);
                 let scores = PairScores {
                     jaccard,
                     story: Some(cosine),
-                    contained: if jaccard >= 1.0 {
+                    contained: if copies(jaccard, t.copy) {
                         None
                     } else {
-                        self.store.contained(ca, cb)
+                        contained.or_else(|| self.store.contained(ca, cb))
                     },
                 };
                 return scores.decide(self.preset, t).map(|_| scores);
             }
         }
-        let scores = self.scores(a, b);
+        let scores = self.scores_at(a, b, t.copy);
         scores.decide(self.preset, t).map(|_| scores)
     }
 
