@@ -2,7 +2,7 @@
 //! with or without a credit line. Built from the bundled VNA article (fixtures/seeds), whose
 //! text we ship.
 
-use crate::common::{assert_success, storyhash};
+use crate::common::{assert_success, json_lines, storyhash};
 use serde_json::{json, Value};
 use std::path::Path;
 
@@ -36,11 +36,7 @@ fn clusters(input: &Path, extra: &[&str]) -> Vec<Value> {
         .output()
         .unwrap();
     assert_success(&out);
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+    json_lines(&out.stdout)
 }
 
 fn members(c: &Value) -> Vec<&str> {

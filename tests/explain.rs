@@ -1,7 +1,7 @@
 //! The evidence an editor or a CMS reads: `explain`, `cluster --explain` and the passages'
 //! offsets, checked against the texts themselves.
 
-use crate::common::{assert_success, seed_records, storyhash, SEED};
+use crate::common::{assert_success, json_lines, seed_records, storyhash, SEED};
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -16,11 +16,7 @@ fn seed_texts() -> HashMap<String, String> {
 fn run_json(args: &[&str]) -> Vec<Value> {
     let out = storyhash().args(args).output().unwrap();
     assert_success(&out);
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+    json_lines(&out.stdout)
 }
 
 /// The text of a `[start, end]` byte range, which must be on char boundaries.

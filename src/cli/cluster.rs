@@ -256,10 +256,7 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
             }));
         }
         if keep_texts {
-            texts.extend(articles.iter().map(|a| match &a.title {
-                Some(t) => format!("{t}\n{}", a.text),
-                None => a.text.clone(),
-            }));
+            texts.extend(articles.iter().map(|a| a.engine_text().into_owned()));
         }
         builder.add_batch(articles);
     }

@@ -12,6 +12,7 @@ use std::process::ExitCode;
 use storyhash::corpus::{self, Document, ReadOptions};
 use storyhash::explain::{explain_pair, Explanation, PassageParams, Rarity};
 use storyhash::pipeline::IdfSource;
+use storyhash::report::round4;
 use storyhash::score::{Preset, Thresholds};
 use storyhash::{Collection, CollectionBuilder, Error};
 
@@ -85,10 +86,16 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode, Error> {
     if loaded.alone {
         cfg.story.idf = IdfSource::Uniform;
     }
-    let texts: Vec<String> = loaded.docs.iter().map(engine_text).collect();
-    let ids: Vec<String> = loaded.docs.iter().map(|d| d.id.clone()).collect();
+    let articles: Vec<storyhash::Article> = loaded.docs.into_iter().map(Into::into).collect();
+    let texts: Vec<String> = articles
+        .iter()
+        .map(|a| a.engine_text().into_owned())
+        .collect();
+    let ids: Vec<String> = articles.iter().map(|a| a.id.clone()).collect();
+    // Under the story preset the collection scored is the one a batch run clusters.
+    let rerun = (!loaded.alone && preset != Preset::Story).then(|| articles.clone());
     let mut builder = CollectionBuilder::new(cfg.clone());
-    builder.add_batch(loaded.docs.into_iter().map(Into::into).collect());
+    builder.add_batch(articles);
     let coll = builder.finish()?;
     // Two texts alone: every word weighs 1, as every IDF is 1 for the scores.
     let rarity = (!loaded.alone).then(|| Rarity::build(&texts));
@@ -96,16 +103,16 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode, Error> {
     let together = if loaded.alone {
         None
     } else {
-        let mut run_cfg = cfg.clone();
-        run_cfg.preset = preset;
-        let mut b = CollectionBuilder::new(run_cfg);
-        b.add_batch(
-            ids.iter()
-                .zip(&texts)
-                .map(|(id, t)| storyhash::Article::new(id.clone(), t.clone()))
-                .collect(),
-        );
-        let run = b.finish()?.cluster()?;
+        let run = match rerun {
+            None => coll.cluster()?,
+            Some(articles) => {
+                let mut run_cfg = cfg.clone();
+                run_cfg.preset = preset;
+                let mut b = CollectionBuilder::new(run_cfg);
+                b.add_batch(articles);
+                b.finish()?.cluster()?
+            }
+        };
         let mut cluster_of = vec![0usize; ids.len()];
         for c in &run.clusters {
             for &m in &c.members {
@@ -150,15 +157,6 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode, Error> {
     }
     super::emit(&out)?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// The text the engine reads for a document: with a title field, the title as its first line
-/// (offsets count in this text).
-fn engine_text(d: &Document) -> String {
-    match d.title.as_deref().filter(|t| !t.is_empty()) {
-        Some(t) => format!("{t}\n{}", d.text),
-        None => d.text.clone(),
-    }
 }
 
 fn load(args: &ExplainArgs, opts: &ReadOptions) -> Result<Loaded, Error> {
@@ -552,10 +550,6 @@ impl PairView<'_> {
             }
         }
     }
-}
-
-fn round4(x: f64) -> f64 {
-    (x * 10_000.0).round() / 10_000.0
 }
 
 /// `s` on one line, cut to `max` characters with an ellipsis in the middle.

@@ -6,6 +6,7 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 use storyhash::explain::{explain_pair, Explanation, PassageParams, Rarity};
 use storyhash::report::html::{ClusterView, DocView, Page, PairView, PassageView, Summary};
+use storyhash::report::round4;
 use storyhash::Collection;
 
 /// Terms listed per explained pair.
@@ -246,8 +247,4 @@ pub fn summary(coll: &Collection, clusters: usize, seconds: Option<f64>) -> Summ
         params,
         seconds,
     }
-}
-
-fn round4(x: f64) -> f64 {
-    (x * 10_000.0).round() / 10_000.0
 }

@@ -61,15 +61,13 @@ pub fn run(args: ReportArgs) -> Result<ExitCode, Error> {
     };
     let docs: Vec<corpus::Document> =
         corpus::open_all(&args.inputs, &opts)?.collect::<Result<_, _>>()?;
-    let texts: Vec<String> = docs
+    let articles: Vec<storyhash::Article> = docs.into_iter().map(Into::into).collect();
+    let texts: Vec<String> = articles
         .iter()
-        .map(|d| match d.title.as_deref().filter(|t| !t.is_empty()) {
-            Some(t) => format!("{t}\n{}", d.text),
-            None => d.text.clone(),
-        })
+        .map(|a| a.engine_text().into_owned())
         .collect();
     let mut builder = CollectionBuilder::new(cfg.clone());
-    builder.add_batch(docs.into_iter().map(Into::into).collect());
+    builder.add_batch(articles);
     let coll = builder.finish()?;
     let (clusters, joins, scores) = read_result(&args.result, coll.docs.ids(), cfg.preset)?;
     let summary = super::page::summary(&coll, clusters.len(), None);

@@ -44,3 +44,12 @@ pub fn seed_records() -> Vec<(String, String)> {
         })
         .collect()
 }
+
+/// Each line of a JSONL output, parsed.
+pub fn json_lines(stdout: &[u8]) -> Vec<serde_json::Value> {
+    std::str::from_utf8(stdout)
+        .expect("output is UTF-8")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect()
+}

@@ -74,7 +74,7 @@ pub fn write(format: Format, input: &ReportInput<'_>, out: &mut dyn Write) -> st
     }
 }
 
-/// A score rounded to 4 decimals.
-pub(crate) fn round4(x: f64) -> f64 {
+/// A score rounded to 4 decimals, as every report writes scores.
+pub fn round4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
 }

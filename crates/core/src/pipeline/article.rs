@@ -21,6 +21,15 @@ pub struct Article {
 }
 
 impl Article {
+    /// The text the engine reads: the headline (when given apart) as the first line, then the
+    /// text. Offsets that explanations report count in this text.
+    pub fn engine_text(&self) -> std::borrow::Cow<'_, str> {
+        match &self.title {
+            Some(title) => format!("{title}\n{}", self.text).into(),
+            None => self.text.as_str().into(),
+        }
+    }
+
     /// An article with an id and a text only.
     pub fn new(id: impl Into<String>, text: impl Into<String>) -> Self {
         Article {

@@ -127,11 +127,8 @@ impl CollectionBuilder {
             .zip(anchors.par_chunks_mut(na.max(1)))
             .zip(docs.par_iter())
             .map_init(Scratch::default, |scratch, (((slot, own), anchors), d)| {
-                let f = match &d.title {
-                    None => features(&d.text, cfg, seeds, scratch),
-                    // The headline is the first line, which the story lane counts more.
-                    Some(title) => features(&format!("{title}\n{}", d.text), cfg, seeds, scratch),
-                };
+                // The headline is the first line, which the story lane counts more.
+                let f = features(&d.engine_text(), cfg, seeds, scratch);
                 slot.copy_from_slice(&scratch.sig);
                 if mw > 0 {
                     own.copy_from_slice(&scratch.own);
