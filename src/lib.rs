@@ -7,4 +7,5 @@
 
 pub use storyhash_core::*;
 pub use storyhash_corpus as corpus;
+pub use storyhash_index as index;
 pub use storyhash_report as report;

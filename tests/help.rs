@@ -70,3 +70,28 @@ fn help_explain() {
 fn help_report() {
     insta::assert_snapshot!("help_report", help(&["report"]));
 }
+
+#[test]
+fn help_index() {
+    insta::assert_snapshot!("help_index", help(&["index"]));
+}
+
+#[test]
+fn help_index_create() {
+    insta::assert_snapshot!("help_index_create", help(&["index", "create"]));
+}
+
+#[test]
+fn help_index_add() {
+    insta::assert_snapshot!("help_index_add", help(&["index", "add"]));
+}
+
+#[test]
+fn help_query() {
+    insta::assert_snapshot!("help_query", help(&["query"]));
+}
+
+#[test]
+fn help_watch() {
+    insta::assert_snapshot!("help_watch", help(&["watch"]));
+}

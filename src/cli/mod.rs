@@ -7,6 +7,7 @@ mod cluster;
 mod compare;
 mod eval;
 mod explain;
+mod index;
 mod page;
 mod progress;
 mod report;
@@ -122,6 +123,36 @@ enum Command {
         "  storyhash bench corpus.jsonl --preset story --threads 1",
     ))]
     Bench(bench::BenchArgs),
+    /// An archive index on disk: create it, add and remove articles, check it.
+    ///
+    /// The index keeps an archive's copy-preset features in one crash-safe file, so that each
+    /// new article is answered ("do we have this already, and in which story?") without
+    /// re-clustering the archive. Its stories are the clusters `cluster --preset copy` gives
+    /// over the same articles.
+    #[command(subcommand, after_help = concat!(
+        "Examples:\n",
+        "  storyhash index create wire-index --preset copy\n",
+        "  storyhash index add wire-index archive.jsonl.gz --time-field published\n",
+        "  storyhash query wire-index incoming.jsonl\n",
+        "  storyhash index remove wire-index --older-than 30d && storyhash index compact wire-index",
+    ))]
+    Index(index::IndexCommand),
+    /// Ask an index about articles: each one's matches, best first, and the story it joins.
+    /// Nothing is stored.
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  storyhash query wire-index incoming.jsonl\n",
+        "  storyhash query wire-index item.jsonl --format jsonl | jq .story",
+    ))]
+    Query(index::QueryArgs),
+    /// Answer JSONL articles from stdin one line at a time (one JSON line out per line in,
+    /// flushed at once); with --add, store each after answering.
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  tail -f incoming.jsonl | storyhash watch wire-index --add\n",
+        "  storyhash watch wire-index < items.jsonl",
+    ))]
+    Watch(index::WatchArgs),
     /// Write a labelled synthetic corpus for throughput and recall benchmarks.
     ///
     /// Articles are runs of real sentences from the --source files; near-duplicate families are
@@ -174,6 +205,7 @@ impl InputArgs {
             }),
             delimiter: self.delimiter,
             title_field: None,
+            time_field: None,
             keep_fields: Vec::new(),
         }
     }
@@ -452,6 +484,9 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Report(a) => report::run(a),
         Command::Bench(a) => bench::run(a),
         Command::Synth(a) => synth::run(a),
+        Command::Index(c) => index::run(c),
+        Command::Query(a) => index::query(a),
+        Command::Watch(a) => index::watch(a),
     }
 }
 
@@ -494,8 +529,12 @@ pub fn hint(e: &Error) -> Option<String> {
                 .into(),
         ),
         Error::DuplicateDocument { .. } => Some(
-            "ids must be unique among the documents kept; --id-field picks another field".into(),
+            "ids must be unique among the documents kept (an index: --replace stores the new version instead); --id-field picks another field".into(),
         ),
+        Error::Store { .. } => None,
+        Error::UnknownIds { .. } => {
+            Some("`storyhash index stories DIR` lists the ids the index holds".into())
+        }
     }
 }
 

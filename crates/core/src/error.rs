@@ -101,6 +101,20 @@ pub enum Error {
     /// A stored or exchanged config could not be read.
     #[error("unreadable engine config: {0}")]
     InvalidConfig(String),
+    /// An archive index's store failed, or its contents are not what the index expects.
+    #[error("{path}: {reason}")]
+    Store {
+        /// The index (its directory).
+        path: PathBuf,
+        /// What went wrong, in words a user can act on.
+        reason: String,
+    },
+    /// Ids asked for (to remove) that the archive does not hold; nothing was done.
+    #[error("{} id(s) are not in the index ({}); nothing was removed", .ids.len(), shown_ids(.ids))]
+    UnknownIds {
+        /// Every unknown id, in the order asked.
+        ids: Vec<String>,
+    },
     /// Something stored was written in a format version this build does not read.
     #[error("{what} has format version {found}; this build reads version {supported}")]
     IncompatibleFormat {
@@ -111,6 +125,15 @@ pub enum Error {
         /// The version this build reads.
         supported: u32,
     },
+}
+
+/// The first few of `ids`, quoted, for an error message.
+fn shown_ids(ids: &[String]) -> String {
+    let mut s: Vec<String> = ids.iter().take(5).map(|i| format!("{i:?}")).collect();
+    if ids.len() > 5 {
+        s.push("...".into());
+    }
+    s.join(", ")
 }
 
 impl Error {

@@ -2,10 +2,11 @@
 //! error) per data record comes out, in order. The id and text columns are found by header
 //! name, so column order does not matter; a missing column stops everything before the first
 //! record, since no record could succeed. After that each record stands alone: a ragged row,
-//! invalid UTF-8 or an empty id is an error naming the line where the record starts (quoted
-//! fields may span lines; blank lines and `\r\n` endings are counted right), and the caller
-//! decides whether to go on. An I/O error ends the stream.
+//! invalid UTF-8, an empty id or a time that is not one is an error naming the line where the
+//! record starts (quoted fields may span lines; blank lines and `\r\n` endings are counted
+//! right), and the caller decides whether to go on. An I/O error ends the stream.
 
+use super::time::{not_a_time, parse_time, shown_string};
 use super::{Document, DocumentStream, ReadOptions};
 use storyhash_core::error::{Error, Location, Result};
 // `::csv` is the crate; plain `csv` reads as this module to anyone who has just seen
@@ -64,6 +65,12 @@ pub fn read(
         .map(|f| column(&headers, f).map_err(|r| Error::bad(header_line.clone(), r)))
         .collect::<Result<Vec<usize>>>()?;
     let title_col = match &opts.title_field {
+        Some(f) => Some(column(&headers, f).map_err(|r| Error::bad(header_line.clone(), r))?),
+        None => None,
+    };
+    // A named time column that is not there is a typo, not records without a time: no
+    // article would ever expire.
+    let time_col = match &opts.time_field {
         Some(f) => Some(column(&headers, f).map_err(|r| Error::bad(header_line, r))?),
         None => None,
     };
@@ -77,9 +84,11 @@ pub fn read(
         id_col,
         text_col,
         title_col,
+        time_col,
         kept_cols,
         keep_fields: opts.keep_fields.clone(),
         title_field: opts.title_field.clone().unwrap_or_default(),
+        time_field: opts.time_field.clone().unwrap_or_default(),
         last_col: headers.len().saturating_sub(1),
         done: false,
     }))
@@ -196,10 +205,13 @@ struct CsvDocuments {
     text_col: usize,
     /// The headline's column, when a title field was named.
     title_col: Option<usize>,
+    /// The time's column, when a time field was named.
+    time_col: Option<usize>,
     /// The columns carried along for the report, and their names.
     kept_cols: Vec<usize>,
     keep_fields: Vec<String>,
     title_field: String,
+    time_field: String,
     /// Index of the last column, whose field may end with the `\r` of a `\r\n`.
     last_col: usize,
     /// Set after end of input or an I/O error.
@@ -284,6 +296,25 @@ impl CsvDocuments {
             },
             None => None,
         };
+        let time = match self.time_col {
+            Some(col) => match self.field(col, &self.time_field) {
+                Ok(t) => match t.trim() {
+                    // An empty cell is a record without a time.
+                    "" => None,
+                    v => match parse_time(v) {
+                        Some(t) => Some(t),
+                        None => {
+                            return Err(Error::bad(
+                                self.location(),
+                                not_a_time(&self.time_field, &shown_string(&t)),
+                            ))
+                        }
+                    },
+                },
+                Err(reason) => return Err(Error::bad(self.location(), reason)),
+            },
+            None => None,
+        };
         let mut kept = Vec::with_capacity(self.kept_cols.len());
         for (&col, name) in self.kept_cols.iter().zip(&self.keep_fields) {
             match self.field(col, name) {
@@ -300,6 +331,7 @@ impl CsvDocuments {
                 id,
                 text,
                 title,
+                time,
                 integer_id: false,
                 kept,
                 location: self.location(),
@@ -657,6 +689,85 @@ mod tests {
         assert_eq!(clean(b"\xEF\xBB\xBFid", true, false), b"id");
         // Only before the first header: elsewhere it is part of the name.
         assert_eq!(clean(b"\xEF\xBB\xBFid", false, false), b"\xEF\xBB\xBFid");
+    }
+
+    #[test]
+    fn a_time_column_is_read_and_an_empty_cell_has_no_time() {
+        let opts = ReadOptions {
+            time_field: Some("date".into()),
+            ..ReadOptions::default()
+        };
+        let times: Vec<Option<i64>> = stream(
+            b"id,date,text\n\
+a,1796083200,x\n\
+b,2026-12-01T10:20:30Z,x\n\
+c,2026-12-01 10:20:30-05:30,x\n\
+d,,x\n\
+e, 2026-12-01 ,x\n\
+f,2024-02-29,x\n",
+            &opts,
+        )
+        .unwrap()
+        .map(|d| d.unwrap().time)
+        .collect();
+        assert_eq!(
+            times,
+            vec![
+                Some(1_796_083_200),
+                Some(1_796_120_430),
+                Some(1_796_140_230),
+                None,
+                Some(1_796_083_200),
+                Some(1_709_164_800),
+            ]
+        );
+        // Without a time field, no document has a time.
+        let items = read_all(b"id,date,text\na,1796083200,x\n");
+        assert_eq!(items[0].as_ref().unwrap().time, None);
+    }
+
+    #[test]
+    fn a_time_that_is_not_one_is_a_bad_record_at_its_line_and_reading_goes_on() {
+        let opts = ReadOptions {
+            time_field: Some("date".into()),
+            ..ReadOptions::default()
+        };
+        let items: Vec<_> = stream(
+            b"id,text,date\na,x,2026-12-01\nb,\"two\nlines\",yesterday\nc,x,2026-13-01\nd,x,2026-12-02\r\n",
+            &opts,
+        )
+        .unwrap()
+        .collect();
+        assert_eq!(items.len(), 4);
+        assert_eq!(items[0].as_ref().unwrap().time, Some(1_796_083_200));
+        assert_eq!(
+            bad(&items[1]),
+            (
+                3,
+                "field \"date\": \"yesterday\" is not a time \
+                 (seconds since 1970, or a date like 2026-12-01 or 2026-12-01T10:20:30Z)"
+                    .to_string()
+            )
+        );
+        let (line, reason) = bad(&items[2]);
+        assert_eq!(line, 5);
+        assert!(
+            reason.starts_with("field \"date\": \"2026-13-01\" is not a time"),
+            "{reason}"
+        );
+        // The `\r` of a `\r\n` ending is not part of the last column's time.
+        assert_eq!(items[3].as_ref().unwrap().time, Some(1_796_169_600));
+    }
+
+    #[test]
+    fn a_missing_time_column_is_an_error_at_line_one() {
+        let opts = ReadOptions {
+            time_field: Some("date".into()),
+            ..ReadOptions::default()
+        };
+        let (line, reason) = header_error(b"id,text\na,x\n", &opts);
+        assert_eq!(line, 1);
+        assert!(reason.starts_with("no column named \"date\""), "{reason}");
     }
 
     #[test]

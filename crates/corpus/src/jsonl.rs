@@ -1,10 +1,12 @@
 //! Reading JSON Lines. A buffered byte stream goes in, one [`Document`] (or one error) per
 //! non-blank line comes out, in order. Each line must be a JSON object with an id field (a
-//! string, or an integer which becomes its decimal string) and a text field (a string). Blank
+//! string, or an integer which becomes its decimal string) and a text field (a string); a time
+//! field, when named, may be absent but must be a time when it is there. Blank
 //! and whitespace-only lines are skipped; every other line becomes exactly one item, so an
 //! error names the line (1-based) and what is wrong with it, and the caller decides whether to
 //! stop or go on. An I/O error ends the stream, since nothing after it can be trusted.
 
+use super::time::{not_a_time, parse_time, shown_string};
 use super::{Document, ReadOptions};
 use serde_json::{Map, Value};
 use std::io::BufRead;
@@ -22,6 +24,12 @@ pub struct JsonlReader {
     text_field: String,
     /// Field holding the headline, if any.
     title_field: Option<String>,
+    /// Field holding the article's time, if any.
+    time_field: Option<String>,
+    /// The time field can be read by the fast path: it is a top-level key (not a dotted path,
+    /// which only the full parse lifts) and no other field's name, which the fast path would
+    /// take for that field alone.
+    time_fast: bool,
     /// Fields carried along for the report.
     keep_fields: Vec<String>,
     /// The current line's bytes; reused so that reading allocates only when a line is longer
@@ -45,6 +53,13 @@ impl JsonlReader {
             id_field: opts.id_field.clone(),
             text_field: opts.text_field.clone(),
             title_field: opts.title_field.clone(),
+            time_field: opts.time_field.clone(),
+            time_fast: opts.time_field.as_deref().is_none_or(|f| {
+                !f.contains('.')
+                    && f != opts.id_field
+                    && f != opts.text_field
+                    && opts.title_field.as_deref() != Some(f)
+            }),
             keep_fields: opts.keep_fields.clone(),
             buf: Vec::new(),
             line: 0,
@@ -58,6 +73,7 @@ impl JsonlReader {
             id: &self.id_field,
             text: &self.text_field,
             title: self.title_field.as_deref(),
+            time: self.time_field.as_deref(),
         }
     }
 
@@ -69,19 +85,24 @@ impl JsonlReader {
     }
 
     /// The id and text by the fast path, when the line is a well-formed object that has both
-    /// with the right types and a non-empty id.
+    /// with the right types and a non-empty id (and a title and a time that are right or
+    /// absent).
     fn pick<'de, R: serde_json::de::Read<'de>>(
         &self,
         de: &mut serde_json::Deserializer<R>,
-    ) -> Option<(String, String, Option<String>, bool)> {
+    ) -> Option<Picked> {
         match serde::de::DeserializeSeed::deserialize(self.fields(), &mut *de) {
-            Ok(Picked {
-                id: Some(id),
-                text: Some(text),
-                title,
-                id_integer,
-                title_wrong: false,
-            }) if de.end().is_ok() && !id.is_empty() => Some((id, text, title, id_integer)),
+            Ok(
+                picked @ Picked {
+                    id: Some(_),
+                    text: Some(_),
+                    title_wrong: false,
+                    time_wrong: false,
+                    ..
+                },
+            ) if de.end().is_ok() && picked.id.as_ref().is_some_and(|id| !id.is_empty()) => {
+                Some(picked)
+            }
             _ => None,
         }
     }
@@ -100,13 +121,22 @@ impl JsonlReader {
         // path, so this check changes no error message.
         // Kept fields need the whole object: such runs take the full parse.
         let picked = match simdutf8::basic::from_utf8(bytes) {
-            _ if !self.keep_fields.is_empty() => None,
+            _ if !self.keep_fields.is_empty() || !self.time_fast => None,
             Ok(line) => self.pick(&mut serde_json::Deserializer::from_str(line)),
             Err(_) => self.pick(&mut serde_json::Deserializer::from_slice(bytes)),
         };
-        if let Some((id, text, title, integer)) = picked {
+        if let Some(Picked {
+            id: Some(id),
+            text: Some(text),
+            title,
+            id_integer,
+            time,
+            ..
+        }) = picked
+        {
             return Ok(Document {
-                integer_id: integer,
+                integer_id: id_integer,
+                time,
                 ..self.document(id, text, title)
             });
         }
@@ -130,6 +160,7 @@ impl JsonlReader {
             Some(&self.id_field),
             Some(&self.text_field),
             self.title_field.as_ref(),
+            self.time_field.as_ref(),
         ]
         .into_iter()
         .flatten()
@@ -143,6 +174,12 @@ impl JsonlReader {
             .map(|f| object.get(f).cloned().unwrap_or(Value::Null))
             .collect();
         let integer_id = matches!(object.get(&self.id_field), Some(Value::Number(_)));
+        // Read before the text and title are moved out, in case a field is both; a bad time
+        // is reported after the other fields' errors.
+        let time = match &self.time_field {
+            Some(f) => json_time(f, object.get(f)),
+            None => Ok(None),
+        };
         let id = match object.get(&self.id_field) {
             None => return Err(missing_field(&self.id_field, &object)),
             Some(Value::String(s)) => s.clone(),
@@ -188,8 +225,10 @@ impl JsonlReader {
                 ))
             }
         };
+        let time = time?;
         Ok(Document {
             integer_id,
+            time,
             kept,
             ..self.document(id, text, title)
         })
@@ -201,6 +240,7 @@ impl JsonlReader {
             id,
             text,
             title,
+            time: None,
             integer_id: false,
             kept: Vec::new(),
             location: self.location(),
@@ -257,6 +297,9 @@ struct Picked {
     id_integer: bool,
     /// The title field is there but not a string (the full parse then says so, or takes null).
     title_wrong: bool,
+    time: Option<i64>,
+    /// The time field is there but not a time (the full parse then says so).
+    time_wrong: bool,
 }
 
 /// Which fields [`Picked`] takes.
@@ -265,6 +308,7 @@ struct PickFields<'a> {
     id: &'a str,
     text: &'a str,
     title: Option<&'a str>,
+    time: Option<&'a str>,
 }
 
 /// An id as the fast path accepts it: a string or an integer.
@@ -369,6 +413,8 @@ impl<'de> serde::de::Visitor<'de> for PickFields<'_> {
             title: None,
             id_integer: false,
             title_wrong: false,
+            time: None,
+            time_wrong: false,
         };
         while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
             if key == self.id {
@@ -390,6 +436,12 @@ impl<'de> serde::de::Visitor<'de> for PickFields<'_> {
                     TextValue::Ok(s) => out.title = Some(s),
                     TextValue::Wrong => out.title_wrong = true,
                 }
+            } else if self.time == Some(&*key) {
+                // A time is short, or wrong: building its value costs little.
+                (out.time, out.time_wrong) = match time_of(&map.next_value::<Value>()?) {
+                    Some(t) => (t, false),
+                    None => (None, true),
+                };
             } else {
                 map.next_value::<serde::de::IgnoredAny>()?;
             }
@@ -417,6 +469,36 @@ fn lift_nested(object: &mut Map<String, Value>, field: &str) {
     if let Some(v) = at.cloned() {
         object.insert(field.to_owned(), v);
     }
+}
+
+/// The time a field's value holds: `Some(None)` for none (`null`, or a string that is empty
+/// or blank), `None` when the value is not a time.
+fn time_of(v: &Value) -> Option<Option<i64>> {
+    match v {
+        Value::Null => Some(None),
+        Value::Number(n) => n.as_i64().map(Some),
+        Value::String(s) => match s.trim() {
+            "" => Some(None),
+            t => parse_time(t).map(Some),
+        },
+        _ => None,
+    }
+}
+
+/// The time in field `field` of a record (`value`, absent when the record lacks the field),
+/// or why it is not one.
+fn json_time(field: &str, value: Option<&Value>) -> std::result::Result<Option<i64>, String> {
+    let Some(v) = value else {
+        return Ok(None);
+    };
+    time_of(v).ok_or_else(|| {
+        let shown = match v {
+            Value::String(s) => shown_string(s),
+            Value::Number(n) => n.to_string(),
+            other => describe(other),
+        };
+        not_a_time(field, &shown)
+    })
 }
 
 /// Strip the line ending (`\n`, `\r\n`) and, on the first line, a UTF-8 byte order mark.
@@ -755,6 +837,145 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    fn with_time(field: &str) -> ReadOptions {
+        ReadOptions {
+            time_field: Some(field.into()),
+            ..ReadOptions::default()
+        }
+    }
+
+    #[test]
+    fn a_time_field_is_read_in_each_accepted_form() {
+        let input: &[u8] = b"{\"id\":\"a\",\"text\":\"x\",\"date\":1796083200}\n\
+{\"id\":\"b\",\"text\":\"x\",\"date\":\"1796083200\"}\n\
+{\"id\":\"c\",\"text\":\"x\",\"date\":\"2026-12-01T10:20:30Z\"}\n\
+{\"id\":\"d\",\"text\":\"x\",\"date\":\"2026-12-01 10:20:30.25+02:00\"}\n\
+{\"id\":\"e\",\"text\":\"x\",\"date\":\" 2026-12-01 \"}\n\
+{\"id\":\"f\",\"text\":\"x\",\"date\":null}\n\
+{\"id\":\"g\",\"text\":\"x\",\"date\":\"\"}\n\
+{\"id\":\"h\",\"text\":\"x\"}\n\
+{\"id\":\"i\",\"text\":\"x\",\"date\":-1}\n";
+        let want = vec![
+            Some(1_796_083_200),
+            Some(1_796_083_200),
+            Some(1_796_120_430),
+            Some(1_796_113_230),
+            Some(1_796_083_200),
+            None,
+            None,
+            None,
+            Some(-1),
+        ];
+        let times = |opts: &ReadOptions| -> Vec<Option<i64>> {
+            reader_for(input, opts).map(|d| d.unwrap().time).collect()
+        };
+        assert_eq!(times(&with_time("date")), want);
+        // The full parse (which kept fields take) reads the same times as the fast path.
+        let full = ReadOptions {
+            keep_fields: vec!["id".into()],
+            ..with_time("date")
+        };
+        assert_eq!(times(&full), want);
+        // Without a time field, no document has a time.
+        assert!(times(&ReadOptions::default()).iter().all(Option::is_none));
+    }
+
+    #[test]
+    fn a_time_that_is_not_one_is_a_bad_record_at_its_line_and_reading_goes_on() {
+        let input: &[u8] = b"{\"id\":\"a\",\"text\":\"x\",\"date\":\"2026-12-01\"}\n\
+{\"id\":\"b\",\"text\":\"x\",\"date\":\"yesterday\"}\n\
+{\"id\":\"c\",\"text\":\"x\",\"date\":1.5}\n\
+{\"id\":\"d\",\"text\":\"x\",\"date\":true}\n\
+{\"id\":\"e\",\"text\":\"x\",\"date\":[1]}\n\
+{\"id\":\"f\",\"text\":\"x\",\"date\":\"2026-02-30\"}\n\
+{\"id\":\"g\",\"text\":\"x\",\"date\":18446744073709551615}\n\
+{\"id\":\"h\",\"text\":\"x\",\"date\":\"2026-12-02\"}\n";
+        let items: Vec<_> = reader_for(input, &with_time("date")).collect();
+        assert_eq!(items.len(), 8);
+        assert_eq!(items[0].as_ref().unwrap().time, Some(1_796_083_200));
+        assert_eq!(items[7].as_ref().unwrap().time, Some(1_796_169_600));
+        let errors: Vec<(u64, String)> = items[1..7]
+            .iter()
+            .map(|item| match item {
+                Err(Error::BadRecord { location, reason }) => (location.line, reason.clone()),
+                other => panic!("expected a bad record, got {other:?}"),
+            })
+            .collect();
+        let accepted = "(seconds since 1970, or a date like 2026-12-01 or 2026-12-01T10:20:30Z)";
+        let want: Vec<(u64, String)> = [
+            "\"yesterday\"",
+            "1.5",
+            "a boolean (true)",
+            "an array",
+            "\"2026-02-30\"",
+            "18446744073709551615",
+        ]
+        .iter()
+        .zip(2..)
+        .map(|(shown, line)| {
+            (
+                line,
+                format!("field \"date\": {shown} is not a time {accepted}"),
+            )
+        })
+        .collect();
+        assert_eq!(errors, want);
+    }
+
+    #[test]
+    fn a_bad_time_is_reported_after_the_other_fields() {
+        let items: Vec<_> = reader_for(
+            b"{\"id\":\"a\",\"date\":\"yesterday\"}\n",
+            &with_time("date"),
+        )
+        .collect();
+        match &items[0] {
+            Err(Error::BadRecord { reason, .. }) => {
+                assert!(reason.starts_with("no field \"text\""), "{reason}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_dotted_time_field_reaches_into_nested_objects() {
+        let items: Vec<_> = reader_for(
+            b"{\"id\":\"a\",\"text\":\"x\",\"meta\":{\"published\":\"2026-12-01\"}}\n\
+{\"id\":\"b\",\"text\":\"x\",\"meta.published\":0,\"meta\":{\"published\":\"2026-12-01\"}}\n\
+{\"id\":\"c\",\"text\":\"x\",\"meta\":{}}\n\
+{\"id\":\"d\",\"text\":\"x\",\"meta\":{\"published\":\"soon\"}}\n",
+            &with_time("meta.published"),
+        )
+        .collect();
+        let times: Vec<Option<i64>> = items[..3]
+            .iter()
+            .map(|d| d.as_ref().unwrap().time)
+            .collect();
+        assert_eq!(times, vec![Some(1_796_083_200), Some(0), None]);
+        match &items[3] {
+            Err(Error::BadRecord { location, reason }) => {
+                assert_eq!(location.line, 4);
+                assert!(
+                    reason.starts_with("field \"meta.published\": \"soon\" is not a time"),
+                    "{reason}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_time_field_that_is_also_the_id_is_read_as_both() {
+        let opts = ReadOptions {
+            id_field: "date".into(),
+            ..with_time("date")
+        };
+        let items: Vec<_> =
+            reader_for(b"{\"date\":\"2026-12-01\",\"text\":\"x\"}\n", &opts).collect();
+        let d = items[0].as_ref().unwrap();
+        assert_eq!((d.id.as_str(), d.time), ("2026-12-01", Some(1_796_083_200)));
     }
 
     #[test]

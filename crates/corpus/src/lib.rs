@@ -10,7 +10,9 @@ pub mod intake;
 mod jsonl;
 pub mod subset;
 mod textdir;
+pub mod time;
 
+pub use jsonl::JsonlReader;
 pub use textdir::{skipped as text_tree_skips, TreeSkips};
 
 use std::path::{Path, PathBuf};
@@ -25,6 +27,9 @@ pub struct Document {
     pub text: String,
     /// The record's headline, when a title field was named and the record has one.
     pub title: Option<String>,
+    /// When the article was published or received, in seconds since the Unix epoch, when a
+    /// time field was named and the record has one (see [`ReadOptions::time_field`]).
+    pub time: Option<i64>,
     /// The id was a JSON integer (`"id": 7`), so that reports can write it back as one.
     pub integer_id: bool,
     /// The values of the fields named by [`ReadOptions::keep_fields`], in their order (`null`
@@ -45,6 +50,7 @@ impl Document {
             id,
             text,
             title: None,
+            time: None,
             integer_id: false,
             kept: Vec::new(),
             location,
@@ -78,6 +84,12 @@ pub struct ReadOptions {
     pub delimiter: u8,
     /// Field holding the headline, read as the text's first line. By default, none.
     pub title_field: Option<String>,
+    /// Field holding the article's time, read into [`Document::time`]; a dotted path reaches
+    /// into nested JSON like the id and text fields do. Seconds since 1970 (a JSON integer or
+    /// a string of digits), an RFC 3339 date-time or a plain date (see [`time::parse_time`]);
+    /// a record without it, or with `null` or an empty value, has no time, and any other value
+    /// is a bad record. By default, none.
+    pub time_field: Option<String>,
     /// Fields carried along with each document for the report (JSONL keys, dotted paths, or
     /// CSV columns). By default, none.
     pub keep_fields: Vec<String>,
@@ -91,6 +103,7 @@ impl Default for ReadOptions {
             format: None,
             delimiter: b',',
             title_field: None,
+            time_field: None,
             keep_fields: Vec::new(),
         }
     }
@@ -222,13 +235,35 @@ pub fn open_all(paths: &[PathBuf], opts: &ReadOptions) -> Result<DocumentStream>
 }
 
 impl From<Document> for storyhash_core::Article {
-    /// The engine's view of a record: its id, text and headline (the location stays with the
-    /// reader).
+    /// The engine's view of a record: its id, text, headline and time (the location stays with
+    /// the reader).
     fn from(d: Document) -> Self {
         storyhash_core::Article {
             title: d.title.filter(|t| !t.is_empty()),
+            time: d.time,
             ..storyhash_core::Article::new(d.id, d.text)
         }
+    }
+}
+
+#[cfg(test)]
+mod article_tests {
+    use super::*;
+
+    #[test]
+    fn an_article_keeps_the_documents_time() {
+        let loc = Location {
+            path: Path::new("in.jsonl").into(),
+            line: 1,
+        };
+        let doc = Document {
+            time: Some(1_796_083_200),
+            ..Document::new("a".into(), "x".into(), loc)
+        };
+        let article: storyhash_core::Article = doc.clone().into();
+        assert_eq!(article.time, Some(1_796_083_200));
+        let article: storyhash_core::Article = Document { time: None, ..doc }.into();
+        assert_eq!(article.time, None);
     }
 }
 

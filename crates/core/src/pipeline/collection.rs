@@ -53,6 +53,50 @@ impl SignedBatch {
     }
 }
 
+/// One document of a [`SignedBatch`], as an archive stores it: everything verification and
+/// the candidate indexes read, nothing that needs collection statistics.
+#[derive(Debug, Clone, Copy)]
+pub struct SignedDoc<'a> {
+    /// The caller's id.
+    pub id: &'a str,
+    /// Its time, when given.
+    pub time: Option<i64>,
+    /// Hash of its normalised words (`None`: no words).
+    pub content: Option<u64>,
+    /// Its number of words.
+    pub words: u32,
+    /// Its copy-lane signature.
+    pub sig: &'a [u32],
+    /// Containment: the signature's own-bin mask (empty when containment is off, or under
+    /// classic MinHash).
+    pub own: &'a [u64],
+    /// Containment: its lead anchors (empty when containment is off).
+    pub anchors: &'a [u32],
+}
+
+impl SignedBatch {
+    /// Document `i` of the batch.
+    pub fn doc(&self, i: usize) -> SignedDoc<'_> {
+        let (id, time) = &self.articles[i];
+        let f = &self.feats[i];
+        let mw = if self.own.is_empty() {
+            0
+        } else {
+            self.own.len() / self.len()
+        };
+        let na = if self.anchors.is_empty() { 0 } else { ANCHORS };
+        SignedDoc {
+            id,
+            time: *time,
+            content: f.content,
+            words: f.words,
+            sig: self.sigs.get(i),
+            own: &self.own[i * mw..(i + 1) * mw],
+            anchors: &self.anchors[i * na..(i + 1) * na],
+        }
+    }
+}
+
 /// Builds a collection from batches of documents.
 pub struct CollectionBuilder {
     cfg: EngineConfig,

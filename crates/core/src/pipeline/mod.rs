@@ -29,7 +29,7 @@ mod verify;
 mod tests;
 
 pub use article::Article;
-pub use collection::{Collection, CollectionBuilder, SignedBatch};
+pub use collection::{Collection, CollectionBuilder, SignedBatch, SignedDoc};
 pub use config::{
     CopyParams, EngineConfig, IdfSource, LinkParams, StoryIndex, StoryMinHashParams, StoryParams,
     TopTermsParams, Verify, CONFIG_VERSION, MAX_NUM_PERM,

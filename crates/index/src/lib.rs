@@ -1,0 +1,1312 @@
+//! An archive index: a persistent, crash-safe collection that answers "have we already got this
+//! article?" one article at a time, and takes new articles and expires old ones, for a wire
+//! desk that keeps its recent copy and asks about each item as it arrives.
+//!
+//! - **Store**: one [redb](https://docs.rs/redb) file (`DIR/index.redb`): pure Rust,
+//!   copy-on-write B-trees with atomic, durable commits, one writer and non-blocking MVCC
+//!   readers. What it holds is in `record.rs`: per document a record (copy signature,
+//!   containment features, content hash, links), the id and time maps, story membership, and
+//!   the postings as sorted segments (`segment.rs`), written once per group commit.
+//! - **Memory**: the postings segments, loaded when the index opens (12 bytes a posting, 25
+//!   postings an article under the copy preset's defaults); records are read from the store as
+//!   candidates need them.
+//! - **Matching** is the batch engine's: the same features ([`CollectionBuilder::sign`]), the
+//!   same band keys ([`band_key`]) and lead anchors, and each candidate verified by the same
+//!   [`PairScorer`] over the query and its candidates.
+//! - **Stories** (the copy preset's clusters) are the connected components of the verified
+//!   links among live documents: an article joins the stories of everything it matches (they
+//!   merge into the oldest story id); when a member leaves, its story is re-linked from the
+//!   links its remaining members keep, and a piece that splits off gets a new id. A story keeps
+//!   its id while any member that held it lives, so the id survives compaction and the expiry
+//!   of its first member.
+//!
+//! Invariant (the promise, tested): the stories of the live documents are the clusters one
+//! `cluster --preset copy` run over the same documents gives, as long as no LSH bucket or lead
+//! anchor is held by more than `max_bucket` live documents (past it both sides pair with the
+//! first holder only, and the two can differ in which pairs they verify).
+
+mod record;
+mod segment;
+
+use rayon::prelude::*;
+use record::{DocRecord, Link, DEAD, DOCS, DOC_STORY, IDS, MEMBERS, META, SEGMENTS, TIMES};
+use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, WriteTransaction};
+use segment::{key, KeyKind, Segment};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+use storyhash_core::candidates::bands::{band_key, LshParams};
+use storyhash_core::cluster::UnionFind;
+use storyhash_core::error::{Error, Result};
+use storyhash_core::pipeline::contain::{anchors_needed, ContainFeatures, ANCHORS};
+use storyhash_core::pipeline::{FeatureRecipe, MemStore, PairScorer, SignedDoc, Verify};
+use storyhash_core::score::{Evidence, Preset};
+use storyhash_core::sketch::{Signatures, EMPTY};
+use storyhash_core::{Article, CollectionBuilder, EngineConfig};
+
+/// The version of the index's layout; an index of another version is refused.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The store's file inside the index directory.
+pub const STORE_FILE: &str = "index.redb";
+
+/// An open archive index (see the crate doc).
+pub struct Index {
+    dir: PathBuf,
+    db: Database,
+    cfg: EngineConfig,
+    signer: CollectionBuilder,
+    lsh: LshParams,
+    snapshot: RwLock<Arc<Snapshot>>,
+    /// One write transaction at a time, and the snapshot swapped only by its holder.
+    writer: Mutex<()>,
+}
+
+/// What readers see of the postings: the segments and the removed documents still in them.
+#[derive(Default)]
+struct Snapshot {
+    segments: Vec<Arc<Segment>>,
+    dead: HashSet<u32>,
+}
+
+/// One indexed article that a query matched.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Match {
+    /// Its id.
+    pub id: String,
+    /// The copy preset's score: estimated word-shingle Jaccard.
+    pub score: f64,
+    /// Why it matched: `exact`, `copy` or `contained`.
+    pub evidence: &'static str,
+    /// For a trimmed copy: the id of the shorter side (the one contained in the other).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contained: Option<String>,
+    /// For a trimmed copy: the estimated share of the shorter text found in the longer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub containment: Option<f64>,
+    /// Its story.
+    pub story: u64,
+}
+
+/// The story an article joins.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoryRef {
+    /// The story's stable id.
+    pub id: u64,
+    /// The id of its earliest live member.
+    pub representative: String,
+    /// Whether the article starts it (it matched nothing).
+    pub new: bool,
+}
+
+/// What the index says about one article.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Answer {
+    /// The article's id.
+    pub id: String,
+    /// Its matches in the index, best first (score, then earliest).
+    pub matches: Vec<Match>,
+    /// The story it joins (when it was added, or when it matched something).
+    pub story: Option<StoryRef>,
+    /// Whether it was stored (an add; absent for a query).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stored: Option<bool>,
+}
+
+/// How an add treats ids the index already has.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AddOptions {
+    /// Replace a live document of the same id (the newer version replaces the old one)
+    /// instead of refusing the batch.
+    pub replace: bool,
+    /// The time to record as "added" (seconds since the epoch); by default, now.
+    pub now: Option<i64>,
+}
+
+/// What a removal did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Removed {
+    /// Documents removed.
+    pub removed: usize,
+    /// Stories re-linked because a member left.
+    pub relinked: usize,
+    /// Stories split in two or more by it.
+    pub split: usize,
+}
+
+/// An index's counts and settings.
+#[derive(Debug, Clone, Serialize)]
+pub struct Stats {
+    /// Format version.
+    pub format_version: u32,
+    /// Live documents.
+    pub documents: u64,
+    /// Stories among them.
+    pub stories: u64,
+    /// Postings segments.
+    pub segments: usize,
+    /// Postings in them.
+    pub postings: usize,
+    /// Removed documents whose postings wait for `compact`.
+    pub dead: usize,
+    /// Bytes of the store's file.
+    pub file_bytes: u64,
+    /// Earliest and latest expiry time (article time, or when added).
+    pub oldest: Option<i64>,
+    /// See `oldest`.
+    pub newest: Option<i64>,
+    /// The engine config, as stored.
+    pub config: serde_json::Value,
+}
+
+/// One story and its live members, earliest first.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Story {
+    /// Its stable id.
+    pub id: u64,
+    /// Member ids, earliest first (the first is the representative).
+    pub members: Vec<String>,
+}
+
+/// What `verify` found.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct VerifyReport {
+    /// Whether the store passed its own integrity check (`false`: it was repaired to its
+    /// last durable commit).
+    pub store_ok: bool,
+    /// Live documents checked.
+    pub documents: u64,
+    /// Postings checked.
+    pub postings: usize,
+    /// Every inconsistency found, in words.
+    pub problems: Vec<String>,
+    /// Ids of documents whose data is damaged or incomplete (what would be lost).
+    pub lost: Vec<String>,
+}
+
+fn store_err(dir: &Path, e: impl std::fmt::Display) -> Error {
+    Error::Store {
+        path: dir.to_path_buf(),
+        reason: e.to_string(),
+    }
+}
+
+fn now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+fn round4(x: f64) -> f64 {
+    (x * 1e4).round() / 1e4
+}
+
+/// Whether `cfg` is one the index serves: the copy preset, verified from signatures, with
+/// single linkage (whose clusters do not depend on the order articles arrive in).
+fn check_config(cfg: &EngineConfig) -> Result<()> {
+    cfg.validate()?;
+    if cfg.preset != Preset::Copy {
+        return Err(Error::Config(
+            "an archive index serves the copy preset only (--preset copy): the story preset's \
+             statistics and linkage change as the archive grows, which the index does not \
+             model yet"
+                .into(),
+        ));
+    }
+    if cfg.copy.verify != Verify::Estimate {
+        return Err(Error::Config(
+            "an archive index verifies from signatures: --verify exact keeps every shingle set"
+                .into(),
+        ));
+    }
+    if cfg.linkage() != storyhash_core::cluster::Linkage::Single {
+        return Err(Error::Config(
+            "an archive index links copies by single linkage (--linkage single)".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn meta_u64(t: &impl ReadableTable<&'static str, &'static [u8]>, k: &str) -> Result<u64> {
+    Ok(t.get(k)
+        .map_err(|e| store_err(Path::new("index"), e))?
+        .map_or(0, |v| {
+            u64::from_le_bytes(v.value().try_into().unwrap_or([0; 8]))
+        }))
+}
+
+impl Index {
+    /// Create an empty index in `dir` (a new or empty directory) for `cfg`; the config, its
+    /// feature recipe and the format version are stored with it.
+    pub fn create(dir: &Path, cfg: EngineConfig) -> Result<Index> {
+        check_config(&cfg)?;
+        if dir.exists() {
+            let mut entries = std::fs::read_dir(dir).map_err(|e| Error::Io {
+                path: dir.to_path_buf(),
+                source: e,
+            })?;
+            if entries.next().is_some() {
+                return Err(store_err(
+                    dir,
+                    "is not empty: an index is created in a new or empty directory",
+                ));
+            }
+        }
+        std::fs::create_dir_all(dir).map_err(|e| Error::Io {
+            path: dir.to_path_buf(),
+            source: e,
+        })?;
+        let db = Database::create(dir.join(STORE_FILE)).map_err(|e| store_err(dir, e))?;
+        let recipe = FeatureRecipe::of(&cfg);
+        let w = db.begin_write().map_err(|e| store_err(dir, e))?;
+        {
+            let mut meta = w.open_table(META).map_err(|e| store_err(dir, e))?;
+            let put = |m: &mut redb::Table<&str, &[u8]>, k: &str, v: &[u8]| {
+                m.insert(k, v).map(|_| ()).map_err(|e| store_err(dir, e))
+            };
+            put(&mut meta, "format", &FORMAT_VERSION.to_le_bytes())?;
+            put(&mut meta, "config", cfg.to_json().as_bytes())?;
+            let recipe_json = serde_json::to_string(&recipe).expect("a recipe serialises");
+            put(&mut meta, "recipe", recipe_json.as_bytes())?;
+            w.open_table(DOCS).map_err(|e| store_err(dir, e))?;
+            w.open_table(IDS).map_err(|e| store_err(dir, e))?;
+            w.open_table(TIMES).map_err(|e| store_err(dir, e))?;
+            w.open_table(MEMBERS).map_err(|e| store_err(dir, e))?;
+            w.open_table(DOC_STORY).map_err(|e| store_err(dir, e))?;
+            w.open_table(SEGMENTS).map_err(|e| store_err(dir, e))?;
+            w.open_table(DEAD).map_err(|e| store_err(dir, e))?;
+        }
+        w.commit().map_err(|e| store_err(dir, e))?;
+        drop(db);
+        Index::open(dir)
+    }
+
+    /// Open the index in `dir`. An index of another format version, or whose features were
+    /// made with a recipe this build does not make (another text or sketch version), is
+    /// refused; so is one another process has open.
+    pub fn open(dir: &Path) -> Result<Index> {
+        let file = dir.join(STORE_FILE);
+        if !file.exists() {
+            return Err(store_err(
+                dir,
+                format!(
+                    "no index here ({STORE_FILE} is missing); create one with `storyhash index create`"
+                ),
+            ));
+        }
+        let db = Database::open(&file).map_err(|e| match e {
+            redb::DatabaseError::DatabaseAlreadyOpen => store_err(
+                dir,
+                "the index is open in another process (one process at a time: a server, or a \
+                 command); ask the server, or stop it first",
+            ),
+            e => store_err(dir, e),
+        })?;
+        let r = db.begin_read().map_err(|e| store_err(dir, e))?;
+        let meta = r.open_table(META).map_err(|e| store_err(dir, e))?;
+        let get = |k: &str| -> Result<Vec<u8>> {
+            meta.get(k)
+                .map_err(|e| store_err(dir, e))?
+                .map(|v| v.value().to_vec())
+                .ok_or_else(|| store_err(dir, format!("damaged index: no {k} in its metadata")))
+        };
+        let format = u32::from_le_bytes(
+            get("format")?
+                .try_into()
+                .map_err(|_| store_err(dir, "damaged index: unreadable format version"))?,
+        );
+        if format != FORMAT_VERSION {
+            return Err(Error::IncompatibleFormat {
+                what: "the archive index",
+                found: format,
+                supported: FORMAT_VERSION,
+            });
+        }
+        let cfg = EngineConfig::from_json(&String::from_utf8_lossy(&get("config")?))?;
+        let stored: FeatureRecipe = serde_json::from_slice(&get("recipe")?)
+            .map_err(|e| store_err(dir, format!("damaged index: unreadable recipe: {e}")))?;
+        FeatureRecipe::of(&cfg)
+            .ensure_comparable(&stored)
+            .map_err(|e| {
+                store_err(
+                    dir,
+                    format!(
+                        "was built with another feature recipe than this build makes ({e}); \
+                         rebuild it with this build"
+                    ),
+                )
+            })?;
+        check_config(&cfg)?;
+        let mut segments = Vec::new();
+        let segs = r.open_table(SEGMENTS).map_err(|e| store_err(dir, e))?;
+        for entry in segs.iter().map_err(|e| store_err(dir, e))? {
+            let (k, v) = entry.map_err(|e| store_err(dir, e))?;
+            let seg =
+                Segment::decode(k.value(), v.value()).map_err(|e| segment::damaged(dir, e))?;
+            segments.push(Arc::new(seg));
+        }
+        let mut dead = HashSet::new();
+        let dt = r.open_table(DEAD).map_err(|e| store_err(dir, e))?;
+        for entry in dt.iter().map_err(|e| store_err(dir, e))? {
+            dead.insert(entry.map_err(|e| store_err(dir, e))?.0.value());
+        }
+        drop((meta, segs, dt, r));
+        Ok(Index {
+            dir: dir.to_path_buf(),
+            lsh: cfg.copy_lsh()?,
+            signer: CollectionBuilder::new(cfg.clone()),
+            cfg,
+            db,
+            snapshot: RwLock::new(Arc::new(Snapshot { segments, dead })),
+            writer: Mutex::new(()),
+        })
+    }
+
+    /// The engine config the index was created with.
+    pub fn config(&self) -> &EngineConfig {
+        &self.cfg
+    }
+
+    fn err(&self, e: impl std::fmt::Display) -> Error {
+        store_err(&self.dir, e)
+    }
+
+    fn snapshot(&self) -> Arc<Snapshot> {
+        self.snapshot.read().expect("snapshot lock").clone()
+    }
+
+    /// The matches of each article in the index, best first, and the story each would join;
+    /// nothing is stored. Articles are answered in parallel, each against the index alone.
+    pub fn query(&self, articles: Vec<Article>) -> Result<Vec<Answer>> {
+        let snap = self.snapshot();
+        let r = self.db.begin_read().map_err(|e| self.err(e))?;
+        let batch = self.signer.sign(articles);
+        let docs = r.open_table(DOCS).map_err(|e| self.err(e))?;
+        let stories = r.open_table(DOC_STORY).map_err(|e| self.err(e))?;
+        let members = r.open_table(MEMBERS).map_err(|e| self.err(e))?;
+        (0..batch.len())
+            .into_par_iter()
+            .map(|i| {
+                let d = batch.doc(i);
+                let looked = self.look_up(&snap, &d, &docs)?;
+                let found = self.resolve(&d, &looked, &Pending::default(), &HashSet::new());
+                let mut matches = Vec::with_capacity(found.len());
+                let mut best: Option<u64> = None;
+                for f in found {
+                    let story = stories
+                        .get(f.doc)
+                        .map_err(|e| self.err(e))?
+                        .map(|v| v.value())
+                        .ok_or_else(|| {
+                            self.err(format!("damaged index: document {} has no story", f.doc))
+                        })?;
+                    best = Some(best.map_or(story, |b| b.min(story)));
+                    matches.push(f.into_match(&d, story));
+                }
+                sort_matches(&mut matches);
+                let story = match best {
+                    None => None,
+                    Some(target) => {
+                        // The merged story's representative: the earliest member of any of
+                        // the stories the article would join.
+                        let mut rep: Option<u32> = None;
+                        for s in matches.iter().map(|m| m.story).collect::<BTreeSet<_>>() {
+                            if let Some(first) =
+                                first_member(&members, s).map_err(|e| self.err(e))?
+                            {
+                                rep = Some(rep.map_or(first, |r| r.min(first)));
+                            }
+                        }
+                        let rep =
+                            rep.ok_or_else(|| self.err("damaged index: a story without members"))?;
+                        Some(StoryRef {
+                            id: target,
+                            representative: self.id_of(&docs, rep)?,
+                            new: false,
+                        })
+                    }
+                };
+                Ok(Answer {
+                    id: d.id.to_string(),
+                    matches,
+                    story,
+                    stored: None,
+                })
+            })
+            .collect()
+    }
+
+    fn id_of(&self, docs: &impl ReadableTable<u32, &'static [u8]>, doc: u32) -> Result<String> {
+        Ok(self.record(docs, doc)?.map(|r| r.id).unwrap_or_default())
+    }
+
+    fn record(
+        &self,
+        docs: &impl ReadableTable<u32, &'static [u8]>,
+        doc: u32,
+    ) -> Result<Option<DocRecord>> {
+        match docs.get(doc).map_err(|e| self.err(e))? {
+            None => Ok(None),
+            Some(v) => DocRecord::decode(v.value())
+                .map(Some)
+                .ok_or_else(|| self.err(format!("damaged index: record of document {doc}"))),
+        }
+    }
+
+    /// The probe keys of a signed document, and for each the live holders in the committed
+    /// postings, with the records of those that may be candidates.
+    fn look_up(
+        &self,
+        snap: &Snapshot,
+        d: &SignedDoc<'_>,
+        docs: &impl ReadableTable<u32, &'static [u8]>,
+    ) -> Result<Looked> {
+        let cap = self.cfg.copy.max_bucket;
+        let mut keys = probe_keys(d, self.lsh);
+        let mut records = HashMap::new();
+        for (k, _, holders) in &mut keys {
+            for s in &snap.segments {
+                holders.extend(s.holders(*k).iter().filter(|d| !snap.dead.contains(d)));
+            }
+            // Past the cap only the first holder is paired: the rest need no record.
+            let n = if holders.len() + 1 > cap {
+                1
+            } else {
+                holders.len()
+            };
+            for &h in &holders[..n] {
+                if let std::collections::hash_map::Entry::Vacant(e) = records.entry(h) {
+                    if let Some(r) = self.record(docs, h)? {
+                        e.insert(Arc::new(r));
+                    }
+                }
+            }
+        }
+        Ok(Looked { keys, records })
+    }
+
+    /// The candidates of `d` (committed holders in `looked`, then the batch's own earlier
+    /// documents in `pending`) that the copy preset joins it to, verified.
+    fn resolve(
+        &self,
+        d: &SignedDoc<'_>,
+        looked: &Looked,
+        pending: &Pending,
+        gone: &HashSet<u32>,
+    ) -> Vec<Found> {
+        let cap = self.cfg.copy.max_bucket;
+        let mut cands: BTreeSet<u32> = BTreeSet::new();
+        let mut anchor_hits: BTreeMap<u32, usize> = BTreeMap::new();
+        for (k, kind, committed) in &looked.keys {
+            let mut holders: Vec<u32> = committed
+                .iter()
+                .copied()
+                .filter(|h| !gone.contains(h))
+                .collect();
+            if let Some(p) = pending.postings.get(k) {
+                holders.extend_from_slice(p);
+            }
+            if holders.is_empty() {
+                continue;
+            }
+            let take = if holders.len() + 1 > cap {
+                &holders[..1]
+            } else {
+                &holders[..]
+            };
+            match kind {
+                KeyKind::Anchor => {
+                    for &h in take {
+                        *anchor_hits.entry(h).or_default() += 1;
+                    }
+                }
+                KeyKind::Band | KeyKind::Content => cands.extend(take.iter().copied()),
+            }
+        }
+        let rec = |h: u32| -> Option<Arc<DocRecord>> {
+            pending
+                .records
+                .get(&h)
+                .or_else(|| looked.records.get(&h))
+                .cloned()
+        };
+        let own_anchors = d.anchors.iter().filter(|&&a| a != EMPTY).count();
+        for (h, hits) in anchor_hits {
+            if let Some(r) = rec(h) {
+                let theirs = r.anchors.iter().filter(|&&a| a != EMPTY).count();
+                if hits >= anchors_needed(own_anchors.min(theirs)) {
+                    cands.insert(h);
+                }
+            }
+        }
+        let cands: Vec<(u32, Arc<DocRecord>)> = cands
+            .into_iter()
+            .filter_map(|h| rec(h).map(|r| (h, r)))
+            .collect();
+        self.verify_candidates(d, &cands)
+    }
+
+    /// The candidates `cands` that the copy preset joins `d` to, scored by the batch
+    /// engine's scorer over a store of them and, last, `d`: the batch engine verifies a pair
+    /// in document order, and containment breaks a tie of lengths towards the later text, so
+    /// the query goes where a later article would be.
+    fn verify_candidates(&self, d: &SignedDoc<'_>, cands: &[(u32, Arc<DocRecord>)]) -> Vec<Found> {
+        if cands.is_empty() {
+            return Vec::new();
+        }
+        let k = d.sig.len();
+        let q = cands.len();
+        let mut values = Vec::with_capacity((q + 1) * k);
+        for (_, r) in cands {
+            values.extend_from_slice(&r.sig);
+        }
+        values.extend_from_slice(d.sig);
+        // Only the query can be an exact copy here: of its first equal candidate.
+        let mut dup_of = vec![None; q + 1];
+        if d.content.is_some() {
+            dup_of[q] = cands
+                .iter()
+                .position(|(_, r)| r.content == d.content)
+                .map(|j| j as u32);
+        }
+        let sigs = Signatures::from_values(self.cfg.copy_recipe(), values);
+        let contain = self.cfg.copy.contain.map(|params| {
+            let mut f = ContainFeatures {
+                params,
+                mask_words: if d.own.is_empty() { 0 } else { d.own.len() },
+                ..ContainFeatures::default()
+            };
+            for (_, r) in cands {
+                f.words.push(r.words);
+                f.anchors.extend_from_slice(&r.anchors);
+                f.own.extend_from_slice(&r.own);
+            }
+            f.words.push(d.words);
+            f.anchors.extend_from_slice(d.anchors);
+            f.own.extend_from_slice(d.own);
+            debug_assert_eq!(f.anchors.len(), (q + 1) * ANCHORS);
+            f
+        });
+        let store = MemStore {
+            dup_of: &dup_of,
+            copy_sigs: &sigs,
+            shingles: None,
+            story: None,
+            contain: contain.as_ref(),
+        };
+        let scorer = PairScorer::new(&store, Preset::Copy);
+        let t = self.cfg.thresholds;
+        cands
+            .iter()
+            .enumerate()
+            .filter_map(|(j, (doc, r))| {
+                let exact = d.content.is_some() && r.content == d.content;
+                let scores = scorer.verify(j, q, t)?;
+                let evidence = if exact {
+                    Evidence::Exact
+                } else {
+                    scores.decide(Preset::Copy, t)?
+                };
+                Some(Found {
+                    doc: *doc,
+                    id: r.id.clone(),
+                    score: scores.primary(Preset::Copy),
+                    evidence,
+                    containment: scores.contained.map(|c| c.value),
+                })
+            })
+            .collect()
+    }
+
+    /// Add articles, in order, in one durable commit: each is matched against the index and
+    /// the batch's earlier articles, joins the stories of what it matched, and is stored. An
+    /// id the index already has refuses the whole batch unless `opts.replace`. Returns once
+    /// the commit is durable.
+    pub fn add(&self, articles: Vec<Article>, opts: AddOptions) -> Result<Vec<Answer>> {
+        let _w = self.writer.lock().expect("writer lock");
+        let now = opts.now.unwrap_or_else(now_secs);
+        let snap = self.snapshot();
+        let batch = self.signer.sign(articles);
+        // The committed side of every article's lookup, in parallel (the expensive part).
+        let looked: Vec<Looked> = {
+            let r = self.db.begin_read().map_err(|e| self.err(e))?;
+            let docs = r.open_table(DOCS).map_err(|e| self.err(e))?;
+            (0..batch.len())
+                .into_par_iter()
+                .map(|i| self.look_up(&snap, &batch.doc(i), &docs))
+                .collect::<Result<_>>()?
+        };
+        let mut w = self.db.begin_write().map_err(|e| self.err(e))?;
+        w.set_durability(redb::Durability::Immediate)
+            .map_err(|e| self.err(e))?;
+        let mut answers = Vec::with_capacity(batch.len());
+        let mut pending = Pending::default();
+        let mut gone: HashSet<u32> = HashSet::new();
+        let mut next_doc;
+        let mut next_story;
+        {
+            let meta = w.open_table(META).map_err(|e| self.err(e))?;
+            next_doc = meta_u64(&meta, "next_doc")? as u32;
+            next_story = meta_u64(&meta, "next_story")?;
+        }
+        for (i, looked) in looked.iter().enumerate() {
+            let d = batch.doc(i);
+            let existing = {
+                let ids = w.open_table(IDS).map_err(|e| self.err(e))?;
+                let x = ids.get(d.id).map_err(|e| self.err(e))?.map(|v| v.value());
+                x
+            };
+            if let Some(old) = existing {
+                if !opts.replace {
+                    return Err(Error::DuplicateDocument {
+                        id: d.id.to_string(),
+                        first: old,
+                    });
+                }
+                self.remove_docs(&w, &[old], &mut next_story)?;
+                gone.insert(old);
+            }
+            let doc = next_doc;
+            next_doc += 1;
+            let found = self.resolve(&d, looked, &pending, &gone);
+            let rec = DocRecord {
+                id: d.id.to_string(),
+                time: d.time,
+                added: now,
+                content: d.content,
+                words: d.words,
+                sig: d.sig.to_vec(),
+                own: d.own.to_vec(),
+                anchors: d.anchors.to_vec(),
+                links: found.iter().map(|f| Link { doc: f.doc }).collect(),
+            };
+            // Stories: everything matched merges into the oldest story id.
+            let mut matched_stories = BTreeSet::new();
+            {
+                let ds = w.open_table(DOC_STORY).map_err(|e| self.err(e))?;
+                for f in &found {
+                    let s = ds
+                        .get(f.doc)
+                        .map_err(|e| self.err(e))?
+                        .map(|v| v.value())
+                        .ok_or_else(|| {
+                            self.err(format!("damaged index: document {} has no story", f.doc))
+                        })?;
+                    matched_stories.insert(s);
+                }
+            }
+            let (target, new) = match matched_stories.first() {
+                Some(&s) => (s, false),
+                None => {
+                    next_story += 1;
+                    (next_story - 1, true)
+                }
+            };
+            for &s in matched_stories.iter().skip(1) {
+                move_story(&w, s, target).map_err(|e| self.err(e))?;
+            }
+            self.write_doc(&w, doc, &rec, target)?;
+            let mut matches: Vec<Match> = found
+                .into_iter()
+                .map(|f| f.into_match(&d, target))
+                .collect();
+            sort_matches(&mut matches);
+            let rep = {
+                let members = w.open_table(MEMBERS).map_err(|e| self.err(e))?;
+                first_member(&members, target)
+                    .map_err(|e| self.err(e))?
+                    .unwrap_or(doc)
+            };
+            let representative = if rep == doc {
+                d.id.to_string()
+            } else {
+                let docs = w.open_table(DOCS).map_err(|e| self.err(e))?;
+                self.id_of(&docs, rep)?
+            };
+            for (k, _, _) in &looked.keys {
+                pending.postings.entry(*k).or_default().push(doc);
+            }
+            pending.records.insert(doc, Arc::new(rec));
+            answers.push(Answer {
+                id: d.id.to_string(),
+                matches,
+                story: Some(StoryRef {
+                    id: target,
+                    representative,
+                    new,
+                }),
+                stored: Some(true),
+            });
+        }
+        let mut segments = snap.segments.clone();
+        let mut dead = snap.dead.clone();
+        dead.extend(gone.iter().copied());
+        {
+            let mut meta = w.open_table(META).map_err(|e| self.err(e))?;
+            let mut next_segment = meta_u64(&meta, "next_segment")?;
+            if !pending.postings.is_empty() {
+                let entries: Vec<(u64, u32)> = pending
+                    .postings
+                    .iter()
+                    .flat_map(|(&k, docs)| docs.iter().map(move |&d| (k, d)))
+                    .collect();
+                let seg = Segment::new(next_segment, entries);
+                next_segment += 1;
+                let mut st = w.open_table(SEGMENTS).map_err(|e| self.err(e))?;
+                st.insert(seg.id, seg.encode().as_slice())
+                    .map_err(|e| self.err(e))?;
+                segments.push(Arc::new(seg));
+                // The youngest two merge while the older is not much larger.
+                while segments.len() >= 2 {
+                    let n = segments.len();
+                    if segments[n - 2].len() > segment::MERGE_RATIO * segments[n - 1].len() {
+                        break;
+                    }
+                    let merged =
+                        Segment::merge(next_segment, &[&segments[n - 2], &segments[n - 1]], |_| {
+                            true
+                        });
+                    next_segment += 1;
+                    for s in &segments[n - 2..] {
+                        st.remove(s.id).map_err(|e| self.err(e))?;
+                    }
+                    st.insert(merged.id, merged.encode().as_slice())
+                        .map_err(|e| self.err(e))?;
+                    segments.truncate(n - 2);
+                    segments.push(Arc::new(merged));
+                }
+            }
+            meta.insert("next_doc", u64::from(next_doc).to_le_bytes().as_slice())
+                .map_err(|e| self.err(e))?;
+            meta.insert("next_story", next_story.to_le_bytes().as_slice())
+                .map_err(|e| self.err(e))?;
+            meta.insert("next_segment", next_segment.to_le_bytes().as_slice())
+                .map_err(|e| self.err(e))?;
+        }
+        w.commit().map_err(|e| self.err(e))?;
+        *self.snapshot.write().expect("snapshot lock") = Arc::new(Snapshot { segments, dead });
+        Ok(answers)
+    }
+
+    fn write_doc(&self, w: &WriteTransaction, doc: u32, rec: &DocRecord, story: u64) -> Result<()> {
+        let e = |e: redb::Error| self.err(e);
+        w.open_table(DOCS)
+            .map_err(|x| e(x.into()))?
+            .insert(doc, rec.encode().as_slice())
+            .map_err(|x| e(x.into()))?;
+        w.open_table(IDS)
+            .map_err(|x| e(x.into()))?
+            .insert(rec.id.as_str(), doc)
+            .map_err(|x| e(x.into()))?;
+        w.open_table(TIMES)
+            .map_err(|x| e(x.into()))?
+            .insert((rec.expiry_time(), doc), ())
+            .map_err(|x| e(x.into()))?;
+        w.open_table(DOC_STORY)
+            .map_err(|x| e(x.into()))?
+            .insert(doc, story)
+            .map_err(|x| e(x.into()))?;
+        w.open_table(MEMBERS)
+            .map_err(|x| e(x.into()))?
+            .insert((story, doc), ())
+            .map_err(|x| e(x.into()))?;
+        Ok(())
+    }
+
+    /// Remove the live documents `docs` inside `w`, and re-link the stories they leave.
+    fn remove_docs(
+        &self,
+        w: &WriteTransaction,
+        docs: &[u32],
+        next_story: &mut u64,
+    ) -> Result<Removed> {
+        let e = |x: redb::Error| self.err(x);
+        let mut affected = BTreeSet::new();
+        let mut removed = 0;
+        {
+            let mut dt = w.open_table(DOCS).map_err(|x| e(x.into()))?;
+            let mut ids = w.open_table(IDS).map_err(|x| e(x.into()))?;
+            let mut times = w.open_table(TIMES).map_err(|x| e(x.into()))?;
+            let mut ds = w.open_table(DOC_STORY).map_err(|x| e(x.into()))?;
+            let mut members = w.open_table(MEMBERS).map_err(|x| e(x.into()))?;
+            let mut dead = w.open_table(DEAD).map_err(|x| e(x.into()))?;
+            for &doc in docs {
+                let Some(bytes) = dt.remove(doc).map_err(|x| e(x.into()))? else {
+                    continue;
+                };
+                let rec = DocRecord::decode(bytes.value())
+                    .ok_or_else(|| self.err(format!("damaged index: record of document {doc}")))?;
+                drop(bytes);
+                ids.remove(rec.id.as_str()).map_err(|x| e(x.into()))?;
+                times
+                    .remove((rec.expiry_time(), doc))
+                    .map_err(|x| e(x.into()))?;
+                if let Some(s) = ds.remove(doc).map_err(|x| e(x.into()))? {
+                    let s = s.value();
+                    members.remove((s, doc)).map_err(|x| e(x.into()))?;
+                    affected.insert(s);
+                }
+                dead.insert(doc, ()).map_err(|x| e(x.into()))?;
+                removed += 1;
+            }
+        }
+        let mut out = Removed {
+            removed,
+            ..Removed::default()
+        };
+        for s in affected {
+            let pieces = self.relink(w, s, next_story)?;
+            out.relinked += 1;
+            if pieces > 1 {
+                out.split += 1;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Re-link story `s` from its remaining members' links; a piece without the earliest
+    /// member gets a new id. Returns the number of pieces.
+    fn relink(&self, w: &WriteTransaction, s: u64, next_story: &mut u64) -> Result<usize> {
+        let e = |x: redb::Error| self.err(x);
+        let members: Vec<u32> = {
+            let m = w.open_table(MEMBERS).map_err(|x| e(x.into()))?;
+            let range = m.range((s, 0)..=(s, u32::MAX)).map_err(|x| e(x.into()))?;
+            range
+                .map(|r| r.map(|(k, _)| k.value().1))
+                .collect::<std::result::Result<_, _>>()
+                .map_err(|x| e(x.into()))?
+        };
+        if members.len() <= 1 {
+            return Ok(members.len());
+        }
+        let pos: HashMap<u32, u32> = members
+            .iter()
+            .enumerate()
+            .map(|(i, &d)| (d, i as u32))
+            .collect();
+        let mut uf = UnionFind::new(members.len());
+        {
+            let docs = w.open_table(DOCS).map_err(|x| e(x.into()))?;
+            for (i, &d) in members.iter().enumerate() {
+                let rec = self
+                    .record(&docs, d)?
+                    .ok_or_else(|| self.err(format!("damaged index: member {d} has no record")))?;
+                for l in rec.links {
+                    if let Some(&j) = pos.get(&l.doc) {
+                        uf.union(i as u32, j);
+                    }
+                }
+            }
+        }
+        // Pieces by their earliest member (members are in document order).
+        let mut piece_of: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+        for (i, &d) in members.iter().enumerate() {
+            piece_of.entry(uf.find(i as u32)).or_default().push(d);
+        }
+        let mut pieces: Vec<Vec<u32>> = piece_of.into_values().collect();
+        pieces.sort_by_key(|p| p[0]);
+        let n = pieces.len();
+        let mut m = w.open_table(MEMBERS).map_err(|x| e(x.into()))?;
+        let mut ds = w.open_table(DOC_STORY).map_err(|x| e(x.into()))?;
+        for piece in pieces.into_iter().skip(1) {
+            let id = *next_story;
+            *next_story += 1;
+            for d in piece {
+                m.remove((s, d)).map_err(|x| e(x.into()))?;
+                m.insert((id, d), ()).map_err(|x| e(x.into()))?;
+                ds.insert(d, id).map_err(|x| e(x.into()))?;
+            }
+        }
+        Ok(n)
+    }
+
+    /// Remove the documents with ids `ids` in one durable commit. Unknown ids refuse the
+    /// whole removal (nothing is removed), naming them.
+    pub fn remove_ids(&self, ids: &[String]) -> Result<Removed> {
+        let _w = self.writer.lock().expect("writer lock");
+        let w = self.db.begin_write().map_err(|e| self.err(e))?;
+        let mut docs = Vec::with_capacity(ids.len());
+        let mut unknown = Vec::new();
+        {
+            let t = w.open_table(IDS).map_err(|e| self.err(e))?;
+            for id in ids {
+                match t.get(id.as_str()).map_err(|e| self.err(e))? {
+                    Some(d) => docs.push(d.value()),
+                    None => unknown.push(id.clone()),
+                }
+            }
+        }
+        if !unknown.is_empty() {
+            return Err(Error::UnknownIds { ids: unknown });
+        }
+        docs.sort_unstable();
+        docs.dedup();
+        self.commit_removal(w, &docs)
+    }
+
+    /// Remove every document whose time (its own, or when it was added) is before `t`.
+    pub fn remove_older_than(&self, t: i64) -> Result<Removed> {
+        let _w = self.writer.lock().expect("writer lock");
+        let w = self.db.begin_write().map_err(|e| self.err(e))?;
+        let docs: Vec<u32> = {
+            let times = w.open_table(TIMES).map_err(|e| self.err(e))?;
+            let range = times
+                .range((i64::MIN, 0)..(t, 0))
+                .map_err(|e| self.err(e))?;
+            let mut v: Vec<u32> = range
+                .map(|r| r.map(|(k, _)| k.value().1))
+                .collect::<std::result::Result<_, _>>()
+                .map_err(|e| self.err(e))?;
+            v.sort_unstable();
+            v
+        };
+        self.commit_removal(w, &docs)
+    }
+
+    fn commit_removal(&self, mut w: WriteTransaction, docs: &[u32]) -> Result<Removed> {
+        w.set_durability(redb::Durability::Immediate)
+            .map_err(|e| self.err(e))?;
+        let mut next_story = {
+            let meta = w.open_table(META).map_err(|e| self.err(e))?;
+            meta_u64(&meta, "next_story")?
+        };
+        let out = self.remove_docs(&w, docs, &mut next_story)?;
+        w.open_table(META)
+            .map_err(|e| self.err(e))?
+            .insert("next_story", next_story.to_le_bytes().as_slice())
+            .map_err(|e| self.err(e))?;
+        w.commit().map_err(|e| self.err(e))?;
+        let snap = self.snapshot();
+        let mut dead = snap.dead.clone();
+        dead.extend(docs.iter().copied());
+        *self.snapshot.write().expect("snapshot lock") = Arc::new(Snapshot {
+            segments: snap.segments.clone(),
+            dead,
+        });
+        Ok(out)
+    }
+
+    /// Rewrite the postings as one segment without removed documents, then give the store's
+    /// free pages back to the file system.
+    pub fn compact(&mut self) -> Result<()> {
+        {
+            let _w = self.writer.lock().expect("writer lock");
+            let snap = self.snapshot();
+            let w = self.db.begin_write().map_err(|e| self.err(e))?;
+            let merged;
+            {
+                let mut meta = w.open_table(META).map_err(|e| self.err(e))?;
+                let next_segment = meta_u64(&meta, "next_segment")?;
+                let segs: Vec<&Segment> = snap.segments.iter().map(|s| s.as_ref()).collect();
+                merged = Segment::merge(next_segment, &segs, |d| !snap.dead.contains(&d));
+                let mut st = w.open_table(SEGMENTS).map_err(|e| self.err(e))?;
+                for s in &snap.segments {
+                    st.remove(s.id).map_err(|e| self.err(e))?;
+                }
+                if merged.len() > 0 {
+                    st.insert(merged.id, merged.encode().as_slice())
+                        .map_err(|e| self.err(e))?;
+                }
+                meta.insert("next_segment", (next_segment + 1).to_le_bytes().as_slice())
+                    .map_err(|e| self.err(e))?;
+                w.open_table(DEAD)
+                    .map_err(|e| self.err(e))?
+                    .retain(|_, _| false)
+                    .map_err(|e| self.err(e))?;
+            }
+            w.commit().map_err(|e| self.err(e))?;
+            let segments = if merged.len() > 0 {
+                vec![Arc::new(merged)]
+            } else {
+                Vec::new()
+            };
+            *self.snapshot.write().expect("snapshot lock") = Arc::new(Snapshot {
+                segments,
+                dead: HashSet::new(),
+            });
+        }
+        while self.db.compact().map_err(|e| self.err(e))? {}
+        Ok(())
+    }
+
+    /// Counts and settings.
+    pub fn stats(&self) -> Result<Stats> {
+        let snap = self.snapshot();
+        let r = self.db.begin_read().map_err(|e| self.err(e))?;
+        let ids = r.open_table(IDS).map_err(|e| self.err(e))?;
+        let times = r.open_table(TIMES).map_err(|e| self.err(e))?;
+        let members = r.open_table(MEMBERS).map_err(|e| self.err(e))?;
+        let mut stories = 0u64;
+        let mut last = None;
+        for entry in members.iter().map_err(|e| self.err(e))? {
+            let s = entry.map_err(|e| self.err(e))?.0.value().0;
+            if last != Some(s) {
+                stories += 1;
+                last = Some(s);
+            }
+        }
+        let first_time = times
+            .first()
+            .map_err(|e| self.err(e))?
+            .map(|(k, _)| k.value().0);
+        let last_time = times
+            .last()
+            .map_err(|e| self.err(e))?
+            .map(|(k, _)| k.value().0);
+        Ok(Stats {
+            format_version: FORMAT_VERSION,
+            documents: ids.len().map_err(|e| self.err(e))?,
+            stories,
+            segments: snap.segments.len(),
+            postings: snap.segments.iter().map(|s| s.len()).sum(),
+            dead: snap.dead.len(),
+            file_bytes: std::fs::metadata(self.dir.join(STORE_FILE)).map_or(0, |m| m.len()),
+            oldest: first_time,
+            newest: last_time,
+            config: serde_json::from_str(&self.cfg.to_json()).expect("a config is JSON"),
+        })
+    }
+
+    /// Every story with its live members, by story id.
+    pub fn stories(&self) -> Result<Vec<Story>> {
+        let r = self.db.begin_read().map_err(|e| self.err(e))?;
+        let members = r.open_table(MEMBERS).map_err(|e| self.err(e))?;
+        let docs = r.open_table(DOCS).map_err(|e| self.err(e))?;
+        let mut out: Vec<Story> = Vec::new();
+        for entry in members.iter().map_err(|e| self.err(e))? {
+            let (s, d) = entry.map_err(|e| self.err(e))?.0.value();
+            let id = self.id_of(&docs, d)?;
+            match out.last_mut() {
+                Some(st) if st.id == s => st.members.push(id),
+                _ => out.push(Story {
+                    id: s,
+                    members: vec![id],
+                }),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Check the store's integrity (and repair it to its last durable commit when it must),
+    /// then the index's own consistency: every record readable, ids, times and story
+    /// membership agreeing, every posting naming a known document. Says what would be lost.
+    pub fn verify(dir: &Path) -> Result<VerifyReport> {
+        let file = dir.join(STORE_FILE);
+        let mut db = Database::open(&file).map_err(|e| match e {
+            redb::DatabaseError::DatabaseAlreadyOpen => store_err(
+                dir,
+                "the index is open in another process; stop it before verifying",
+            ),
+            e => store_err(dir, e),
+        })?;
+        let store_ok = db.check_integrity().map_err(|e| store_err(dir, e))?;
+        drop(db);
+        let index = Index::open(dir)?;
+        let mut rep = index.check()?;
+        rep.store_ok = store_ok;
+        if !store_ok {
+            rep.problems.insert(
+                0,
+                "the store was not closed cleanly and was repaired to its last durable commit"
+                    .into(),
+            );
+        }
+        Ok(rep)
+    }
+
+    fn check(&self) -> Result<VerifyReport> {
+        let snap = self.snapshot();
+        let r = self.db.begin_read().map_err(|e| self.err(e))?;
+        let docs = r.open_table(DOCS).map_err(|e| self.err(e))?;
+        let ids = r.open_table(IDS).map_err(|e| self.err(e))?;
+        let times = r.open_table(TIMES).map_err(|e| self.err(e))?;
+        let ds = r.open_table(DOC_STORY).map_err(|e| self.err(e))?;
+        let members = r.open_table(MEMBERS).map_err(|e| self.err(e))?;
+        let mut rep = VerifyReport::default();
+        let mut live = HashSet::new();
+        let k = self.cfg.copy.sketch.num_perm;
+        for entry in docs.iter().map_err(|e| self.err(e))? {
+            let (d, v) = entry.map_err(|e| self.err(e))?;
+            let d = d.value();
+            live.insert(d);
+            rep.documents += 1;
+            let Some(rec) = DocRecord::decode(v.value()) else {
+                rep.problems
+                    .push(format!("document {d}: unreadable record"));
+                rep.lost.push(format!("(document {d})"));
+                continue;
+            };
+            let mut bad = Vec::new();
+            if rec.sig.len() != k {
+                bad.push(format!("signature of {} values, not {k}", rec.sig.len()));
+            }
+            if ids
+                .get(rec.id.as_str())
+                .map_err(|e| self.err(e))?
+                .map(|v| v.value())
+                != Some(d)
+            {
+                bad.push("its id does not lead to it".to_string());
+            }
+            if times
+                .get((rec.expiry_time(), d))
+                .map_err(|e| self.err(e))?
+                .is_none()
+            {
+                bad.push("missing from the expiry times".to_string());
+            }
+            match ds.get(d).map_err(|e| self.err(e))?.map(|v| v.value()) {
+                None => bad.push("has no story".to_string()),
+                Some(s) => {
+                    if members.get((s, d)).map_err(|e| self.err(e))?.is_none() {
+                        bad.push(format!("not among story {s}'s members"));
+                    }
+                }
+            }
+            if !bad.is_empty() {
+                rep.problems
+                    .push(format!("document {d} ({:?}): {}", rec.id, bad.join("; ")));
+                rep.lost.push(rec.id);
+            }
+        }
+        let n_ids = ids.len().map_err(|e| self.err(e))?;
+        if n_ids != rep.documents {
+            rep.problems
+                .push(format!("{n_ids} ids for {} documents", rep.documents));
+        }
+        let n_members = members.len().map_err(|e| self.err(e))?;
+        if n_members != rep.documents {
+            rep.problems.push(format!(
+                "{n_members} story memberships for {} documents",
+                rep.documents
+            ));
+        }
+        let mut unknown = BTreeSet::new();
+        for s in &snap.segments {
+            rep.postings += s.len();
+            if !s.is_sorted() {
+                rep.problems
+                    .push(format!("segment {}: postings out of order", s.id));
+            }
+            for &d in s.docs() {
+                if !live.contains(&d) && !snap.dead.contains(&d) {
+                    unknown.insert(d);
+                }
+            }
+        }
+        if !unknown.is_empty() {
+            rep.problems.push(format!(
+                "{} documents posted but neither live nor removed (first: {})",
+                unknown.len(),
+                unknown.first().unwrap()
+            ));
+        }
+        Ok(rep)
+    }
+}
+
+/// A document's probe keys: its band keys, lead anchors and content hash, each with its kind
+/// and (to be filled) its committed holders.
+fn probe_keys(d: &SignedDoc<'_>, lsh: LshParams) -> Vec<(u64, KeyKind, Vec<u32>)> {
+    let mut keys = Vec::with_capacity(lsh.bands + ANCHORS + 1);
+    let mut buf = Vec::new();
+    for band in 0..lsh.bands {
+        if let Some(k) = band_key(d.sig, lsh, band, &mut buf) {
+            keys.push((key(KeyKind::Band, k), KeyKind::Band, Vec::new()));
+        }
+    }
+    for &a in d.anchors.iter().filter(|&&a| a != EMPTY) {
+        keys.push((
+            key(KeyKind::Anchor, u64::from(a)),
+            KeyKind::Anchor,
+            Vec::new(),
+        ));
+    }
+    if let Some(c) = d.content {
+        keys.push((key(KeyKind::Content, c), KeyKind::Content, Vec::new()));
+    }
+    // A key is looked up once even when two bands hash alike.
+    keys.sort_by_key(|k| k.0);
+    keys.dedup_by_key(|k| k.0);
+    keys
+}
+
+/// The earliest member of story `s`.
+fn first_member(
+    members: &impl ReadableTable<(u64, u32), ()>,
+    s: u64,
+) -> std::result::Result<Option<u32>, redb::StorageError> {
+    let mut range = members.range((s, 0)..=(s, u32::MAX))?;
+    match range.next() {
+        Some(r) => Ok(Some(r?.0.value().1)),
+        None => Ok(None),
+    }
+}
+
+/// Move every member of story `from` to story `to`.
+fn move_story(w: &WriteTransaction, from: u64, to: u64) -> std::result::Result<(), redb::Error> {
+    let mut m = w.open_table(MEMBERS)?;
+    let docs: Vec<u32> = m
+        .range((from, 0)..=(from, u32::MAX))?
+        .map(|r| r.map(|(k, _)| k.value().1))
+        .collect::<std::result::Result<_, _>>()?;
+    let mut ds = w.open_table(DOC_STORY)?;
+    for d in docs {
+        m.remove((from, d))?;
+        m.insert((to, d), ())?;
+        ds.insert(d, to)?;
+    }
+    Ok(())
+}
+
+fn sort_matches(m: &mut [Match]) {
+    m.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+}
+
+/// The committed side of one article's lookup.
+struct Looked {
+    keys: Vec<(u64, KeyKind, Vec<u32>)>,
+    records: HashMap<u32, Arc<DocRecord>>,
+}
+
+/// The batch's own documents so far: their postings and records.
+#[derive(Default)]
+struct Pending {
+    postings: HashMap<u64, Vec<u32>>,
+    records: HashMap<u32, Arc<DocRecord>>,
+}
+
+/// A verified candidate.
+struct Found {
+    doc: u32,
+    id: String,
+    score: f64,
+    evidence: Evidence,
+    containment: Option<f64>,
+}
+
+impl Found {
+    fn into_match(self, d: &SignedDoc<'_>, story: u64) -> Match {
+        let contained = match self.evidence {
+            // The pair was verified as (candidate, query): `first` is the candidate.
+            Evidence::Contained { first } => Some(if first {
+                self.id.clone()
+            } else {
+                d.id.to_string()
+            }),
+            _ => None,
+        };
+        Match {
+            containment: contained.as_ref().and(self.containment.map(round4)),
+            contained,
+            id: self.id,
+            score: round4(self.score),
+            evidence: self.evidence.name(),
+            story,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,190 @@
+//! The store's tables and the per-document record: everything verification reads about an
+//! archived article (its copy signature, containment features, content hash, length), and the
+//! verified links to the earlier articles it matched when it was added, from which a story is
+//! re-linked when a member leaves.
+//!
+//! Invariant: a record is written once, in the transaction that adds its document, and removed
+//! in the one that removes it; nothing else rewrites it.
+
+use redb::TableDefinition;
+
+/// Settings and counters: `format`, `config`, `recipe`, `next_doc`, `next_story`,
+/// `next_segment`.
+pub(crate) const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+/// Live documents' records by document number.
+pub(crate) const DOCS: TableDefinition<u32, &[u8]> = TableDefinition::new("docs");
+/// Live documents by external id.
+pub(crate) const IDS: TableDefinition<&str, u32> = TableDefinition::new("ids");
+/// (expiry time, document): the article's time, or when it was added.
+pub(crate) const TIMES: TableDefinition<(i64, u32), ()> = TableDefinition::new("times");
+/// (story, document) for every live document.
+pub(crate) const MEMBERS: TableDefinition<(u64, u32), ()> = TableDefinition::new("members");
+/// Each live document's story.
+pub(crate) const DOC_STORY: TableDefinition<u32, u64> = TableDefinition::new("doc_story");
+/// Postings segments by number ([`crate::segment::Segment::encode`]).
+pub(crate) const SEGMENTS: TableDefinition<u64, &[u8]> = TableDefinition::new("segments");
+/// Removed documents whose postings are still in a segment (until `compact`).
+pub(crate) const DEAD: TableDefinition<u32, ()> = TableDefinition::new("dead");
+
+/// A verified match to an earlier document, kept with the later one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Link {
+    pub(crate) doc: u32,
+}
+
+/// One archived article.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct DocRecord {
+    pub(crate) id: String,
+    pub(crate) time: Option<i64>,
+    /// When it was added (seconds since the epoch).
+    pub(crate) added: i64,
+    pub(crate) content: Option<u64>,
+    pub(crate) words: u32,
+    pub(crate) sig: Vec<u32>,
+    pub(crate) own: Vec<u64>,
+    pub(crate) anchors: Vec<u32>,
+    pub(crate) links: Vec<Link>,
+}
+
+impl DocRecord {
+    /// The time it expires by: its own, or when it was added.
+    pub(crate) fn expiry_time(&self) -> i64 {
+        self.time.unwrap_or(self.added)
+    }
+
+    pub(crate) fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(
+            48 + self.id.len() + self.sig.len() * 4 + self.own.len() * 8 + self.links.len() * 4,
+        );
+        out.push(1u8); // record layout version
+        put_u32(&mut out, self.id.len() as u32);
+        out.extend_from_slice(self.id.as_bytes());
+        put_opt(&mut out, self.time.map(|t| t as u64));
+        out.extend_from_slice(&self.added.to_le_bytes());
+        put_opt(&mut out, self.content);
+        put_u32(&mut out, self.words);
+        put_u32(&mut out, self.sig.len() as u32);
+        for v in &self.sig {
+            put_u32(&mut out, *v);
+        }
+        put_u32(&mut out, self.own.len() as u32);
+        for v in &self.own {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        put_u32(&mut out, self.anchors.len() as u32);
+        for v in &self.anchors {
+            put_u32(&mut out, *v);
+        }
+        put_u32(&mut out, self.links.len() as u32);
+        for l in &self.links {
+            put_u32(&mut out, l.doc);
+        }
+        out
+    }
+
+    pub(crate) fn decode(bytes: &[u8]) -> Option<DocRecord> {
+        let mut r = Reader(bytes);
+        if r.take(1)?[0] != 1 {
+            return None;
+        }
+        let n = r.u32()? as usize;
+        let id = String::from_utf8(r.take(n)?.to_vec()).ok()?;
+        let time = r.opt()?.map(|t| t as i64);
+        let added = r.u64()? as i64;
+        let content = r.opt()?;
+        let words = r.u32()?;
+        let n = r.u32()? as usize;
+        let sig = (0..n).map(|_| r.u32()).collect::<Option<_>>()?;
+        let n = r.u32()? as usize;
+        let own = (0..n).map(|_| r.u64()).collect::<Option<_>>()?;
+        let n = r.u32()? as usize;
+        let anchors = (0..n).map(|_| r.u32()).collect::<Option<_>>()?;
+        let n = r.u32()? as usize;
+        let links = (0..n)
+            .map(|_| r.u32().map(|doc| Link { doc }))
+            .collect::<Option<_>>()?;
+        r.0.is_empty().then_some(DocRecord {
+            id,
+            time,
+            added,
+            content,
+            words,
+            sig,
+            own,
+            anchors,
+            links,
+        })
+    }
+}
+
+fn put_u32(out: &mut Vec<u8>, v: u32) {
+    out.extend_from_slice(&v.to_le_bytes());
+}
+
+fn put_opt(out: &mut Vec<u8>, v: Option<u64>) {
+    match v {
+        Some(v) => {
+            out.push(1);
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        None => out.push(0),
+    }
+}
+
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        if self.0.len() < n {
+            return None;
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Some(head)
+    }
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+    fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+    fn opt(&mut self) -> Option<Option<u64>> {
+        match self.take(1)?[0] {
+            0 => Some(None),
+            1 => Some(Some(self.u64()?)),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_record_round_trips_and_a_cut_one_is_refused() {
+        let r = DocRecord {
+            id: "wire-1 ü".into(),
+            time: Some(-5),
+            added: 1_796_083_200,
+            content: Some(u64::MAX),
+            words: 321,
+            sig: vec![1, 2, u32::MAX],
+            own: vec![7],
+            anchors: vec![9, 8],
+            links: vec![Link { doc: 4 }],
+        };
+        let bytes = r.encode();
+        assert_eq!(DocRecord::decode(&bytes), Some(r.clone()));
+        for cut in 0..bytes.len() {
+            assert_eq!(DocRecord::decode(&bytes[..cut]), None, "cut at {cut}");
+        }
+        let none = DocRecord {
+            time: None,
+            content: None,
+            ..r
+        };
+        assert_eq!(DocRecord::decode(&none.encode()), Some(none));
+    }
+}

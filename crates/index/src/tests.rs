@@ -1,0 +1,376 @@
+//! The index against its model: the batch engine over the live documents. Texts are
+//! synthetic edits (trims, substitutions, credit lines, exact copies) of the seed case's
+//! articles, which the repository ships (`fixtures/seeds/`).
+
+use super::*;
+use proptest::prelude::*;
+use std::collections::BTreeMap;
+use storyhash_core::hashed::mix64;
+
+fn seed_texts() -> Vec<String> {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fixtures/seeds/seed_case.jsonl"
+    );
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v["text"].as_str().unwrap().to_string()
+        })
+        .collect()
+}
+
+/// A synthetic version `r` of base text `text`: the text itself, its lead, an edited copy,
+/// or a copy with a credit line.
+fn variant(text: &str, r: u64) -> String {
+    let words: Vec<&str> = text.split(' ').collect();
+    match r % 5 {
+        0 => text.to_string(),
+        1 => {
+            let keep = words.len() * (25 + (r >> 8) as usize % 40) / 100;
+            words[..keep.max(1)].join(" ")
+        }
+        2 => words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                if mix64(r ^ i as u64) % 40 == 0 {
+                    "edited"
+                } else {
+                    w
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+        3 => format!("(Wire) - {text}\nSource: Wire"),
+        _ => words[words.len() / 2..].join(" "),
+    }
+}
+
+fn copy_cfg() -> EngineConfig {
+    EngineConfig {
+        preset: Preset::Copy,
+        ..EngineConfig::default()
+    }
+}
+
+/// The batch engine's clusters of `live` (in order), as sorted sets of ids.
+fn batch_partition(cfg: &EngineConfig, live: &[Article]) -> Vec<Vec<String>> {
+    let mut b = CollectionBuilder::new(cfg.clone());
+    b.add_batch(live.to_vec());
+    let c = b.finish().unwrap();
+    let run = c.cluster().unwrap();
+    let mut out: Vec<Vec<String>> = run
+        .clusters
+        .iter()
+        .map(|cl| {
+            let mut m: Vec<String> = cl
+                .members
+                .iter()
+                .map(|&i| live[i as usize].id.clone())
+                .collect();
+            m.sort();
+            m
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn index_partition(index: &Index) -> Vec<Vec<String>> {
+    let mut out: Vec<Vec<String>> = index
+        .stories()
+        .unwrap()
+        .into_iter()
+        .map(|s| {
+            let mut m = s.members;
+            m.sort();
+            m
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(24)
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    /// Add this many new articles in one batch.
+    Add(usize),
+    /// Remove the live articles whose position among the live ones is a multiple of this.
+    Remove(usize),
+    /// Remove articles older than the n-th add's time.
+    Expire(usize),
+    /// Query a few articles (live or not) and check the answers.
+    Query,
+    Compact,
+    Reopen,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        4 => (1usize..12).prop_map(Op::Add),
+        1 => (2usize..5).prop_map(Op::Remove),
+        1 => (0usize..6).prop_map(Op::Expire),
+        1 => Just(Op::Query),
+        1 => Just(Op::Compact),
+        1 => Just(Op::Reopen),
+    ]
+}
+
+proptest! {
+    // 24 cases by default (about ten seconds); PROPTEST_CASES=N runs more.
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
+    /// Random sequences of adds, removals, expiries, queries, compactions and reopens: after
+    /// each, the index's stories are the batch engine's copy clusters of the live documents,
+    /// and a query's matches are the batch engine's verified pairs of that article.
+    #[test]
+    fn the_index_agrees_with_the_batch_engine(ops in proptest::collection::vec(op(), 1..14), seed in any::<u64>()) {
+        let texts = seed_texts();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("idx");
+        let cfg = copy_cfg();
+        let mut index = Index::create(&path, cfg.clone()).unwrap();
+        let mut live: Vec<Article> = Vec::new();
+        let mut made = 0u64;
+        let mut adds = 0i64;
+        let mut times: Vec<i64> = Vec::new();
+        let fresh = |n: usize, made: &mut u64| -> Vec<Article> {
+            (0..n).map(|_| {
+                let r = mix64(seed ^ *made);
+                // Few bases, so that versions of one text meet often.
+                let base = &texts[(r % 4) as usize];
+                *made += 1;
+                Article::new(format!("a{made}"), variant(base, r >> 3))
+            }).collect()
+        };
+        for op in ops {
+            match op {
+                Op::Add(n) => {
+                    adds += 1;
+                    let t = 1000 * adds;
+                    times.push(t);
+                    let batch = fresh(n, &mut made);
+                    let answers = index.add(batch.clone(), AddOptions { replace: false, now: Some(t) }).unwrap();
+                    prop_assert_eq!(answers.len(), n);
+                    prop_assert!(answers.iter().all(|a| a.stored == Some(true)));
+                    live.extend(batch);
+                }
+                Op::Remove(k) => {
+                    let ids: Vec<String> = live.iter().enumerate().filter(|(i, _)| i % k == 0).map(|(_, a)| a.id.clone()).collect();
+                    let removed = index.remove_ids(&ids).unwrap();
+                    prop_assert_eq!(removed.removed, ids.len());
+                    live.retain(|a| !ids.contains(&a.id));
+                }
+                Op::Expire(n) => {
+                    let Some(&t) = times.get(n) else { continue };
+                    // Articles carry no time of their own: they expire by when they were added.
+                    let before = live.len();
+                    let removed = index.remove_older_than(t).unwrap();
+                    let ids_now: BTreeSet<String> = index.stories().unwrap().into_iter().flat_map(|s| s.members).collect();
+                    live.retain(|a| ids_now.contains(&a.id));
+                    prop_assert_eq!(removed.removed, before - live.len());
+                }
+                Op::Query => {
+                    let probe = fresh(3, &mut made);
+                    let answers = index.query(probe.clone()).unwrap();
+                    for (a, art) in answers.iter().zip(&probe) {
+                        // The model: the batch engine's verified pairs between the article
+                        // and the live documents.
+                        let mut all = live.clone();
+                        all.push(art.clone());
+                        let mut b = CollectionBuilder::new(cfg.clone());
+                        b.add_batch(all.clone());
+                        let c = b.finish().unwrap();
+                        let run = c.cluster().unwrap();
+                        let q = (all.len() - 1) as u32;
+                        let pos: BTreeMap<&str, usize> =
+                            all.iter().enumerate().map(|(i, x)| (x.id.as_str(), i)).collect();
+                        if c.dup_of[q as usize].is_some() {
+                            // An exact copy: the batch pairs it with its first occurrence only.
+                            prop_assert!(a.matches.iter().any(|m| m.evidence == "exact"));
+                        } else {
+                            // Matches by copy class: the batch pairs an exact copy's original
+                            // only, where the index finds every copy.
+                            let mut want: Vec<(usize, &'static str)> = run.pairs.iter()
+                                .filter(|p| p.b == q)
+                                .map(|p| (c.canonical(p.a as usize), p.evidence.name()))
+                                .collect();
+                            want.sort();
+                            want.dedup();
+                            let mut got: Vec<(usize, &'static str)> = a.matches.iter()
+                                .map(|m| (c.canonical(pos[m.id.as_str()]), m.evidence))
+                                .collect();
+                            got.sort();
+                            got.dedup();
+                            prop_assert_eq!(got, want);
+                        }
+                        prop_assert_eq!(a.stored, None);
+                    }
+                }
+                Op::Compact => index.compact().unwrap(),
+                Op::Reopen => {
+                    drop(index);
+                    index = Index::open(&path).unwrap();
+                }
+            }
+            prop_assert_eq!(index_partition(&index), batch_partition(&cfg, &live));
+            let report = index.check().unwrap();
+            prop_assert!(report.problems.is_empty(), "{:?}", report.problems);
+        }
+    }
+}
+
+#[test]
+fn an_id_already_present_refuses_the_batch_unless_replace() {
+    let texts = seed_texts();
+    let dir = tempfile::tempdir().unwrap();
+    let index = Index::create(&dir.path().join("i"), copy_cfg()).unwrap();
+    index
+        .add(
+            vec![Article::new("x", texts[0].clone())],
+            AddOptions::default(),
+        )
+        .unwrap();
+    let err = index
+        .add(
+            vec![
+                Article::new("y", texts[1].clone()),
+                Article::new("x", texts[2].clone()),
+            ],
+            AddOptions::default(),
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("\"x\""), "{err}");
+    // Nothing of the refused batch was stored.
+    assert_eq!(index.stats().unwrap().documents, 1);
+    let a = index
+        .add(
+            vec![Article::new("x", texts[2].clone())],
+            AddOptions {
+                replace: true,
+                now: None,
+            },
+        )
+        .unwrap();
+    assert_eq!(a[0].stored, Some(true));
+    let stories = index.stories().unwrap();
+    assert_eq!(stories.len(), 1);
+    // The newer version replaced the old: a query with the old text finds nothing.
+    let q = index
+        .query(vec![Article::new("q", texts[0].clone())])
+        .unwrap();
+    assert!(q[0]
+        .matches
+        .iter()
+        .all(|m| m.id != "x" || m.evidence != "exact"));
+}
+
+#[test]
+fn settings_travel_with_the_index_and_mixing_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("i");
+    Index::create(&path, copy_cfg()).unwrap();
+    // A story-preset config is refused at create.
+    let err = Index::create(&dir.path().join("s"), EngineConfig::default())
+        .err()
+        .unwrap();
+    assert!(err.to_string().contains("copy preset"), "{err}");
+    // Creating over an index is refused.
+    assert!(Index::create(&path, copy_cfg()).is_err());
+    // Another format version is refused with both versions named.
+    {
+        let db = Database::open(path.join(STORE_FILE)).unwrap();
+        let w = db.begin_write().unwrap();
+        w.open_table(META)
+            .unwrap()
+            .insert("format", 99u32.to_le_bytes().as_slice())
+            .unwrap();
+        w.commit().unwrap();
+    }
+    let err = Index::open(&path).err().unwrap().to_string();
+    assert!(
+        err.contains("99") && err.contains(&FORMAT_VERSION.to_string()),
+        "{err}"
+    );
+    // A recipe this build does not make is refused.
+    let path2 = dir.path().join("j");
+    Index::create(&path2, copy_cfg()).unwrap();
+    {
+        let db = Database::open(path2.join(STORE_FILE)).unwrap();
+        let w = db.begin_write().unwrap();
+        let mut recipe: serde_json::Value = {
+            let r = w.open_table(META).unwrap();
+            let v = r.get("recipe").unwrap().unwrap();
+            serde_json::from_slice(v.value()).unwrap()
+        };
+        recipe["lead"] = serde_json::json!([32, 4]);
+        w.open_table(META)
+            .unwrap()
+            .insert("recipe", recipe.to_string().as_bytes())
+            .unwrap();
+        w.commit().unwrap();
+    }
+    let err = Index::open(&path2).err().unwrap().to_string();
+    assert!(err.contains("recipe") && err.contains("lead"), "{err}");
+}
+
+#[test]
+fn a_second_opener_is_refused_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("i");
+    let _first = Index::create(&path, copy_cfg()).unwrap();
+    let err = Index::open(&path).err().unwrap().to_string();
+    assert!(err.contains("open in another process"), "{err}");
+}
+
+#[test]
+fn stories_keep_their_id_when_the_first_member_expires_and_split_when_a_bridge_leaves() {
+    let texts = seed_texts();
+    let base = &texts[0];
+    let words: Vec<&str> = base.split(' ').collect();
+    let n = words.len();
+    // Three windows of one text, each a copy of the next (Jaccard about 0.86), a and c
+    // too far apart to be copies (0.74), and starting too far apart to share a lead: b
+    // bridges them.
+    let window = |from: usize| words[n * from / 100..n * (from + 80) / 100].join(" ");
+    let (a, b, c) = (window(0), window(6), window(12));
+    let dir = tempfile::tempdir().unwrap();
+    let index = Index::create(&dir.path().join("i"), copy_cfg()).unwrap();
+    let add = |id: &str, text: &str, t: i64| {
+        index
+            .add(
+                vec![Article::new(id, text)],
+                AddOptions {
+                    replace: false,
+                    now: Some(t),
+                },
+            )
+            .unwrap()
+            .remove(0)
+    };
+    let first = add("b", &b, 10);
+    let sa = add("a", &a, 20);
+    let sc = add("c", &c, 30);
+    let story = first.story.unwrap().id;
+    assert_eq!(sa.story.as_ref().unwrap().id, story, "{sa:?}");
+    assert_eq!(sc.story.as_ref().unwrap().id, story, "{sc:?}");
+    assert_eq!(sc.story.unwrap().representative, "b");
+    // The first member expires: a and c are two stories now; the piece with the earliest
+    // member keeps the id.
+    let r = index.remove_older_than(15).unwrap();
+    assert_eq!((r.removed, r.split), (1, 1));
+    let stories = index.stories().unwrap();
+    assert_eq!(stories.len(), 2);
+    assert_eq!(stories[0].id, story);
+    assert_eq!(stories[0].members, vec!["a".to_string()]);
+    assert!(stories[1].id > story);
+}
