@@ -10,5 +10,6 @@ mod dedup;
 mod explain;
 mod formats;
 mod help;
+mod index;
 mod quality;
 mod regression_fuzz;

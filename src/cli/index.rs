@@ -36,8 +36,9 @@ pub enum IndexCommand {
     Add(AddArgs),
     /// Counts and settings of an index.
     Stats(DirArgs),
-    /// Every story with its live members (JSONL: id, size, representative, members).
-    Stories(DirArgs),
+    /// Every story with its live members (JSONL: story, size, representative, members; or a
+    /// table).
+    Stories(StoriesArgs),
     /// Remove articles by id (--ids FILE, one per line) or by age (--older-than 30d).
     #[command(after_help = concat!(
         "Examples:\n",
@@ -59,6 +60,15 @@ pub struct DirArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     format: OutFormat,
+}
+
+#[derive(Args, Debug)]
+pub struct StoriesArgs {
+    /// The index directory.
+    dir: PathBuf,
+    /// Output format (default: table on a terminal, jsonl otherwise).
+    #[arg(long, value_enum)]
+    format: Option<AnswerFormat>,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -332,11 +342,20 @@ fn add(a: AddArgs) -> Result<ExitCode, Error> {
     if progress {
         eprintln!();
     }
-    reader
+    let read = reader
         .join()
-        .map_err(|_| Error::Config("the reader thread panicked".into()))??;
+        .map_err(|_| Error::Config("the reader thread panicked".into()))?;
     if let Some(mut o) = out {
         o.flush().map_err(|e| Error::io(Path::new("answers"), e))?;
+    }
+    if let Err(e) = read {
+        if added > 0 {
+            eprintln!(
+                "storyhash: the {added} articles read before the bad record were stored; after \
+                 fixing it, add the input again with --replace (or only the rest)"
+            );
+        }
+        return Err(e);
     }
     if !a.quiet {
         let secs = started.elapsed().as_secs_f64();
@@ -395,10 +414,42 @@ fn stats(a: DirArgs) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn stories(a: DirArgs) -> Result<ExitCode, Error> {
+fn stories(a: StoriesArgs) -> Result<ExitCode, Error> {
     let index = Index::open(&a.dir)?;
+    let table = a.format.map_or_else(
+        || std::io::IsTerminal::is_terminal(&std::io::stdout()),
+        |f| f == AnswerFormat::Table,
+    );
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let io = |e| Error::io(Path::new("stdout"), e);
+    if table {
+        writeln!(
+            out,
+            "{:>8}  {:>5}  {:<24}  members",
+            "story", "size", "representative"
+        )
+        .map_err(io)?;
+    }
     for s in index.stories()? {
+        if table {
+            let shown: Vec<&str> = s.members.iter().take(4).map(String::as_str).collect();
+            let more = s.members.len().saturating_sub(4);
+            writeln!(
+                out,
+                "{:>8}  {:>5}  {:<24}  {}{}",
+                s.id,
+                s.members.len(),
+                s.members[0],
+                shown.join(" "),
+                if more > 0 {
+                    format!(" (+{more})")
+                } else {
+                    String::new()
+                }
+            )
+            .map_err(io)?;
+            continue;
+        }
         write_json_line(
             &mut out,
             &serde_json::json!({
@@ -409,7 +460,7 @@ fn stories(a: DirArgs) -> Result<ExitCode, Error> {
             }),
         )?;
     }
-    out.flush().map_err(|e| Error::io(Path::new("stdout"), e))?;
+    out.flush().map_err(io)?;
     Ok(ExitCode::SUCCESS)
 }
 
