@@ -7,7 +7,7 @@
 //!   readers. What it holds is in `record.rs`: per document a record (copy signature,
 //!   containment features, content hash, links), the id and time maps, story membership, and
 //!   the postings as sorted segments (`segment.rs`), written once per group commit.
-//! - **Memory**: the postings segments, loaded when the index opens (12 bytes a posting, 25
+//! - **Memory**: the postings segments, loaded when the index opens (13 bytes a posting, 25
 //!   postings an article under the copy preset's defaults); records are read from the store as
 //!   candidates need them.
 //! - **Matching** is the batch engine's: the same features ([`CollectionBuilder::sign`]), the
@@ -25,8 +25,10 @@
 //! anchor is held by more than `max_bucket` live documents (past it both sides pair with the
 //! first holder only, and the two can differ in which pairs they verify).
 
+mod lookup;
 mod record;
 mod segment;
+mod write;
 
 use rayon::prelude::*;
 use record::{DocRecord, Link, DEAD, DOCS, DOC_STORY, IDS, MEMBERS, META, SEGMENTS, TIMES};
@@ -45,8 +47,11 @@ use storyhash_core::score::{Evidence, Preset};
 use storyhash_core::sketch::{Signatures, EMPTY};
 use storyhash_core::{Article, CollectionBuilder, EngineConfig};
 
+/// Document numbers an index hands out over its life (numbers are not reused).
+const MAX_DOCS: u32 = u32::MAX;
+
 /// The version of the index's layout; an index of another version is refused.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// The store's file inside the index directory.
 pub const STORE_FILE: &str = "index.redb";
@@ -385,12 +390,13 @@ impl Index {
         let docs = r.open_table(DOCS).map_err(|e| self.err(e))?;
         let stories = r.open_table(DOC_STORY).map_err(|e| self.err(e))?;
         let members = r.open_table(MEMBERS).map_err(|e| self.err(e))?;
+        let no_batch = HashMap::new();
         (0..batch.len())
             .into_par_iter()
             .map(|i| {
                 let d = batch.doc(i);
-                let looked = self.look_up(&snap, &d, &docs)?;
-                let found = self.resolve(&d, &looked, &Pending::default(), &HashSet::new());
+                let looked = self.look_up(&snap, &d, &docs, |_| false)?;
+                let found = self.resolve(&d, &looked, &lookup::InBatch::none(&no_batch));
                 let mut matches = Vec::with_capacity(found.len());
                 let mut best: Option<u64> = None;
                 for f in found {
@@ -452,539 +458,6 @@ impl Index {
                 .map(Some)
                 .ok_or_else(|| self.err(format!("damaged index: record of document {doc}"))),
         }
-    }
-
-    /// The probe keys of a signed document, and for each the live holders in the committed
-    /// postings, with the records of those that may be candidates.
-    fn look_up(
-        &self,
-        snap: &Snapshot,
-        d: &SignedDoc<'_>,
-        docs: &impl ReadableTable<u32, &'static [u8]>,
-    ) -> Result<Looked> {
-        let cap = self.cfg.copy.max_bucket;
-        let mut keys = probe_keys(d, self.lsh);
-        let mut records = HashMap::new();
-        for (k, _, holders) in &mut keys {
-            for s in &snap.segments {
-                holders.extend(s.holders(*k).iter().filter(|d| !snap.dead.contains(d)));
-            }
-            // Past the cap only the first holder is paired: the rest need no record.
-            let n = if holders.len() + 1 > cap {
-                1
-            } else {
-                holders.len()
-            };
-            for &h in &holders[..n] {
-                if let std::collections::hash_map::Entry::Vacant(e) = records.entry(h) {
-                    if let Some(r) = self.record(docs, h)? {
-                        e.insert(Arc::new(r));
-                    }
-                }
-            }
-        }
-        Ok(Looked { keys, records })
-    }
-
-    /// The candidates of `d` (committed holders in `looked`, then the batch's own earlier
-    /// documents in `pending`) that the copy preset joins it to, verified.
-    fn resolve(
-        &self,
-        d: &SignedDoc<'_>,
-        looked: &Looked,
-        pending: &Pending,
-        gone: &HashSet<u32>,
-    ) -> Vec<Found> {
-        let cap = self.cfg.copy.max_bucket;
-        let mut cands: BTreeSet<u32> = BTreeSet::new();
-        let mut anchor_hits: BTreeMap<u32, usize> = BTreeMap::new();
-        for (k, kind, committed) in &looked.keys {
-            let mut holders: Vec<u32> = committed
-                .iter()
-                .copied()
-                .filter(|h| !gone.contains(h))
-                .collect();
-            if let Some(p) = pending.postings.get(k) {
-                holders.extend_from_slice(p);
-            }
-            if holders.is_empty() {
-                continue;
-            }
-            let take = if holders.len() + 1 > cap {
-                &holders[..1]
-            } else {
-                &holders[..]
-            };
-            match kind {
-                KeyKind::Anchor => {
-                    for &h in take {
-                        *anchor_hits.entry(h).or_default() += 1;
-                    }
-                }
-                KeyKind::Band | KeyKind::Content => cands.extend(take.iter().copied()),
-            }
-        }
-        let rec = |h: u32| -> Option<Arc<DocRecord>> {
-            pending
-                .records
-                .get(&h)
-                .or_else(|| looked.records.get(&h))
-                .cloned()
-        };
-        let own_anchors = d.anchors.iter().filter(|&&a| a != EMPTY).count();
-        for (h, hits) in anchor_hits {
-            if let Some(r) = rec(h) {
-                let theirs = r.anchors.iter().filter(|&&a| a != EMPTY).count();
-                if hits >= anchors_needed(own_anchors.min(theirs)) {
-                    cands.insert(h);
-                }
-            }
-        }
-        let cands: Vec<(u32, Arc<DocRecord>)> = cands
-            .into_iter()
-            .filter_map(|h| rec(h).map(|r| (h, r)))
-            .collect();
-        self.verify_candidates(d, &cands)
-    }
-
-    /// The candidates `cands` that the copy preset joins `d` to, scored by the batch
-    /// engine's scorer over a store of them and, last, `d`: the batch engine verifies a pair
-    /// in document order, and containment breaks a tie of lengths towards the later text, so
-    /// the query goes where a later article would be.
-    fn verify_candidates(&self, d: &SignedDoc<'_>, cands: &[(u32, Arc<DocRecord>)]) -> Vec<Found> {
-        if cands.is_empty() {
-            return Vec::new();
-        }
-        let k = d.sig.len();
-        let q = cands.len();
-        let mut values = Vec::with_capacity((q + 1) * k);
-        for (_, r) in cands {
-            values.extend_from_slice(&r.sig);
-        }
-        values.extend_from_slice(d.sig);
-        // Only the query can be an exact copy here: of its first equal candidate.
-        let mut dup_of = vec![None; q + 1];
-        if d.content.is_some() {
-            dup_of[q] = cands
-                .iter()
-                .position(|(_, r)| r.content == d.content)
-                .map(|j| j as u32);
-        }
-        let sigs = Signatures::from_values(self.cfg.copy_recipe(), values);
-        let contain = self.cfg.copy.contain.map(|params| {
-            let mut f = ContainFeatures {
-                params,
-                mask_words: if d.own.is_empty() { 0 } else { d.own.len() },
-                ..ContainFeatures::default()
-            };
-            for (_, r) in cands {
-                f.words.push(r.words);
-                f.anchors.extend_from_slice(&r.anchors);
-                f.own.extend_from_slice(&r.own);
-            }
-            f.words.push(d.words);
-            f.anchors.extend_from_slice(d.anchors);
-            f.own.extend_from_slice(d.own);
-            debug_assert_eq!(f.anchors.len(), (q + 1) * ANCHORS);
-            f
-        });
-        let store = MemStore {
-            dup_of: &dup_of,
-            copy_sigs: &sigs,
-            shingles: None,
-            story: None,
-            contain: contain.as_ref(),
-        };
-        let scorer = PairScorer::new(&store, Preset::Copy);
-        let t = self.cfg.thresholds;
-        cands
-            .iter()
-            .enumerate()
-            .filter_map(|(j, (doc, r))| {
-                let exact = d.content.is_some() && r.content == d.content;
-                let scores = scorer.verify(j, q, t)?;
-                let evidence = if exact {
-                    Evidence::Exact
-                } else {
-                    scores.decide(Preset::Copy, t)?
-                };
-                Some(Found {
-                    doc: *doc,
-                    id: r.id.clone(),
-                    score: scores.primary(Preset::Copy),
-                    evidence,
-                    containment: scores.contained.map(|c| c.value),
-                })
-            })
-            .collect()
-    }
-
-    /// Add articles, in order, in one durable commit: each is matched against the index and
-    /// the batch's earlier articles, joins the stories of what it matched, and is stored. An
-    /// id the index already has refuses the whole batch unless `opts.replace`. Returns once
-    /// the commit is durable.
-    pub fn add(&self, articles: Vec<Article>, opts: AddOptions) -> Result<Vec<Answer>> {
-        let _w = self.writer.lock().expect("writer lock");
-        let now = opts.now.unwrap_or_else(now_secs);
-        let snap = self.snapshot();
-        let batch = self.signer.sign(articles);
-        // The committed side of every article's lookup, in parallel (the expensive part).
-        let looked: Vec<Looked> = {
-            let r = self.db.begin_read().map_err(|e| self.err(e))?;
-            let docs = r.open_table(DOCS).map_err(|e| self.err(e))?;
-            (0..batch.len())
-                .into_par_iter()
-                .map(|i| self.look_up(&snap, &batch.doc(i), &docs))
-                .collect::<Result<_>>()?
-        };
-        let mut w = self.db.begin_write().map_err(|e| self.err(e))?;
-        w.set_durability(redb::Durability::Immediate)
-            .map_err(|e| self.err(e))?;
-        let mut answers = Vec::with_capacity(batch.len());
-        let mut pending = Pending::default();
-        let mut gone: HashSet<u32> = HashSet::new();
-        let mut next_doc;
-        let mut next_story;
-        {
-            let meta = w.open_table(META).map_err(|e| self.err(e))?;
-            next_doc = meta_u64(&meta, "next_doc")? as u32;
-            next_story = meta_u64(&meta, "next_story")?;
-        }
-        for (i, looked) in looked.iter().enumerate() {
-            let d = batch.doc(i);
-            let existing = {
-                let ids = w.open_table(IDS).map_err(|e| self.err(e))?;
-                let x = ids.get(d.id).map_err(|e| self.err(e))?.map(|v| v.value());
-                x
-            };
-            if let Some(old) = existing {
-                if !opts.replace {
-                    return Err(Error::DuplicateDocument {
-                        id: d.id.to_string(),
-                        first: old,
-                    });
-                }
-                self.remove_docs(&w, &[old], &mut next_story)?;
-                gone.insert(old);
-            }
-            let doc = next_doc;
-            next_doc += 1;
-            let found = self.resolve(&d, looked, &pending, &gone);
-            let rec = DocRecord {
-                id: d.id.to_string(),
-                time: d.time,
-                added: now,
-                content: d.content,
-                words: d.words,
-                sig: d.sig.to_vec(),
-                own: d.own.to_vec(),
-                anchors: d.anchors.to_vec(),
-                links: found.iter().map(|f| Link { doc: f.doc }).collect(),
-            };
-            // Stories: everything matched merges into the oldest story id.
-            let mut matched_stories = BTreeSet::new();
-            {
-                let ds = w.open_table(DOC_STORY).map_err(|e| self.err(e))?;
-                for f in &found {
-                    let s = ds
-                        .get(f.doc)
-                        .map_err(|e| self.err(e))?
-                        .map(|v| v.value())
-                        .ok_or_else(|| {
-                            self.err(format!("damaged index: document {} has no story", f.doc))
-                        })?;
-                    matched_stories.insert(s);
-                }
-            }
-            let (target, new) = match matched_stories.first() {
-                Some(&s) => (s, false),
-                None => {
-                    next_story += 1;
-                    (next_story - 1, true)
-                }
-            };
-            for &s in matched_stories.iter().skip(1) {
-                move_story(&w, s, target).map_err(|e| self.err(e))?;
-            }
-            self.write_doc(&w, doc, &rec, target)?;
-            let mut matches: Vec<Match> = found
-                .into_iter()
-                .map(|f| f.into_match(&d, target))
-                .collect();
-            sort_matches(&mut matches);
-            let rep = {
-                let members = w.open_table(MEMBERS).map_err(|e| self.err(e))?;
-                first_member(&members, target)
-                    .map_err(|e| self.err(e))?
-                    .unwrap_or(doc)
-            };
-            let representative = if rep == doc {
-                d.id.to_string()
-            } else {
-                let docs = w.open_table(DOCS).map_err(|e| self.err(e))?;
-                self.id_of(&docs, rep)?
-            };
-            for (k, _, _) in &looked.keys {
-                pending.postings.entry(*k).or_default().push(doc);
-            }
-            pending.records.insert(doc, Arc::new(rec));
-            answers.push(Answer {
-                id: d.id.to_string(),
-                matches,
-                story: Some(StoryRef {
-                    id: target,
-                    representative,
-                    new,
-                }),
-                stored: Some(true),
-            });
-        }
-        let mut segments = snap.segments.clone();
-        let mut dead = snap.dead.clone();
-        dead.extend(gone.iter().copied());
-        {
-            let mut meta = w.open_table(META).map_err(|e| self.err(e))?;
-            let mut next_segment = meta_u64(&meta, "next_segment")?;
-            if !pending.postings.is_empty() {
-                let entries: Vec<(u64, u32)> = pending
-                    .postings
-                    .iter()
-                    .flat_map(|(&k, docs)| docs.iter().map(move |&d| (k, d)))
-                    .collect();
-                let seg = Segment::new(next_segment, entries);
-                next_segment += 1;
-                let mut st = w.open_table(SEGMENTS).map_err(|e| self.err(e))?;
-                st.insert(seg.id, seg.encode().as_slice())
-                    .map_err(|e| self.err(e))?;
-                segments.push(Arc::new(seg));
-                // The youngest two merge while the older is not much larger.
-                while segments.len() >= 2 {
-                    let n = segments.len();
-                    if segments[n - 2].len() > segment::MERGE_RATIO * segments[n - 1].len() {
-                        break;
-                    }
-                    let merged =
-                        Segment::merge(next_segment, &[&segments[n - 2], &segments[n - 1]], |_| {
-                            true
-                        });
-                    next_segment += 1;
-                    for s in &segments[n - 2..] {
-                        st.remove(s.id).map_err(|e| self.err(e))?;
-                    }
-                    st.insert(merged.id, merged.encode().as_slice())
-                        .map_err(|e| self.err(e))?;
-                    segments.truncate(n - 2);
-                    segments.push(Arc::new(merged));
-                }
-            }
-            meta.insert("next_doc", u64::from(next_doc).to_le_bytes().as_slice())
-                .map_err(|e| self.err(e))?;
-            meta.insert("next_story", next_story.to_le_bytes().as_slice())
-                .map_err(|e| self.err(e))?;
-            meta.insert("next_segment", next_segment.to_le_bytes().as_slice())
-                .map_err(|e| self.err(e))?;
-        }
-        w.commit().map_err(|e| self.err(e))?;
-        *self.snapshot.write().expect("snapshot lock") = Arc::new(Snapshot { segments, dead });
-        Ok(answers)
-    }
-
-    fn write_doc(&self, w: &WriteTransaction, doc: u32, rec: &DocRecord, story: u64) -> Result<()> {
-        let e = |e: redb::Error| self.err(e);
-        w.open_table(DOCS)
-            .map_err(|x| e(x.into()))?
-            .insert(doc, rec.encode().as_slice())
-            .map_err(|x| e(x.into()))?;
-        w.open_table(IDS)
-            .map_err(|x| e(x.into()))?
-            .insert(rec.id.as_str(), doc)
-            .map_err(|x| e(x.into()))?;
-        w.open_table(TIMES)
-            .map_err(|x| e(x.into()))?
-            .insert((rec.expiry_time(), doc), ())
-            .map_err(|x| e(x.into()))?;
-        w.open_table(DOC_STORY)
-            .map_err(|x| e(x.into()))?
-            .insert(doc, story)
-            .map_err(|x| e(x.into()))?;
-        w.open_table(MEMBERS)
-            .map_err(|x| e(x.into()))?
-            .insert((story, doc), ())
-            .map_err(|x| e(x.into()))?;
-        Ok(())
-    }
-
-    /// Remove the live documents `docs` inside `w`, and re-link the stories they leave.
-    fn remove_docs(
-        &self,
-        w: &WriteTransaction,
-        docs: &[u32],
-        next_story: &mut u64,
-    ) -> Result<Removed> {
-        let e = |x: redb::Error| self.err(x);
-        let mut affected = BTreeSet::new();
-        let mut removed = 0;
-        {
-            let mut dt = w.open_table(DOCS).map_err(|x| e(x.into()))?;
-            let mut ids = w.open_table(IDS).map_err(|x| e(x.into()))?;
-            let mut times = w.open_table(TIMES).map_err(|x| e(x.into()))?;
-            let mut ds = w.open_table(DOC_STORY).map_err(|x| e(x.into()))?;
-            let mut members = w.open_table(MEMBERS).map_err(|x| e(x.into()))?;
-            let mut dead = w.open_table(DEAD).map_err(|x| e(x.into()))?;
-            for &doc in docs {
-                let Some(bytes) = dt.remove(doc).map_err(|x| e(x.into()))? else {
-                    continue;
-                };
-                let rec = DocRecord::decode(bytes.value())
-                    .ok_or_else(|| self.err(format!("damaged index: record of document {doc}")))?;
-                drop(bytes);
-                ids.remove(rec.id.as_str()).map_err(|x| e(x.into()))?;
-                times
-                    .remove((rec.expiry_time(), doc))
-                    .map_err(|x| e(x.into()))?;
-                if let Some(s) = ds.remove(doc).map_err(|x| e(x.into()))? {
-                    let s = s.value();
-                    members.remove((s, doc)).map_err(|x| e(x.into()))?;
-                    affected.insert(s);
-                }
-                dead.insert(doc, ()).map_err(|x| e(x.into()))?;
-                removed += 1;
-            }
-        }
-        let mut out = Removed {
-            removed,
-            ..Removed::default()
-        };
-        for s in affected {
-            let pieces = self.relink(w, s, next_story)?;
-            out.relinked += 1;
-            if pieces > 1 {
-                out.split += 1;
-            }
-        }
-        Ok(out)
-    }
-
-    /// Re-link story `s` from its remaining members' links; a piece without the earliest
-    /// member gets a new id. Returns the number of pieces.
-    fn relink(&self, w: &WriteTransaction, s: u64, next_story: &mut u64) -> Result<usize> {
-        let e = |x: redb::Error| self.err(x);
-        let members: Vec<u32> = {
-            let m = w.open_table(MEMBERS).map_err(|x| e(x.into()))?;
-            let range = m.range((s, 0)..=(s, u32::MAX)).map_err(|x| e(x.into()))?;
-            range
-                .map(|r| r.map(|(k, _)| k.value().1))
-                .collect::<std::result::Result<_, _>>()
-                .map_err(|x| e(x.into()))?
-        };
-        if members.len() <= 1 {
-            return Ok(members.len());
-        }
-        let pos: HashMap<u32, u32> = members
-            .iter()
-            .enumerate()
-            .map(|(i, &d)| (d, i as u32))
-            .collect();
-        let mut uf = UnionFind::new(members.len());
-        {
-            let docs = w.open_table(DOCS).map_err(|x| e(x.into()))?;
-            for (i, &d) in members.iter().enumerate() {
-                let rec = self
-                    .record(&docs, d)?
-                    .ok_or_else(|| self.err(format!("damaged index: member {d} has no record")))?;
-                for l in rec.links {
-                    if let Some(&j) = pos.get(&l.doc) {
-                        uf.union(i as u32, j);
-                    }
-                }
-            }
-        }
-        // Pieces by their earliest member (members are in document order).
-        let mut piece_of: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
-        for (i, &d) in members.iter().enumerate() {
-            piece_of.entry(uf.find(i as u32)).or_default().push(d);
-        }
-        let mut pieces: Vec<Vec<u32>> = piece_of.into_values().collect();
-        pieces.sort_by_key(|p| p[0]);
-        let n = pieces.len();
-        let mut m = w.open_table(MEMBERS).map_err(|x| e(x.into()))?;
-        let mut ds = w.open_table(DOC_STORY).map_err(|x| e(x.into()))?;
-        for piece in pieces.into_iter().skip(1) {
-            let id = *next_story;
-            *next_story += 1;
-            for d in piece {
-                m.remove((s, d)).map_err(|x| e(x.into()))?;
-                m.insert((id, d), ()).map_err(|x| e(x.into()))?;
-                ds.insert(d, id).map_err(|x| e(x.into()))?;
-            }
-        }
-        Ok(n)
-    }
-
-    /// Remove the documents with ids `ids` in one durable commit. Unknown ids refuse the
-    /// whole removal (nothing is removed), naming them.
-    pub fn remove_ids(&self, ids: &[String]) -> Result<Removed> {
-        let _w = self.writer.lock().expect("writer lock");
-        let w = self.db.begin_write().map_err(|e| self.err(e))?;
-        let mut docs = Vec::with_capacity(ids.len());
-        let mut unknown = Vec::new();
-        {
-            let t = w.open_table(IDS).map_err(|e| self.err(e))?;
-            for id in ids {
-                match t.get(id.as_str()).map_err(|e| self.err(e))? {
-                    Some(d) => docs.push(d.value()),
-                    None => unknown.push(id.clone()),
-                }
-            }
-        }
-        if !unknown.is_empty() {
-            return Err(Error::UnknownIds { ids: unknown });
-        }
-        docs.sort_unstable();
-        docs.dedup();
-        self.commit_removal(w, &docs)
-    }
-
-    /// Remove every document whose time (its own, or when it was added) is before `t`.
-    pub fn remove_older_than(&self, t: i64) -> Result<Removed> {
-        let _w = self.writer.lock().expect("writer lock");
-        let w = self.db.begin_write().map_err(|e| self.err(e))?;
-        let docs: Vec<u32> = {
-            let times = w.open_table(TIMES).map_err(|e| self.err(e))?;
-            let range = times
-                .range((i64::MIN, 0)..(t, 0))
-                .map_err(|e| self.err(e))?;
-            let mut v: Vec<u32> = range
-                .map(|r| r.map(|(k, _)| k.value().1))
-                .collect::<std::result::Result<_, _>>()
-                .map_err(|e| self.err(e))?;
-            v.sort_unstable();
-            v
-        };
-        self.commit_removal(w, &docs)
-    }
-
-    fn commit_removal(&self, mut w: WriteTransaction, docs: &[u32]) -> Result<Removed> {
-        w.set_durability(redb::Durability::Immediate)
-            .map_err(|e| self.err(e))?;
-        let mut next_story = {
-            let meta = w.open_table(META).map_err(|e| self.err(e))?;
-            meta_u64(&meta, "next_story")?
-        };
-        let out = self.remove_docs(&w, docs, &mut next_story)?;
-        w.open_table(META)
-            .map_err(|e| self.err(e))?
-            .insert("next_story", next_story.to_le_bytes().as_slice())
-            .map_err(|e| self.err(e))?;
-        w.commit().map_err(|e| self.err(e))?;
-        let snap = self.snapshot();
-        let mut dead = snap.dead.clone();
-        dead.extend(docs.iter().copied());
-        *self.snapshot.write().expect("snapshot lock") = Arc::new(Snapshot {
-            segments: snap.segments.clone(),
-            dead,
-        });
-        Ok(out)
     }
 
     /// Rewrite the postings as one segment without removed documents, then give the store's
@@ -1124,19 +597,20 @@ impl Index {
         let ds = r.open_table(DOC_STORY).map_err(|e| self.err(e))?;
         let members = r.open_table(MEMBERS).map_err(|e| self.err(e))?;
         let mut rep = VerifyReport::default();
-        let mut live = HashSet::new();
+        let mut live = HashMap::new();
         let k = self.cfg.copy.sketch.num_perm;
         for entry in docs.iter().map_err(|e| self.err(e))? {
             let (d, v) = entry.map_err(|e| self.err(e))?;
             let d = d.value();
-            live.insert(d);
             rep.documents += 1;
             let Some(rec) = DocRecord::decode(v.value()) else {
+                live.insert(d, None);
                 rep.problems
                     .push(format!("document {d}: unreadable record"));
                 rep.lost.push(format!("(document {d})"));
                 continue;
             };
+            live.insert(d, Some(lookup::anchor_count(&rec.anchors)));
             let mut bad = Vec::new();
             if rec.sig.len() != k {
                 bad.push(format!("signature of {} values, not {k}", rec.sig.len()));
@@ -1189,10 +663,23 @@ impl Index {
                 rep.problems
                     .push(format!("segment {}: postings out of order", s.id));
             }
-            for &d in s.docs() {
-                if !live.contains(&d) && !snap.dead.contains(&d) {
-                    unknown.insert(d);
+            let mut mistagged = 0usize;
+            for (&d, &tag) in s.docs().iter().zip(s.tags()) {
+                match live.get(&d) {
+                    Some(Some(n)) if *n != tag => mistagged += 1,
+                    Some(_) => {}
+                    None if snap.dead.contains(&d) => {}
+                    None => {
+                        unknown.insert(d);
+                    }
                 }
+            }
+            if mistagged > 0 {
+                rep.problems.push(format!(
+                    "segment {}: {mistagged} postings tagged with another anchor count than \
+                     their document's",
+                    s.id
+                ));
             }
         }
         if !unknown.is_empty() {
@@ -1204,32 +691,6 @@ impl Index {
         }
         Ok(rep)
     }
-}
-
-/// A document's probe keys: its band keys, lead anchors and content hash, each with its kind
-/// and (to be filled) its committed holders.
-fn probe_keys(d: &SignedDoc<'_>, lsh: LshParams) -> Vec<(u64, KeyKind, Vec<u32>)> {
-    let mut keys = Vec::with_capacity(lsh.bands + ANCHORS + 1);
-    let mut buf = Vec::new();
-    for band in 0..lsh.bands {
-        if let Some(k) = band_key(d.sig, lsh, band, &mut buf) {
-            keys.push((key(KeyKind::Band, k), KeyKind::Band, Vec::new()));
-        }
-    }
-    for &a in d.anchors.iter().filter(|&&a| a != EMPTY) {
-        keys.push((
-            key(KeyKind::Anchor, u64::from(a)),
-            KeyKind::Anchor,
-            Vec::new(),
-        ));
-    }
-    if let Some(c) = d.content {
-        keys.push((key(KeyKind::Content, c), KeyKind::Content, Vec::new()));
-    }
-    // A key is looked up once even when two bands hash alike.
-    keys.sort_by_key(|k| k.0);
-    keys.dedup_by_key(|k| k.0);
-    keys
 }
 
 /// The earliest member of story `s`.
@@ -1244,68 +705,8 @@ fn first_member(
     }
 }
 
-/// Move every member of story `from` to story `to`.
-fn move_story(w: &WriteTransaction, from: u64, to: u64) -> std::result::Result<(), redb::Error> {
-    let mut m = w.open_table(MEMBERS)?;
-    let docs: Vec<u32> = m
-        .range((from, 0)..=(from, u32::MAX))?
-        .map(|r| r.map(|(k, _)| k.value().1))
-        .collect::<std::result::Result<_, _>>()?;
-    let mut ds = w.open_table(DOC_STORY)?;
-    for d in docs {
-        m.remove((from, d))?;
-        m.insert((to, d), ())?;
-        ds.insert(d, to)?;
-    }
-    Ok(())
-}
-
 fn sort_matches(m: &mut [Match]) {
     m.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
-}
-
-/// The committed side of one article's lookup.
-struct Looked {
-    keys: Vec<(u64, KeyKind, Vec<u32>)>,
-    records: HashMap<u32, Arc<DocRecord>>,
-}
-
-/// The batch's own documents so far: their postings and records.
-#[derive(Default)]
-struct Pending {
-    postings: HashMap<u64, Vec<u32>>,
-    records: HashMap<u32, Arc<DocRecord>>,
-}
-
-/// A verified candidate.
-struct Found {
-    doc: u32,
-    id: String,
-    score: f64,
-    evidence: Evidence,
-    containment: Option<f64>,
-}
-
-impl Found {
-    fn into_match(self, d: &SignedDoc<'_>, story: u64) -> Match {
-        let contained = match self.evidence {
-            // The pair was verified as (candidate, query): `first` is the candidate.
-            Evidence::Contained { first } => Some(if first {
-                self.id.clone()
-            } else {
-                d.id.to_string()
-            }),
-            _ => None,
-        };
-        Match {
-            containment: contained.as_ref().and(self.containment.map(round4)),
-            contained,
-            id: self.id,
-            score: round4(self.score),
-            evidence: self.evidence.name(),
-            story,
-        }
-    }
 }
 
 #[cfg(test)]

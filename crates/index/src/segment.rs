@@ -5,6 +5,11 @@
 //! all without the removed documents. A B-tree entry per band key would cost a store write
 //! per key: about 1,000 articles/s, against tens of thousands for one sorted run per commit.
 //!
+//! Each posting carries a one-byte tag: its document's number of lead anchors, so that a
+//! lookup can tell which anchor holders share enough of the lead to be candidates before it
+//! reads a single record (a common opening sentence has hundreds of holders; a copy's lead
+//! shares most of its anchors).
+//!
 //! Invariant: entries are sorted by (key, document); every document of a segment is later
 //! than every document of the segments before it, so holders read segment by segment come out
 //! in document order.
@@ -38,7 +43,10 @@ pub(crate) fn key(kind: KeyKind, value: u64) -> u64 {
     mix64(value ^ salt)
 }
 
-const MAGIC: &[u8; 8] = b"SHSEG\x00\x00\x01";
+/// Bytes a posting takes stored: key, document, tag.
+pub(crate) const POSTING_BYTES: usize = 13;
+
+const MAGIC: &[u8; 8] = b"SHSEG\x00\x00\x02";
 
 /// One immutable sorted run of postings.
 #[derive(Debug, Default)]
@@ -47,6 +55,8 @@ pub(crate) struct Segment {
     pub(crate) id: u64,
     keys: Vec<u64>,
     docs: Vec<u32>,
+    /// Per posting, its document's anchor count.
+    tags: Vec<u8>,
     /// Where each key prefix starts: `dir[p]..dir[p + 1]` holds the keys whose top `bits`
     /// bits are `p`, so a lookup binary-searches a few hundred entries, not millions.
     dir: Vec<u32>,
@@ -54,15 +64,26 @@ pub(crate) struct Segment {
 }
 
 impl Segment {
-    /// A segment of `entries` (any order; sorted here).
-    pub(crate) fn new(id: u64, mut entries: Vec<(u64, u32)>) -> Self {
+    /// A segment of `entries`, (key, document, tag), in any order (sorted here).
+    pub(crate) fn new(id: u64, mut entries: Vec<(u64, u32, u8)>) -> Self {
         entries.sort_unstable();
-        entries.dedup();
-        let (keys, docs) = entries.into_iter().unzip();
-        Self::from_sorted(id, keys, docs)
+        entries.dedup_by_key(|e| (e.0, e.1));
+        Self::from_sorted(id, entries)
     }
 
-    fn from_sorted(id: u64, keys: Vec<u64>, docs: Vec<u32>) -> Self {
+    fn from_sorted(id: u64, entries: Vec<(u64, u32, u8)>) -> Self {
+        let mut keys = Vec::with_capacity(entries.len());
+        let mut docs = Vec::with_capacity(entries.len());
+        let mut tags = Vec::with_capacity(entries.len());
+        for (k, d, t) in entries {
+            keys.push(k);
+            docs.push(d);
+            tags.push(t);
+        }
+        Self::from_columns(id, keys, docs, tags)
+    }
+
+    fn from_columns(id: u64, keys: Vec<u64>, docs: Vec<u32>, tags: Vec<u8>) -> Self {
         // About 256 entries a prefix, at most 2^16 prefixes.
         let bits = (usize::BITS - (keys.len() / 256).leading_zeros()).min(16);
         let mut dir = vec![0u32; (1usize << bits) + 1];
@@ -83,6 +104,7 @@ impl Segment {
             id,
             keys,
             docs,
+            tags,
             dir,
             bits,
         }
@@ -93,8 +115,8 @@ impl Segment {
         self.keys.len()
     }
 
-    /// The documents posted under `key`, ascending.
-    pub(crate) fn holders(&self, key: u64) -> &[u32] {
+    /// The documents posted under `key`, ascending, and their tags.
+    pub(crate) fn holders(&self, key: u64) -> (&[u32], &[u8]) {
         let p = if self.bits == 0 {
             0
         } else {
@@ -104,12 +126,17 @@ impl Segment {
         let run = &self.keys[lo..hi];
         let start = lo + run.partition_point(|&k| k < key);
         let end = lo + run.partition_point(|&k| k <= key);
-        &self.docs[start..end]
+        (&self.docs[start..end], &self.tags[start..end])
     }
 
     /// Every document posted in the segment (with repeats).
     pub(crate) fn docs(&self) -> &[u32] {
         &self.docs
+    }
+
+    /// Every posting's tag, in the order of [`Segment::docs`].
+    pub(crate) fn tags(&self) -> &[u8] {
+        &self.tags
     }
 
     /// Whether entries are sorted (checked by `index verify`).
@@ -124,7 +151,7 @@ impl Segment {
 
     /// The bytes stored for the segment.
     pub(crate) fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(16 + self.len() * 12);
+        let mut out = Vec::with_capacity(16 + self.len() * POSTING_BYTES);
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&(self.len() as u64).to_le_bytes());
         for k in &self.keys {
@@ -133,6 +160,7 @@ impl Segment {
         for d in &self.docs {
             out.extend_from_slice(&d.to_le_bytes());
         }
+        out.extend_from_slice(&self.tags);
         out
     }
 
@@ -142,14 +170,15 @@ impl Segment {
             return Err(format!("segment {id}: not a postings segment"));
         }
         let n = u64::from_le_bytes(bytes[8..16].try_into().unwrap()) as usize;
-        if bytes.len() != 16 + n * 12 {
+        if bytes.len() != 16 + n * POSTING_BYTES {
             return Err(format!(
                 "segment {id}: {} bytes for {n} postings (expected {})",
                 bytes.len(),
-                16 + n * 12
+                16 + n * POSTING_BYTES
             ));
         }
-        let (k, d) = bytes[16..].split_at(n * 8);
+        let (k, rest) = bytes[16..].split_at(n * 8);
+        let (d, t) = rest.split_at(n * 4);
         let keys = k
             .chunks_exact(8)
             .map(|c| u64::from_le_bytes(c.try_into().unwrap()))
@@ -158,27 +187,27 @@ impl Segment {
             .chunks_exact(4)
             .map(|c| u32::from_le_bytes(c.try_into().unwrap()))
             .collect();
-        Ok(Self::from_sorted(id, keys, docs))
+        Ok(Self::from_columns(id, keys, docs, t.to_vec()))
     }
 
     /// One segment holding the postings of `segs` (in order) whose document `keep` accepts.
     pub(crate) fn merge(id: u64, segs: &[&Segment], keep: impl Fn(u32) -> bool) -> Segment {
         let total = segs.iter().map(|s| s.len()).sum();
-        let mut entries: Vec<(u64, u32)> = Vec::with_capacity(total);
+        let mut entries: Vec<(u64, u32, u8)> = Vec::with_capacity(total);
         for s in segs {
             entries.extend(
                 s.keys
                     .iter()
                     .zip(&s.docs)
-                    .filter(|(_, &d)| keep(d))
-                    .map(|(&k, &d)| (k, d)),
+                    .zip(&s.tags)
+                    .filter(|((_, &d), _)| keep(d))
+                    .map(|((&k, &d), &t)| (k, d, t)),
             );
         }
         // Each input is sorted; a sort of the concatenation is simpler than a k-way merge and
         // merges are rare (the sizes grow geometrically).
         entries.sort_unstable();
-        let (keys, docs) = entries.into_iter().unzip();
-        Self::from_sorted(id, keys, docs)
+        Self::from_sorted(id, entries)
     }
 }
 
@@ -200,8 +229,11 @@ mod tests {
         fn holders_are_every_posting_of_a_key(
             entries in proptest::collection::vec((0u64..50, 0u32..1000), 0..3000),
         ) {
-            let entries: Vec<(u64, u32)> =
-                entries.into_iter().map(|(k, d)| (key(KeyKind::Band, k), d)).collect();
+            // A document's tag is the same in all its postings, as the index writes them.
+            let entries: Vec<(u64, u32, u8)> = entries
+                .into_iter()
+                .map(|(k, d)| (key(KeyKind::Band, k), d, (d % 9) as u8))
+                .collect();
             let seg = Segment::new(3, entries.clone());
             let back = Segment::decode(3, &seg.encode()).unwrap();
             prop_assert!(back.is_sorted());
@@ -211,9 +243,12 @@ mod tests {
                     entries.iter().filter(|e| e.0 == k).map(|e| e.1).collect();
                 want.sort_unstable();
                 want.dedup();
-                prop_assert_eq!(back.holders(k), &want[..]);
+                let (docs, tags) = back.holders(k);
+                prop_assert_eq!(docs, &want[..]);
+                let want_tags: Vec<u8> = want.iter().map(|d| (d % 9) as u8).collect();
+                prop_assert_eq!(tags, &want_tags[..]);
             }
-            prop_assert!(back.holders(key(KeyKind::Anchor, 7)).is_empty());
+            prop_assert!(back.holders(key(KeyKind::Anchor, 7)).0.is_empty());
             let merged = Segment::merge(4, &[&seg, &back], |d| d % 2 == 0);
             prop_assert!(merged.docs().iter().all(|d| d % 2 == 0));
         }
@@ -221,7 +256,7 @@ mod tests {
 
     #[test]
     fn a_damaged_segment_is_refused() {
-        let seg = Segment::new(1, vec![(5, 1), (3, 2)]);
+        let seg = Segment::new(1, vec![(5, 1, 0), (3, 2, 8)]);
         let mut bytes = seg.encode();
         bytes.pop();
         assert!(Segment::decode(1, &bytes)

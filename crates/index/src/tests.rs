@@ -275,6 +275,56 @@ fn an_id_already_present_refuses_the_batch_unless_replace() {
 }
 
 #[test]
+fn an_id_twice_in_one_batch_is_refused_or_the_later_version_kept() {
+    let texts = seed_texts();
+    let dir = tempfile::tempdir().unwrap();
+    let index = Index::create(&dir.path().join("i"), copy_cfg()).unwrap();
+    index
+        .add(
+            vec![Article::new("x", texts[0].clone())],
+            AddOptions::default(),
+        )
+        .unwrap();
+    // x's first version, replaced twice in one batch: the last one stays, and the article
+    // between them (an exact copy of the middle version) matched that version while it lived.
+    let batch = vec![
+        Article::new("x", texts[1].clone()),
+        Article::new("copy-of-1", texts[1].clone()),
+        Article::new("x", texts[2].clone()),
+    ];
+    let err = index.add(batch.clone(), AddOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("\"x\""), "{err}");
+    assert_eq!(index.stats().unwrap().documents, 1);
+    let replace = AddOptions {
+        replace: true,
+        now: None,
+    };
+    let answers = index.add(batch, replace).unwrap();
+    assert!(answers[1]
+        .matches
+        .iter()
+        .any(|m| m.id == "x" && m.evidence == "exact"));
+    assert!(answers[2].matches.iter().all(|m| m.id != "x"));
+    assert_eq!(index.stats().unwrap().documents, 2);
+    // The live x is the last version.
+    let q = index
+        .query(vec![Article::new("q", texts[2].clone())])
+        .unwrap();
+    assert!(q[0]
+        .matches
+        .iter()
+        .any(|m| m.id == "x" && m.evidence == "exact"));
+    let q = index
+        .query(vec![Article::new("q", texts[1].clone())])
+        .unwrap();
+    assert!(q[0].matches.iter().all(|m| m.id != "x"));
+    // The copy lost its match when the middle version went: a story of its own.
+    let stories = index.stories().unwrap();
+    assert_eq!(stories.len(), 2);
+    assert!(index.check().unwrap().problems.is_empty());
+}
+
+#[test]
 fn settings_travel_with_the_index_and_mixing_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("i");

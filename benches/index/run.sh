@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Archive-index figures: bulk add, bytes on disk, open time, query latency one article at a
+# time, durable single adds, peak RSS. The corpus is synthetic (`storyhash synth`: articles
+# composed of runs of real sentences from the labelled sets, with edited copies); figures
+# measured on it are labelled synthetic.
+#
+#   DOCS=1000000 bash benches/index/run.sh     # the README's figures (about 10 minutes)
+#   DOCS=100000 bash benches/index/run.sh      # a quicker look
+#
+# Environment: DOCS (archive size, default 1,000,000), QUERIES (default 2,000), THREADS for
+# the bulk add (default: all cores; the query and single-add figures are on one thread),
+# WORK (default target/index-bench), DATA (default ../shared/data).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+DOCS=${DOCS:-1000000}
+QUERIES=${QUERIES:-2000}
+WORK=${WORK:-target/index-bench}
+DATA=${DATA:-../shared/data}
+mkdir -p "$WORK"
+cargo build --release -q
+B=target/release/storyhash
+corpus="$WORK/synth-$DOCS-$QUERIES.jsonl"
+if [ ! -s "$corpus" ]; then
+  echo "== synth: $((DOCS + QUERIES)) synthetic articles" >&2
+  $B synth --source "$DATA/semeval2022-news-similarity/pairs.jsonl" \
+    "$DATA/text-reuse-clough-stevenson/docs.jsonl" --docs $((DOCS + QUERIES)) --seed 1 \
+    --out "$corpus"
+fi
+head -n "$DOCS" "$corpus" > "$WORK/archive.jsonl"
+tail -n "$QUERIES" "$corpus" > "$WORK/queries.jsonl"
+echo "corpus: $(du -h "$WORK/archive.jsonl" | cut -f1) archive of $DOCS synthetic articles, $QUERIES later articles as queries"
+
+idx="$WORK/idx-$DOCS"
+rm -rf "$idx"
+$B index create "$idx" > /dev/null
+echo "== bulk add ($DOCS articles, ${THREADS:-all} threads)" >&2
+# --answers: every article's answer is computed and written, as a wire desk would keep them.
+env ${THREADS:+RAYON_NUM_THREADS=$THREADS} /usr/bin/time -f "bulk add: %e s wall, %U s user, peak RSS %M KB" \
+  $B index add "$idx" "$WORK/archive.jsonl" --answers /dev/null
+echo "== one thread: open, queries, durable adds" >&2
+RAYON_NUM_THREADS=1 cargo bench -q --bench index -- --dir "$idx" --queries "$WORK/queries.jsonl" --adds 1000

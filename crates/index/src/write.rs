@@ -1,0 +1,460 @@
+//! Changing the index: adds (one durable commit a call), removals by id or age, and
+//! compaction. One writer at a time (`Index::writer`); readers keep the snapshot they took.
+//!
+//! An add does its expensive work in parallel, before the write transaction: signing,
+//! the committed postings' holders and records, and verification against them and the batch's
+//! earlier articles (the batch's documents are numbered from the index's next number, so
+//! which article a candidate is does not depend on the order work is done in). What stays
+//! sequential is what depends on the articles before: stories, and the store's writes.
+
+use super::lookup::{anchor_count, Found, InBatch, Looked};
+use super::*;
+use redb::Table;
+
+/// The tables a write changes, opened once per transaction (opening a table costs more than a
+/// lookup).
+struct Tables<'t> {
+    docs: Table<'t, u32, &'static [u8]>,
+    ids: Table<'t, &'static str, u32>,
+    times: Table<'t, (i64, u32), ()>,
+    doc_story: Table<'t, u32, u64>,
+    members: Table<'t, (u64, u32), ()>,
+    dead: Table<'t, u32, ()>,
+}
+
+impl<'t> Tables<'t> {
+    fn open(w: &'t WriteTransaction) -> std::result::Result<Self, redb::TableError> {
+        Ok(Tables {
+            docs: w.open_table(DOCS)?,
+            ids: w.open_table(IDS)?,
+            times: w.open_table(TIMES)?,
+            doc_story: w.open_table(DOC_STORY)?,
+            members: w.open_table(MEMBERS)?,
+            dead: w.open_table(DEAD)?,
+        })
+    }
+}
+
+/// What an article of a batch replaces: a committed document, or an earlier article of the
+/// batch (by position).
+#[derive(Clone, Copy)]
+enum Replaces {
+    Committed(u32),
+    InBatch(usize),
+}
+
+impl Index {
+    /// Add articles, in order, in one durable commit: each is matched against the index and
+    /// the batch's earlier articles, joins the stories of what it matched, and is stored. An
+    /// id the index already has (or that comes twice) refuses the whole batch unless
+    /// `opts.replace`, when the later version replaces the earlier. Returns once the commit
+    /// is durable.
+    pub fn add(&self, articles: Vec<Article>, opts: AddOptions) -> Result<Vec<Answer>> {
+        let _w = self.writer.lock().expect("writer lock");
+        let now = opts.now.unwrap_or_else(now_secs);
+        let snap = self.snapshot();
+        let batch = self.signer.sign(articles);
+        let n = batch.len();
+        let r = self.db.begin_read().map_err(|e| self.err(e))?;
+        let base = {
+            let meta = r.open_table(META).map_err(|e| self.err(e))?;
+            meta_u64(&meta, "next_doc")?
+        };
+        if base + n as u64 >= u64::from(MAX_DOCS) {
+            return Err(self.err(format!(
+                "document numbers would pass {MAX_DOCS}; rebuild the index from its live \
+                 articles"
+            )));
+        }
+        let base = base as u32;
+        // Which article replaces what, checked before anything is done.
+        let mut replaces: Vec<Option<Replaces>> = vec![None; n];
+        let mut replaced_by: Vec<Option<usize>> = vec![None; n];
+        let mut committed_gone: HashMap<u32, usize> = HashMap::new();
+        {
+            let ids = r.open_table(IDS).map_err(|e| self.err(e))?;
+            let mut seen: HashMap<&str, usize> = HashMap::with_capacity(n);
+            for (i, slot) in replaces.iter_mut().enumerate() {
+                let id = batch.doc(i).id;
+                let earlier = seen.insert(id, i);
+                let old = match earlier {
+                    Some(j) => Some((Replaces::InBatch(j), base + j as u32)),
+                    None => ids
+                        .get(id)
+                        .map_err(|e| self.err(e))?
+                        .map(|v| (Replaces::Committed(v.value()), v.value())),
+                };
+                let Some((what, first)) = old else { continue };
+                if !opts.replace {
+                    return Err(Error::DuplicateDocument {
+                        id: id.to_string(),
+                        first,
+                    });
+                }
+                *slot = Some(what);
+                match what {
+                    Replaces::InBatch(j) => replaced_by[j] = Some(i),
+                    Replaces::Committed(d) => {
+                        committed_gone.insert(d, i);
+                    }
+                }
+            }
+        }
+        // The committed side of every article's lookup, in parallel: a committed document
+        // replaced by this article or an earlier one is gone for it.
+        let looked: Vec<Looked> = {
+            let docs = r.open_table(DOCS).map_err(|e| self.err(e))?;
+            (0..n)
+                .into_par_iter()
+                .map(|i| {
+                    let gone = |d: u32| committed_gone.get(&d).is_some_and(|&by| by <= i);
+                    self.look_up(&snap, &batch.doc(i), &docs, gone)
+                })
+                .collect::<Result<_>>()?
+        };
+        drop(r);
+        // The batch's own postings and records, then every article's matches, in parallel.
+        let mut postings: HashMap<u64, Vec<usize>> = HashMap::new();
+        for (i, l) in looked.iter().enumerate() {
+            for (k, _, _) in &l.keys {
+                postings.entry(*k).or_default().push(i);
+            }
+        }
+        let mut records: Vec<Arc<DocRecord>> = (0..n)
+            .into_par_iter()
+            .map(|i| {
+                let d = batch.doc(i);
+                Arc::new(DocRecord {
+                    id: d.id.to_string(),
+                    time: d.time,
+                    added: now,
+                    content: d.content,
+                    words: d.words,
+                    sig: d.sig.to_vec(),
+                    own: d.own.to_vec(),
+                    anchors: d.anchors.to_vec(),
+                    links: Vec::new(),
+                })
+            })
+            .collect();
+        let found: Vec<Vec<Found>> = (0..n)
+            .into_par_iter()
+            .map(|i| {
+                let inb = InBatch {
+                    postings: &postings,
+                    records: &records,
+                    base,
+                    upto: i,
+                    replaced_by: &replaced_by,
+                };
+                self.resolve(&batch.doc(i), &looked[i], &inb)
+            })
+            .collect();
+
+        let mut w = self.db.begin_write().map_err(|e| self.err(e))?;
+        w.set_durability(redb::Durability::Immediate)
+            .map_err(|e| self.err(e))?;
+        let mut answers = Vec::with_capacity(n);
+        let mut gone: Vec<u32> = Vec::new();
+        let mut next_story = {
+            let meta = w.open_table(META).map_err(|e| self.err(e))?;
+            meta_u64(&meta, "next_story")?
+        };
+        {
+            let mut t = Tables::open(&w).map_err(|e| self.err(e))?;
+            for (i, found) in found.into_iter().enumerate() {
+                let d = batch.doc(i);
+                let doc = base + i as u32;
+                if let Some(what) = replaces[i] {
+                    let old = match what {
+                        Replaces::Committed(o) => o,
+                        Replaces::InBatch(j) => base + j as u32,
+                    };
+                    self.remove_docs(&mut t, &[old], &mut next_story)?;
+                    gone.push(old);
+                }
+                let rec = Arc::make_mut(&mut records[i]);
+                rec.links = found.iter().map(|f| Link { doc: f.doc }).collect();
+                // Stories: everything matched merges into the oldest story id.
+                let mut matched_stories = BTreeSet::new();
+                for f in &found {
+                    let s = t
+                        .doc_story
+                        .get(f.doc)
+                        .map_err(|e| self.err(e))?
+                        .map(|v| v.value())
+                        .ok_or_else(|| {
+                            self.err(format!("damaged index: document {} has no story", f.doc))
+                        })?;
+                    matched_stories.insert(s);
+                }
+                let (target, new) = match matched_stories.first() {
+                    Some(&s) => (s, false),
+                    None => {
+                        next_story += 1;
+                        (next_story - 1, true)
+                    }
+                };
+                for &s in matched_stories.iter().skip(1) {
+                    move_story(&mut t, s, target).map_err(|e| self.err(e))?;
+                }
+                self.write_doc(&mut t, doc, rec, target)?;
+                let mut matches: Vec<Match> = found
+                    .into_iter()
+                    .map(|f| f.into_match(&d, target))
+                    .collect();
+                sort_matches(&mut matches);
+                let rep = first_member(&t.members, target)
+                    .map_err(|e| self.err(e))?
+                    .unwrap_or(doc);
+                let representative = if rep == doc {
+                    d.id.to_string()
+                } else {
+                    self.id_of(&t.docs, rep)?
+                };
+                answers.push(Answer {
+                    id: d.id.to_string(),
+                    matches,
+                    story: Some(StoryRef {
+                        id: target,
+                        representative,
+                        new,
+                    }),
+                    stored: Some(true),
+                });
+            }
+        }
+        let mut segments = snap.segments.clone();
+        let mut dead = snap.dead.clone();
+        dead.extend(gone.iter().copied());
+        {
+            let mut meta = w.open_table(META).map_err(|e| self.err(e))?;
+            let mut next_segment = meta_u64(&meta, "next_segment")?;
+            if !postings.is_empty() {
+                let entries: Vec<(u64, u32, u8)> = postings
+                    .iter()
+                    .flat_map(|(&k, pos)| {
+                        let records = &records;
+                        pos.iter()
+                            .map(move |&j| (k, base + j as u32, anchor_count(&records[j].anchors)))
+                    })
+                    .collect();
+                let seg = Segment::new(next_segment, entries);
+                next_segment += 1;
+                let mut st = w.open_table(SEGMENTS).map_err(|e| self.err(e))?;
+                st.insert(seg.id, seg.encode().as_slice())
+                    .map_err(|e| self.err(e))?;
+                segments.push(Arc::new(seg));
+                // The youngest two merge while the older is not much larger.
+                while segments.len() >= 2 {
+                    let m = segments.len();
+                    if segments[m - 2].len() > segment::MERGE_RATIO * segments[m - 1].len() {
+                        break;
+                    }
+                    let merged =
+                        Segment::merge(next_segment, &[&segments[m - 2], &segments[m - 1]], |_| {
+                            true
+                        });
+                    next_segment += 1;
+                    for s in &segments[m - 2..] {
+                        st.remove(s.id).map_err(|e| self.err(e))?;
+                    }
+                    st.insert(merged.id, merged.encode().as_slice())
+                        .map_err(|e| self.err(e))?;
+                    segments.truncate(m - 2);
+                    segments.push(Arc::new(merged));
+                }
+            }
+            let next_doc = u64::from(base) + n as u64;
+            meta.insert("next_doc", next_doc.to_le_bytes().as_slice())
+                .map_err(|e| self.err(e))?;
+            meta.insert("next_story", next_story.to_le_bytes().as_slice())
+                .map_err(|e| self.err(e))?;
+            meta.insert("next_segment", next_segment.to_le_bytes().as_slice())
+                .map_err(|e| self.err(e))?;
+        }
+        w.commit().map_err(|e| self.err(e))?;
+        *self.snapshot.write().expect("snapshot lock") = Arc::new(Snapshot { segments, dead });
+        Ok(answers)
+    }
+
+    fn write_doc(&self, t: &mut Tables, doc: u32, rec: &DocRecord, story: u64) -> Result<()> {
+        let e = |e: redb::StorageError| self.err(e);
+        t.docs.insert(doc, rec.encode().as_slice()).map_err(e)?;
+        t.ids.insert(rec.id.as_str(), doc).map_err(e)?;
+        t.times.insert((rec.expiry_time(), doc), ()).map_err(e)?;
+        t.doc_story.insert(doc, story).map_err(e)?;
+        t.members.insert((story, doc), ()).map_err(e)?;
+        Ok(())
+    }
+
+    /// Remove the live documents `docs`, and re-link the stories they leave.
+    fn remove_docs(&self, t: &mut Tables, docs: &[u32], next_story: &mut u64) -> Result<Removed> {
+        let e = |x: redb::StorageError| self.err(x);
+        let mut affected = BTreeSet::new();
+        let mut removed = 0;
+        for &doc in docs {
+            let Some(bytes) = t.docs.remove(doc).map_err(e)? else {
+                continue;
+            };
+            let rec = DocRecord::decode(bytes.value())
+                .ok_or_else(|| self.err(format!("damaged index: record of document {doc}")))?;
+            drop(bytes);
+            t.ids.remove(rec.id.as_str()).map_err(e)?;
+            t.times.remove((rec.expiry_time(), doc)).map_err(e)?;
+            if let Some(s) = t.doc_story.remove(doc).map_err(e)? {
+                let s = s.value();
+                t.members.remove((s, doc)).map_err(e)?;
+                affected.insert(s);
+            }
+            t.dead.insert(doc, ()).map_err(e)?;
+            removed += 1;
+        }
+        let mut out = Removed {
+            removed,
+            ..Removed::default()
+        };
+        for s in affected {
+            let pieces = self.relink(t, s, next_story)?;
+            out.relinked += 1;
+            if pieces > 1 {
+                out.split += 1;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Re-link story `s` from its remaining members' links; a piece without the earliest
+    /// member gets a new id. Returns the number of pieces.
+    fn relink(&self, t: &mut Tables, s: u64, next_story: &mut u64) -> Result<usize> {
+        let e = |x: redb::StorageError| self.err(x);
+        let members: Vec<u32> = t
+            .members
+            .range((s, 0)..=(s, u32::MAX))
+            .map_err(e)?
+            .map(|r| r.map(|(k, _)| k.value().1))
+            .collect::<std::result::Result<_, _>>()
+            .map_err(e)?;
+        if members.len() <= 1 {
+            return Ok(members.len());
+        }
+        let pos: HashMap<u32, u32> = members
+            .iter()
+            .enumerate()
+            .map(|(i, &d)| (d, i as u32))
+            .collect();
+        let mut uf = UnionFind::new(members.len());
+        for (i, &d) in members.iter().enumerate() {
+            let rec = self
+                .record(&t.docs, d)?
+                .ok_or_else(|| self.err(format!("damaged index: member {d} has no record")))?;
+            for l in rec.links {
+                if let Some(&j) = pos.get(&l.doc) {
+                    uf.union(i as u32, j);
+                }
+            }
+        }
+        // Pieces by their earliest member (members are in document order).
+        let mut piece_of: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+        for (i, &d) in members.iter().enumerate() {
+            piece_of.entry(uf.find(i as u32)).or_default().push(d);
+        }
+        let mut pieces: Vec<Vec<u32>> = piece_of.into_values().collect();
+        pieces.sort_by_key(|p| p[0]);
+        let n = pieces.len();
+        for piece in pieces.into_iter().skip(1) {
+            let id = *next_story;
+            *next_story += 1;
+            for d in piece {
+                t.members.remove((s, d)).map_err(e)?;
+                t.members.insert((id, d), ()).map_err(e)?;
+                t.doc_story.insert(d, id).map_err(e)?;
+            }
+        }
+        Ok(n)
+    }
+
+    /// Remove the documents with ids `ids` in one durable commit. Unknown ids refuse the
+    /// whole removal (nothing is removed), naming them.
+    pub fn remove_ids(&self, ids: &[String]) -> Result<Removed> {
+        let _w = self.writer.lock().expect("writer lock");
+        let w = self.db.begin_write().map_err(|e| self.err(e))?;
+        let mut docs = Vec::with_capacity(ids.len());
+        let mut unknown = Vec::new();
+        {
+            let t = w.open_table(IDS).map_err(|e| self.err(e))?;
+            for id in ids {
+                match t.get(id.as_str()).map_err(|e| self.err(e))? {
+                    Some(d) => docs.push(d.value()),
+                    None => unknown.push(id.clone()),
+                }
+            }
+        }
+        if !unknown.is_empty() {
+            return Err(Error::UnknownIds { ids: unknown });
+        }
+        docs.sort_unstable();
+        docs.dedup();
+        self.commit_removal(w, &docs)
+    }
+
+    /// Remove every document whose time (its own, or when it was added) is before `t`.
+    pub fn remove_older_than(&self, t: i64) -> Result<Removed> {
+        let _w = self.writer.lock().expect("writer lock");
+        let w = self.db.begin_write().map_err(|e| self.err(e))?;
+        let docs: Vec<u32> = {
+            let times = w.open_table(TIMES).map_err(|e| self.err(e))?;
+            let range = times
+                .range((i64::MIN, 0)..(t, 0))
+                .map_err(|e| self.err(e))?;
+            let mut v: Vec<u32> = range
+                .map(|r| r.map(|(k, _)| k.value().1))
+                .collect::<std::result::Result<_, _>>()
+                .map_err(|e| self.err(e))?;
+            v.sort_unstable();
+            v
+        };
+        self.commit_removal(w, &docs)
+    }
+
+    fn commit_removal(&self, mut w: WriteTransaction, docs: &[u32]) -> Result<Removed> {
+        w.set_durability(redb::Durability::Immediate)
+            .map_err(|e| self.err(e))?;
+        let mut next_story = {
+            let meta = w.open_table(META).map_err(|e| self.err(e))?;
+            meta_u64(&meta, "next_story")?
+        };
+        let out = {
+            let mut t = Tables::open(&w).map_err(|e| self.err(e))?;
+            self.remove_docs(&mut t, docs, &mut next_story)?
+        };
+        w.open_table(META)
+            .map_err(|e| self.err(e))?
+            .insert("next_story", next_story.to_le_bytes().as_slice())
+            .map_err(|e| self.err(e))?;
+        w.commit().map_err(|e| self.err(e))?;
+        let snap = self.snapshot();
+        let mut dead = snap.dead.clone();
+        dead.extend(docs.iter().copied());
+        *self.snapshot.write().expect("snapshot lock") = Arc::new(Snapshot {
+            segments: snap.segments.clone(),
+            dead,
+        });
+        Ok(out)
+    }
+}
+
+/// Move every member of story `from` to story `to`.
+fn move_story(t: &mut Tables, from: u64, to: u64) -> std::result::Result<(), redb::StorageError> {
+    let docs: Vec<u32> = t
+        .members
+        .range((from, 0)..=(from, u32::MAX))?
+        .map(|r| r.map(|(k, _)| k.value().1))
+        .collect::<std::result::Result<_, _>>()?;
+    for d in docs {
+        t.members.remove((from, d))?;
+        t.members.insert((to, d), ())?;
+        t.doc_story.insert(d, to)?;
+    }
+    Ok(())
+}
