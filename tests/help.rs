@@ -95,3 +95,8 @@ fn help_query() {
 fn help_watch() {
     insta::assert_snapshot!("help_watch", help(&["watch"]));
 }
+
+#[test]
+fn help_serve() {
+    insta::assert_snapshot!("help_serve", help(&["serve"]));
+}

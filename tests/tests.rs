@@ -13,3 +13,4 @@ mod help;
 mod index;
 mod quality;
 mod regression_fuzz;
+mod serve;

@@ -11,6 +11,7 @@ mod index;
 mod page;
 mod progress;
 mod report;
+mod serve;
 mod synth;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -153,6 +154,32 @@ enum Command {
         "  storyhash watch wire-index < items.jsonl",
     ))]
     Watch(index::WatchArgs),
+    /// Serve an index over HTTP: a JSON API to query, add and remove articles while it stays
+    /// open.
+    ///
+    /// The server holds the index (one process at a time): send it requests instead of running
+    /// other commands on the index. It listens on loopback by default; the API has no
+    /// authentication. An add or a removal is answered only once its commit is durable, and a
+    /// refused request (4xx) changes nothing. On SIGTERM or SIGINT it stops accepting
+    /// connections, finishes the requests in flight (an add in flight is committed and
+    /// answered), closes the index and exits 0.
+    #[command(after_help = concat!(
+        "Endpoints (JSON bodies, Content-Type: application/json):\n",
+        "  GET  /health        {\"status\":\"ok\",\"documents\":N}\n",
+        "  GET  /stats         counts and settings, as `index stats --format json`\n",
+        "  POST /query         {\"articles\":[{\"id\",\"text\",\"title\"?,\"time\"?}]}: matches and story\n",
+        "  POST /add           the same, \"replace\"?: bool: the query's answers, then stored\n",
+        "  POST /remove        {\"ids\":[...]} or {\"older_than_secs\":N} or {\"before\":TIME}\n",
+        "  GET  /openapi.json  the OpenAPI 3.1 document (crates/serve/openapi.json in the source)\n",
+        "Errors: {\"error\":{\"status\",\"code\",\"message\"}}.\n",
+        "Compaction is not served: stop the server, run `storyhash index compact DIR`, start it again.\n",
+        "\n",
+        "Examples:\n",
+        "  storyhash serve wire-index\n",
+        "  curl -s localhost:7878/query -H 'content-type: application/json' -d @articles.json\n",
+        "  storyhash serve wire-index --addr 127.0.0.1:0 --print-addr   # any free port, printed",
+    ))]
+    Serve(serve::ServeArgs),
     /// Write a labelled synthetic corpus for throughput and recall benchmarks.
     ///
     /// Articles are runs of real sentences from the --source files; near-duplicate families are
@@ -487,6 +514,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Index(c) => index::run(c),
         Command::Query(a) => index::query(a),
         Command::Watch(a) => index::watch(a),
+        Command::Serve(a) => serve::run(a),
     }
 }
 

@@ -503,7 +503,15 @@ impl Index {
         Ok(())
     }
 
-    /// Counts and settings.
+    /// Live documents (cheap: the store keeps the count).
+    pub fn documents(&self) -> Result<u64> {
+        let r = self.db.begin_read().map_err(|e| self.err(e))?;
+        let ids = r.open_table(IDS).map_err(|e| self.err(e))?;
+        ids.len().map_err(|e| self.err(e))
+    }
+
+    /// Counts and settings (reads every story membership: use [`Index::documents`] for a
+    /// cheap count).
     pub fn stats(&self) -> Result<Stats> {
         let snap = self.snapshot();
         let r = self.db.begin_read().map_err(|e| self.err(e))?;
