@@ -2,7 +2,8 @@
 # Load on `storyhash serve`: POST /query at 1, 8 and 64 connections (10 s each, wrk with
 # query.lua beside this script) while one writer connection adds new articles all along
 # (a second wrk, same script, SERVE_LOAD_MODE=add); prints requests/s and p99 latency per
-# connection count, then stops the server with SIGTERM. About 40 s in all.
+# connection count and the server's peak RSS, then stops the server with SIGTERM. About 40 s
+# in all.
 #
 #   bash benches/index/serve_load.sh DIR ARTICLES.jsonl
 #
@@ -89,6 +90,7 @@ for r in "${results[@]}"; do
   printf '%-11s %12s %14s %9s %9s %12s %10s\n' "$c" "$qr" "$qp" "$((qn + an))" "$((qe + ae))" "$ar" "$ap"
 done
 echo "index after: $(curl -s "$url/health")"
+echo "server peak RSS: $(awk '/VmHWM/ {printf "%.0f MB", $2 / 1024}' "/proc/$server/status")"
 
 kill -TERM "$server"
 if wait "$server"; then
