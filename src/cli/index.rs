@@ -138,6 +138,38 @@ impl RecordArgs {
     }
 }
 
+/// The fields of a JSONL record (`watch` reads JSONL only).
+#[derive(Args, Debug, Clone)]
+pub struct JsonlFieldArgs {
+    /// Key holding the article id; a dotted path (`meta.url`) reaches into nested objects.
+    #[arg(long, default_value = "id", value_name = "FIELD")]
+    id_field: String,
+    /// Key holding the article text (`article.body`: nested).
+    #[arg(long, default_value = "text", value_name = "FIELD")]
+    text_field: String,
+    /// Key holding the headline, when it is apart from the text.
+    #[arg(long, value_name = "FIELD")]
+    title_field: Option<String>,
+    /// Key holding the article's time (seconds since 1970, or an ISO 8601 date or date-time);
+    /// `index remove --older-than` expires by it, and by when the article was added when it
+    /// has none.
+    #[arg(long, value_name = "FIELD")]
+    time_field: Option<String>,
+}
+
+impl JsonlFieldArgs {
+    fn read_options(&self) -> ReadOptions {
+        ReadOptions {
+            id_field: self.id_field.clone(),
+            text_field: self.text_field.clone(),
+            format: Some(corpus::InputFormat::Jsonl),
+            title_field: self.title_field.clone(),
+            time_field: self.time_field.clone(),
+            ..ReadOptions::default()
+        }
+    }
+}
+
 #[derive(Args, Debug)]
 pub struct AddArgs {
     /// The index directory.
@@ -200,7 +232,7 @@ pub struct WatchArgs {
     /// The index directory.
     dir: PathBuf,
     #[command(flatten)]
-    records: RecordArgs,
+    records: JsonlFieldArgs,
     /// Store each article after answering (one durable commit per line: the answer says
     /// `"stored": true` only once it is on disk).
     #[arg(long)]

@@ -7,7 +7,7 @@
 //!   readers. What it holds is in `record.rs`: per document a record (copy signature,
 //!   containment features, content hash, links), the id and time maps, story membership, and
 //!   the postings as sorted segments (`segment.rs`), written once per group commit.
-//! - **Memory**: the postings segments, loaded when the index opens (13 bytes a posting, 25
+//! - **Memory**: the postings segments, loaded when the index opens (13 bytes a posting, 18
 //!   postings an article under the copy preset's defaults); records are read from the store as
 //!   candidates need them.
 //! - **Matching** is the batch engine's: the same features ([`CollectionBuilder::sign`]), the
