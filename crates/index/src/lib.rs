@@ -391,12 +391,17 @@ impl Index {
         let stories = r.open_table(DOC_STORY).map_err(|e| self.err(e))?;
         let members = r.open_table(MEMBERS).map_err(|e| self.err(e))?;
         let no_batch = HashMap::new();
+        let looked: Vec<lookup::Looked> = (0..batch.len())
+            .into_par_iter()
+            .map(|i| self.look_up(&snap, &batch.doc(i), |_| false))
+            .collect();
+        let records = self.read_records(&looked, &docs)?;
         (0..batch.len())
             .into_par_iter()
             .map(|i| {
                 let d = batch.doc(i);
-                let looked = self.look_up(&snap, &d, &docs, |_| false)?;
-                let found = self.resolve(&d, &looked, &lookup::InBatch::none(&no_batch));
+                let found =
+                    self.resolve(&d, &looked[i], &records, &lookup::InBatch::none(&no_batch));
                 let mut matches = Vec::with_capacity(found.len());
                 let mut best: Option<u64> = None;
                 for f in found {

@@ -42,9 +42,12 @@ pub(crate) type Holder = (u32, u8);
 pub(crate) struct Looked {
     /// Each probe key, its kind, and its live committed holders in document order.
     pub(crate) keys: Vec<(u64, KeyKind, Vec<Holder>)>,
-    /// The records of the holders that may be candidates.
-    pub(crate) records: HashMap<u32, Arc<DocRecord>>,
+    /// The holders that may be candidates: their records are needed.
+    pub(crate) wanted: Vec<u32>,
 }
+
+/// Records of committed documents, read once for a whole batch.
+pub(crate) type Records = HashMap<u32, Arc<DocRecord>>;
 
 /// A batch's own articles as candidates of one of them: the articles before position `upto`,
 /// numbered from `base`, less those replaced by then.
@@ -135,16 +138,15 @@ fn leads_agree(own: u8, theirs: u8, hits: usize) -> bool {
 
 impl Index {
     /// The probe keys of a signed document and, for each, its live holders in the committed
-    /// postings (those `gone` says are gone left out), with the records of those that may be
-    /// candidates. Anchor holders are counted first: only those sharing enough of the lead
-    /// are read, as a common opening sentence has hundreds of holders.
+    /// postings (those `gone` says are gone left out), and which of them may be candidates.
+    /// Anchor holders are counted first: only those sharing enough of the lead are wanted, as
+    /// a common opening sentence has hundreds of holders.
     pub(crate) fn look_up(
         &self,
         snap: &Snapshot,
         d: &SignedDoc<'_>,
-        docs: &impl ReadableTable<u32, &'static [u8]>,
         gone: impl Fn(u32) -> bool,
-    ) -> Result<Looked> {
+    ) -> Looked {
         let cap = self.cfg.copy.max_bucket;
         let own = anchor_count(d.anchors);
         let mut keys = probe_keys(d, self.lsh);
@@ -179,13 +181,40 @@ impl Index {
         );
         wanted.sort_unstable();
         wanted.dedup();
-        let mut records = HashMap::with_capacity(wanted.len());
-        for h in wanted {
-            if let Some(r) = self.record(docs, h)? {
-                records.insert(h, Arc::new(r));
-            }
-        }
-        Ok(Looked { keys, records })
+        Looked { keys, wanted }
+    }
+
+    /// The records every lookup in `looked` wants, each read once, in document order: the
+    /// articles of a batch share many candidates, and reading in key order walks the store's
+    /// leaves in order instead of jumping between them.
+    pub(crate) fn read_records(
+        &self,
+        looked: &[Looked],
+        docs: &(impl ReadableTable<u32, &'static [u8]> + Sync),
+    ) -> Result<Records> {
+        let mut all: Vec<u32> = looked
+            .iter()
+            .flat_map(|l| l.wanted.iter().copied())
+            .collect();
+        all.sort_unstable();
+        all.dedup();
+        let chunk = all
+            .len()
+            .div_ceil(rayon::current_num_threads().max(1))
+            .max(1);
+        let parts: Vec<Vec<(u32, Arc<DocRecord>)>> = all
+            .par_chunks(chunk)
+            .map(|part| {
+                let mut out = Vec::with_capacity(part.len());
+                for &h in part {
+                    if let Some(r) = self.record(docs, h)? {
+                        out.push((h, Arc::new(r)));
+                    }
+                }
+                Ok(out)
+            })
+            .collect::<Result<_>>()?;
+        Ok(parts.into_iter().flatten().collect())
     }
 
     /// The candidates of `d` (committed holders in `looked`, then the batch's earlier
@@ -194,6 +223,7 @@ impl Index {
         &self,
         d: &SignedDoc<'_>,
         looked: &Looked,
+        records: &Records,
         batch: &InBatch,
     ) -> Vec<Found> {
         let cap = self.cfg.copy.max_bucket;
@@ -226,7 +256,7 @@ impl Index {
             .filter_map(|h| {
                 batch
                     .record(h)
-                    .or_else(|| looked.records.get(&h))
+                    .or_else(|| records.get(&h))
                     .map(|r| (h, r.clone()))
             })
             .collect();

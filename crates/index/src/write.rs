@@ -100,17 +100,19 @@ impl Index {
                 }
             }
         }
-        // The committed side of every article's lookup, in parallel: a committed document
-        // replaced by this article or an earlier one is gone for it.
-        let looked: Vec<Looked> = {
+        // The committed side of every article's lookup, in parallel (a committed document
+        // replaced by this article or an earlier one is gone for it), then the records the
+        // batch needs, each read once.
+        let looked: Vec<Looked> = (0..n)
+            .into_par_iter()
+            .map(|i| {
+                let gone = |d: u32| committed_gone.get(&d).is_some_and(|&by| by <= i);
+                self.look_up(&snap, &batch.doc(i), gone)
+            })
+            .collect();
+        let committed = {
             let docs = r.open_table(DOCS).map_err(|e| self.err(e))?;
-            (0..n)
-                .into_par_iter()
-                .map(|i| {
-                    let gone = |d: u32| committed_gone.get(&d).is_some_and(|&by| by <= i);
-                    self.look_up(&snap, &batch.doc(i), &docs, gone)
-                })
-                .collect::<Result<_>>()?
+            self.read_records(&looked, &docs)?
         };
         drop(r);
         // The batch's own postings and records, then every article's matches, in parallel.
@@ -147,7 +149,7 @@ impl Index {
                     upto: i,
                     replaced_by: &replaced_by,
                 };
-                self.resolve(&batch.doc(i), &looked[i], &inb)
+                self.resolve(&batch.doc(i), &looked[i], &committed, &inb)
             })
             .collect();
 
