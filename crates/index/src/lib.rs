@@ -404,6 +404,9 @@ impl Index {
                     self.resolve(&d, &looked[i], &records, &lookup::InBatch::none(&no_batch));
                 let mut matches = Vec::with_capacity(found.len());
                 let mut best: Option<u64> = None;
+                // An exact copy would join its original's story only (as `add` does).
+                let exact_only = found.iter().any(|f| f.evidence == Evidence::Exact);
+                let mut joined = BTreeSet::new();
                 for f in found {
                     let story = stories
                         .get(f.doc)
@@ -412,7 +415,10 @@ impl Index {
                         .ok_or_else(|| {
                             self.err(format!("damaged index: document {} has no story", f.doc))
                         })?;
-                    best = Some(best.map_or(story, |b| b.min(story)));
+                    if !exact_only || f.evidence == Evidence::Exact {
+                        best = Some(best.map_or(story, |b| b.min(story)));
+                        joined.insert(story);
+                    }
                     matches.push(f.into_match(&d, story));
                 }
                 sort_matches(&mut matches);
@@ -422,7 +428,7 @@ impl Index {
                         // The merged story's representative: the earliest member of any of
                         // the stories the article would join.
                         let mut rep: Option<u32> = None;
-                        for s in matches.iter().map(|m| m.story).collect::<BTreeSet<_>>() {
+                        for &s in &joined {
                             if let Some(first) =
                                 first_member(&members, s).map_err(|e| self.err(e))?
                             {

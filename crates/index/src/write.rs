@@ -177,9 +177,16 @@ impl Index {
                 }
                 let rec = Arc::make_mut(&mut records[i]);
                 rec.links = found.iter().map(|f| Link { doc: f.doc }).collect();
-                // Stories: everything matched merges into the oldest story id.
+                // Stories: everything matched merges into the oldest story id. An exact copy
+                // of a live article only joins that article's story: the batch engine pairs an
+                // exact copy with its first occurrence alone, and the occurrence's own pairs
+                // stand for it (its other links count once it is the earliest left).
+                let exact_only = found.iter().any(|f| f.evidence == Evidence::Exact);
                 let mut matched_stories = BTreeSet::new();
-                for f in &found {
+                for f in found
+                    .iter()
+                    .filter(|f| !exact_only || f.evidence == Evidence::Exact)
+                {
                     let s = t
                         .doc_story
                         .get(f.doc)
@@ -327,7 +334,10 @@ impl Index {
     }
 
     /// Re-link story `s` from its remaining members' links; a piece without the earliest
-    /// member gets a new id. Returns the number of pieces.
+    /// member gets a new id. Exact copies are one class, linked through its earliest live
+    /// member's links only (as the batch engine pairs the first occurrence alone); when that
+    /// member changes, the new one's links may reach other stories, which then merge into the
+    /// oldest id. Returns the number of pieces.
     fn relink(&self, t: &mut Tables, s: u64, next_story: &mut u64) -> Result<usize> {
         let e = |x: redb::StorageError| self.err(x);
         let members: Vec<u32> = t
@@ -337,8 +347,8 @@ impl Index {
             .map(|r| r.map(|(k, _)| k.value().1))
             .collect::<std::result::Result<_, _>>()
             .map_err(e)?;
-        if members.len() <= 1 {
-            return Ok(members.len());
+        if members.is_empty() {
+            return Ok(0);
         }
         let pos: HashMap<u32, u32> = members
             .iter()
@@ -346,13 +356,26 @@ impl Index {
             .map(|(i, &d)| (d, i as u32))
             .collect();
         let mut uf = UnionFind::new(members.len());
+        // Members are in document order: the first of each content is its class's earliest.
+        let mut first_of: HashMap<u64, u32> = HashMap::new();
+        let mut outside: Vec<(u32, u32)> = Vec::new();
         for (i, &d) in members.iter().enumerate() {
             let rec = self
                 .record(&t.docs, d)?
                 .ok_or_else(|| self.err(format!("damaged index: member {d} has no record")))?;
-            for l in rec.links {
-                if let Some(&j) = pos.get(&l.doc) {
+            if let Some(c) = rec.content {
+                if let Some(&j) = first_of.get(&c) {
                     uf.union(i as u32, j);
+                    continue;
+                }
+                first_of.insert(c, i as u32);
+            }
+            for l in rec.links {
+                match pos.get(&l.doc) {
+                    Some(&j) => {
+                        uf.union(i as u32, j);
+                    }
+                    None => outside.push((i as u32, l.doc)),
                 }
             }
         }
@@ -361,16 +384,41 @@ impl Index {
         for (i, &d) in members.iter().enumerate() {
             piece_of.entry(uf.find(i as u32)).or_default().push(d);
         }
-        let mut pieces: Vec<Vec<u32>> = piece_of.into_values().collect();
-        pieces.sort_by_key(|p| p[0]);
+        let mut pieces: Vec<(u32, Vec<u32>)> = piece_of.into_iter().collect();
+        pieces.sort_by_key(|p| p.1[0]);
         let n = pieces.len();
-        for piece in pieces.into_iter().skip(1) {
+        let mut story_of_root: HashMap<u32, u64> = HashMap::new();
+        for (k, (root, piece)) in pieces.into_iter().enumerate() {
+            if k == 0 {
+                story_of_root.insert(root, s);
+                continue;
+            }
             let id = *next_story;
             *next_story += 1;
+            story_of_root.insert(root, id);
             for d in piece {
                 t.members.remove((s, d)).map_err(e)?;
                 t.members.insert((id, d), ()).map_err(e)?;
                 t.doc_story.insert(d, id).map_err(e)?;
+            }
+        }
+        // Links of a class's new earliest member to live articles of other stories.
+        for (i, other) in outside {
+            let Some(theirs) = t.doc_story.get(other).map_err(e)?.map(|v| v.value()) else {
+                continue; // a removed article
+            };
+            let Some(&ours) = story_of_root.get(&uf.find(i)) else {
+                continue;
+            };
+            // A piece may have moved already: follow where its first member is now.
+            let ours = t
+                .doc_story
+                .get(members[i as usize])
+                .map_err(e)?
+                .map_or(ours, |v| v.value());
+            if theirs != ours {
+                let (to, from) = (ours.min(theirs), ours.max(theirs));
+                move_story(t, from, to).map_err(e)?;
             }
         }
         Ok(n)
