@@ -26,9 +26,10 @@ pub struct JsonlReader {
     title_field: Option<String>,
     /// Field holding the article's time, if any.
     time_field: Option<String>,
-    /// The time field can be read by the fast path: it is a top-level key (not a dotted path,
-    /// which only the full parse lifts) and no other field's name, which the fast path would
-    /// take for that field alone.
+    /// The time and title fields can be read by the fast path: each is a top-level key (not a
+    /// dotted path, which only the full parse lifts; a missing title is no error, so the fast
+    /// path would drop a nested one silently), and the time is no other field's name, which
+    /// the fast path would take for that field alone.
     time_fast: bool,
     /// Fields carried along for the report.
     keep_fields: Vec<String>,
@@ -59,7 +60,7 @@ impl JsonlReader {
                     && f != opts.id_field
                     && f != opts.text_field
                     && opts.title_field.as_deref() != Some(f)
-            }),
+            }) && opts.title_field.as_deref().is_none_or(|f| !f.contains('.')),
             keep_fields: opts.keep_fields.clone(),
             buf: Vec::new(),
             line: 0,
@@ -1003,6 +1004,21 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn a_dotted_title_field_reaches_into_nested_objects() {
+        let opts = ReadOptions {
+            title_field: Some("meta.headline".into()),
+            ..ReadOptions::default()
+        };
+        let items: Vec<_> = reader_for(
+            b"{\"id\":\"a\",\"text\":\"body\",\"meta\":{\"headline\":\"Head\"}}\n",
+            &opts,
+        )
+        .collect();
+        let d = items[0].as_ref().unwrap();
+        assert_eq!(d.title.as_deref(), Some("Head"));
     }
 
     #[test]
