@@ -156,3 +156,87 @@ fn serve_answers_in_flight_on_sigterm_and_exits_0() {
     let seeds = std::fs::read_to_string(SEED).unwrap().lines().count() as u64;
     assert_eq!(stats["documents"], serde_json::json!(seeds + 1));
 }
+
+/// The server killed with SIGKILL while a client adds one article a request: every add that
+/// got a 200 is in the index afterwards, and the index verifies clean after each kill.
+#[test]
+fn an_acknowledged_http_add_survives_kill_9() {
+    const KILLS: u64 = 15;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("idx");
+    assert_success(
+        &storyhash()
+            .arg("index")
+            .arg("create")
+            .arg(&dir)
+            .output()
+            .unwrap(),
+    );
+    let texts: Vec<String> = crate::common::seed_records()
+        .into_iter()
+        .map(|(_, t)| t)
+        .collect();
+    let mut acked: Vec<String> = Vec::new();
+    for round in 0..KILLS {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_storyhash"))
+            .arg("serve")
+            .arg(&dir)
+            .args(["--addr", "127.0.0.1:0", "--print-addr"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).unwrap();
+        let addr: std::net::SocketAddr = line.trim().parse().expect("the address on stdout");
+        let texts = texts.clone();
+        let client = std::thread::spawn(move || {
+            let mut ok = Vec::new();
+            for (i, text) in texts.iter().cycle().take(400).enumerate() {
+                let id = format!("r{round}-{i}");
+                let body = serde_json::json!({"articles": [{"id": id, "text": text}]}).to_string();
+                let Ok(mut s) = TcpStream::connect(addr) else {
+                    break;
+                };
+                let sent = s
+                    .write_all(request_head("/add", body.len()).as_bytes())
+                    .and_then(|()| s.write_all(body.as_bytes()));
+                if sent.is_err() {
+                    break;
+                }
+                let mut raw = String::new();
+                if s.read_to_string(&mut raw).is_err() || !raw.starts_with("HTTP/1.1 200") {
+                    break;
+                }
+                ok.push(id);
+            }
+            ok
+        });
+        let wait_ms = 30 + storyhash::hashed::mix64(round) % 200;
+        std::thread::sleep(Duration::from_millis(wait_ms));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        acked.extend(client.join().unwrap());
+        let o = storyhash()
+            .args(["index", "verify"])
+            .arg(&dir)
+            .output()
+            .unwrap();
+        assert_success(&o);
+    }
+    assert!(acked.len() > 20, "only {} adds acknowledged", acked.len());
+    let o = storyhash()
+        .args(["index", "stories", "--format", "jsonl"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_success(&o);
+    let stored: std::collections::BTreeSet<String> = crate::common::json_lines(&o.stdout)
+        .iter()
+        .flat_map(|s| s["members"].as_array().unwrap().clone())
+        .map(|m| m.as_str().unwrap().to_string())
+        .collect();
+    let lost: Vec<&String> = acked.iter().filter(|id| !stored.contains(*id)).collect();
+    assert!(lost.is_empty(), "acknowledged but lost: {lost:?}");
+}
