@@ -129,6 +129,23 @@ pub struct RecordArgs {
 }
 
 impl RecordArgs {
+    /// A reader thread over `inputs` (none: stdin), sending batches of [`BATCH`] records.
+    fn spawn_reader(
+        &self,
+        inputs: &[PathBuf],
+    ) -> (
+        std::sync::mpsc::Receiver<Vec<corpus::Document>>,
+        std::thread::JoinHandle<corpus::ingest::IngestResult>,
+    ) {
+        corpus::ingest::spawn_reader(
+            inputs_or_stdin(inputs),
+            self.read_options(),
+            corpus::intake::IntakeOptions::default(),
+            None,
+            BATCH,
+        )
+    }
+
     fn read_options(&self) -> ReadOptions {
         ReadOptions {
             title_field: self.title_field.clone(),
@@ -332,14 +349,7 @@ fn answer_sink(path: &Option<PathBuf>) -> Result<Option<Box<dyn Write>>, Error> 
 fn add(a: AddArgs) -> Result<ExitCode, Error> {
     let started = Instant::now();
     let index = Index::open(&a.dir)?;
-    let inputs = inputs_or_stdin(&a.inputs);
-    let (rx, reader) = corpus::ingest::spawn_reader(
-        inputs,
-        a.records.read_options(),
-        corpus::intake::IntakeOptions::default(),
-        None,
-        BATCH,
-    );
+    let (rx, reader) = a.records.spawn_reader(&a.inputs);
     let mut out = answer_sink(&a.answers)?;
     let progress = !a.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());
     let (mut added, mut matched, mut new_stories) = (0u64, 0u64, 0u64);
@@ -564,14 +574,7 @@ fn verify(a: DirArgs) -> Result<ExitCode, Error> {
 
 pub fn query(a: QueryArgs) -> Result<ExitCode, Error> {
     let index = Index::open(&a.dir)?;
-    let inputs = inputs_or_stdin(&a.inputs);
-    let (rx, reader) = corpus::ingest::spawn_reader(
-        inputs,
-        a.records.read_options(),
-        corpus::intake::IntakeOptions::default(),
-        None,
-        BATCH,
-    );
+    let (rx, reader) = a.records.spawn_reader(&a.inputs);
     let table = a.format.map_or_else(
         || std::io::IsTerminal::is_terminal(&std::io::stdout()),
         |f| f == AnswerFormat::Table,

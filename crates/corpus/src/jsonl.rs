@@ -6,7 +6,7 @@
 //! error names the line (1-based) and what is wrong with it, and the caller decides whether to
 //! stop or go on. An I/O error ends the stream, since nothing after it can be trusted.
 
-use super::time::{not_a_time, parse_time, shown_string};
+use super::time::{not_a_time, shown_string, time_of_value};
 use super::{Document, ReadOptions};
 use serde_json::{Map, Value};
 use std::io::BufRead;
@@ -439,7 +439,7 @@ impl<'de> serde::de::Visitor<'de> for PickFields<'_> {
                 }
             } else if self.time == Some(&*key) {
                 // A time is short, or wrong: building its value costs little.
-                (out.time, out.time_wrong) = match time_of(&map.next_value::<Value>()?) {
+                (out.time, out.time_wrong) = match time_of_value(&map.next_value::<Value>()?) {
                     Some(t) => (t, false),
                     None => (None, true),
                 };
@@ -472,27 +472,13 @@ fn lift_nested(object: &mut Map<String, Value>, field: &str) {
     }
 }
 
-/// The time a field's value holds: `Some(None)` for none (`null`, or a string that is empty
-/// or blank), `None` when the value is not a time.
-fn time_of(v: &Value) -> Option<Option<i64>> {
-    match v {
-        Value::Null => Some(None),
-        Value::Number(n) => n.as_i64().map(Some),
-        Value::String(s) => match s.trim() {
-            "" => Some(None),
-            t => parse_time(t).map(Some),
-        },
-        _ => None,
-    }
-}
-
 /// The time in field `field` of a record (`value`, absent when the record lacks the field),
 /// or why it is not one.
 fn json_time(field: &str, value: Option<&Value>) -> std::result::Result<Option<i64>, String> {
     let Some(v) = value else {
         return Ok(None);
     };
-    time_of(v).ok_or_else(|| {
+    time_of_value(v).ok_or_else(|| {
         let shown = match v {
             Value::String(s) => shown_string(s),
             Value::Number(n) => n.to_string(),

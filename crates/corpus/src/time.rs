@@ -166,6 +166,22 @@ impl Cursor<'_> {
     }
 }
 
+/// The time a JSON value holds, by the readers' rules: `Some(None)` for none (`null`, or a
+/// string that is empty or blank), `None` when the value is not a time; an integer is seconds,
+/// a string is read by [`parse_time`].
+pub fn time_of_value(v: &serde_json::Value) -> Option<Option<i64>> {
+    use serde_json::Value;
+    match v {
+        Value::Null => Some(None),
+        Value::Number(n) => n.as_i64().map(Some),
+        Value::String(s) => match s.trim() {
+            "" => Some(None),
+            t => parse_time(t).map(Some),
+        },
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

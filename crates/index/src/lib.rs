@@ -402,23 +402,13 @@ impl Index {
                 let d = batch.doc(i);
                 let found =
                     self.resolve(&d, &looked[i], &records, &lookup::InBatch::none(&no_batch));
+                let joined = lookup::joined(&found)
+                    .map(|f| self.story_of(&stories, f.doc))
+                    .collect::<Result<BTreeSet<u64>>>()?;
+                let best = joined.first().copied();
                 let mut matches = Vec::with_capacity(found.len());
-                let mut best: Option<u64> = None;
-                // An exact copy would join its original's story only (as `add` does).
-                let exact_only = found.iter().any(|f| f.evidence == Evidence::Exact);
-                let mut joined = BTreeSet::new();
                 for f in found {
-                    let story = stories
-                        .get(f.doc)
-                        .map_err(|e| self.err(e))?
-                        .map(|v| v.value())
-                        .ok_or_else(|| {
-                            self.err(format!("damaged index: document {} has no story", f.doc))
-                        })?;
-                    if !exact_only || f.evidence == Evidence::Exact {
-                        best = Some(best.map_or(story, |b| b.min(story)));
-                        joined.insert(story);
-                    }
+                    let story = self.story_of(&stories, f.doc)?;
                     matches.push(f.into_match(&d, story));
                 }
                 sort_matches(&mut matches);
@@ -452,6 +442,15 @@ impl Index {
                 })
             })
             .collect()
+    }
+
+    /// The story of live document `doc`.
+    fn story_of(&self, stories: &impl ReadableTable<u32, u64>, doc: u32) -> Result<u64> {
+        stories
+            .get(doc)
+            .map_err(|e| self.err(e))?
+            .map(|v| v.value())
+            .ok_or_else(|| self.err(format!("damaged index: document {doc} has no story")))
     }
 
     fn id_of(&self, docs: &impl ReadableTable<u32, &'static [u8]>, doc: u32) -> Result<String> {

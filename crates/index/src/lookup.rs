@@ -120,6 +120,17 @@ impl Found {
     }
 }
 
+/// The matches whose stories an article joins: all of them, or, for an exact copy of a live
+/// article, its exact matches only. The batch engine pairs an exact copy with its first
+/// occurrence alone and lets the occurrence's pairs stand for it; the copy's other links count
+/// once it is the earliest of its copies left.
+pub(crate) fn joined(found: &[Found]) -> impl Iterator<Item = &Found> {
+    let exact_only = found.iter().any(|f| f.evidence == Evidence::Exact);
+    found
+        .iter()
+        .filter(move |f| !exact_only || f.evidence == Evidence::Exact)
+}
+
 /// The holders of one key that pair with a new article: all of them, or past the bucket cap
 /// the first only (as an LSH bucket does in the batch engine).
 fn paired(holders: &[Holder], cap: usize) -> &[Holder] {

@@ -7,7 +7,7 @@
 //! which article a candidate is does not depend on the order work is done in). What stays
 //! sequential is what depends on the articles before: stories, and the store's writes.
 
-use super::lookup::{anchor_count, Found, InBatch, Looked};
+use super::lookup::{self, anchor_count, Found, InBatch, Looked};
 use super::*;
 use redb::Table;
 
@@ -177,26 +177,10 @@ impl Index {
                 }
                 let rec = Arc::make_mut(&mut records[i]);
                 rec.links = found.iter().map(|f| Link { doc: f.doc }).collect();
-                // Stories: everything matched merges into the oldest story id. An exact copy
-                // of a live article only joins that article's story: the batch engine pairs an
-                // exact copy with its first occurrence alone, and the occurrence's own pairs
-                // stand for it (its other links count once it is the earliest left).
-                let exact_only = found.iter().any(|f| f.evidence == Evidence::Exact);
-                let mut matched_stories = BTreeSet::new();
-                for f in found
-                    .iter()
-                    .filter(|f| !exact_only || f.evidence == Evidence::Exact)
-                {
-                    let s = t
-                        .doc_story
-                        .get(f.doc)
-                        .map_err(|e| self.err(e))?
-                        .map(|v| v.value())
-                        .ok_or_else(|| {
-                            self.err(format!("damaged index: document {} has no story", f.doc))
-                        })?;
-                    matched_stories.insert(s);
-                }
+                // Stories: everything joined merges into the oldest story id.
+                let matched_stories = lookup::joined(&found)
+                    .map(|f| self.story_of(&t.doc_story, f.doc))
+                    .collect::<Result<BTreeSet<u64>>>()?;
                 let (target, new) = match matched_stories.first() {
                     Some(&s) => (s, false),
                     None => {

@@ -121,20 +121,6 @@ pub(crate) enum Removal {
 const TIMES: &str = "seconds since 1970 (an integer), or a date like \"2026-12-01\" or \
                      \"2026-12-01T10:20:30Z\"";
 
-/// The seconds of a JSON time: `null` and `""` are no time; an integer is seconds; a string is
-/// read by the JSONL reader's rules.
-fn time_of(v: &Value) -> Option<Option<i64>> {
-    match v {
-        Value::Null => Some(None),
-        Value::Number(n) => n.as_i64().map(Some),
-        Value::String(s) => match s.trim() {
-            "" => Some(None),
-            t => storyhash_corpus::time::parse_time(t).map(Some),
-        },
-        _ => None,
-    }
-}
-
 /// The engine's articles of a request, or the first reason to refuse it whole.
 pub(crate) fn articles(list: Vec<ArticleIn>, limits: &Limits) -> Result<Vec<Article>, ApiError> {
     check_batch(list.len(), "articles", limits)?;
@@ -166,7 +152,7 @@ pub(crate) fn articles(list: Vec<ArticleIn>, limits: &Limits) -> Result<Vec<Arti
         }
         let time = match &a.time {
             None => None,
-            Some(v) => time_of(v).ok_or_else(|| {
+            Some(v) => storyhash_corpus::time::time_of_value(v).ok_or_else(|| {
                 ApiError::invalid_article(format!(
                     "articles[{i}].time (id {:?}) is {v}, not a time: give {TIMES}",
                     a.id
@@ -254,7 +240,7 @@ impl RemoveBody {
             return Ok(Removal::Before(now.saturating_sub(age)));
         }
         let before = self.before.unwrap_or(Value::Null);
-        match time_of(&before) {
+        match storyhash_corpus::time::time_of_value(&before) {
             Some(Some(t)) => Ok(Removal::Before(t)),
             _ => Err(ApiError::bad_request(format!(
                 "before is {before}, not a time: give {TIMES}"
