@@ -74,8 +74,13 @@ fn index_partition(dir: &Path) -> Partition {
 /// One `cluster --preset copy` run's clusters over `file`, with every article that joined
 /// nothing as a cluster of its own.
 fn batch_partition(file: &Path, ids: &[String]) -> Partition {
+    batch_partition_of("copy", file, ids)
+}
+
+/// [`batch_partition`] under `preset`.
+fn batch_partition_of(preset: &str, file: &Path, ids: &[String]) -> Partition {
     let o = storyhash()
-        .args(["cluster", "--preset", "copy", "--format", "jsonl", "-q"])
+        .args(["cluster", "--preset", preset, "--format", "jsonl", "-q"])
         .arg(file)
         .output()
         .unwrap();
@@ -185,6 +190,52 @@ fn an_archive_and_a_stream_give_the_clusters_of_one_cluster_run() {
         .unwrap();
     assert_success(&o);
     assert_eq!(index_partition(&dir), before);
+}
+
+#[test]
+fn a_story_index_fed_by_watch_gives_the_story_clusters_of_the_reference_case() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lines: Vec<String> = std::fs::read_to_string(SEED)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    let ids: Vec<String> = lines.iter().map(|l| id_of(l)).collect();
+    let dir = tmp.path().join("idx");
+    let o = storyhash()
+        .args(["index", "create", "--preset", "story"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_success(&o);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_storyhash"))
+        .args(["watch", "--add"])
+        .arg(&dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all((lines.join("\n") + "\n").as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let answers = json_lines(&out.stdout);
+    assert_eq!(answers.len(), lines.len());
+    let wvr = answers
+        .iter()
+        .find(|a| a["id"] == "wvr-thang-interview")
+        .unwrap();
+    assert_eq!(wvr["matches"][0]["id"], "vna-thang-interview");
+    assert_eq!(wvr["matches"][0]["evidence"], "story");
+    assert!(wvr["matches"][0]["jaccard"].as_f64().unwrap() < 0.1);
+    assert_eq!(
+        index_partition(&dir),
+        batch_partition_of("story", Path::new(SEED), &ids)
+    );
 }
 
 #[test]

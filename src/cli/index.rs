@@ -81,7 +81,8 @@ enum OutFormat {
 enum IndexPreset {
     /// Near-duplicate copies and trimmed copies (word 5-gram Jaccard, containment).
     Copy,
-    /// Same story, any wording (not served by the index yet: refused with the reason).
+    /// Same story, any wording: story score (IDF-weighted terms) over the archive's own
+    /// statistics, copies and trimmed copies too; stories by average linkage, online.
     Story,
 }
 
@@ -95,6 +96,9 @@ pub struct CreateArgs {
     /// Copy threshold: estimated word 5-gram Jaccard at or above which two articles are copies.
     #[arg(long, default_value_t = 0.8)]
     threshold: f64,
+    /// Story preset: the story score at or above which two articles are one story.
+    #[arg(long, default_value_t = 0.25)]
+    story_threshold: f64,
     /// Containment threshold: the lower bound of the estimated share of a shorter article
     /// found in a longer one at or above which it is a trimmed copy.
     #[arg(long, default_value_t = 0.7)]
@@ -301,19 +305,13 @@ pub fn run(cmd: IndexCommand) -> Result<ExitCode, Error> {
 }
 
 fn create(a: CreateArgs) -> Result<ExitCode, Error> {
-    if a.preset == IndexPreset::Story {
-        return Err(Error::Config(
-            "the index serves --preset copy only: the story preset's statistics and linkage \
-             change as an archive grows, and the index does not model that yet; cluster a \
-             story archive with `storyhash cluster`"
-                .into(),
-        ));
-    }
-    let mut cfg = EngineConfig {
-        preset: Preset::Copy,
-        ..EngineConfig::default()
+    let preset = match a.preset {
+        IndexPreset::Copy => Preset::Copy,
+        IndexPreset::Story => Preset::Story,
     };
+    let mut cfg = EngineConfig::for_preset(preset);
     cfg.thresholds.copy = a.threshold;
+    cfg.thresholds.story = a.story_threshold;
     cfg.copy.sketch.num_perm = a.num_perm;
     cfg.copy.sketch.seed = a.seed;
     cfg.copy.max_bucket = a.max_bucket;
@@ -323,9 +321,13 @@ fn create(a: CreateArgs) -> Result<ExitCode, Error> {
     });
     Index::create(&a.dir, cfg)?;
     println!(
-        "created an empty index in {} (preset copy, threshold {}, containment {})",
+        "created an empty index in {} (preset {}, threshold {}, containment {})",
         a.dir.display(),
-        a.threshold,
+        preset.name(),
+        match preset {
+            Preset::Copy => a.threshold,
+            Preset::Story => a.story_threshold,
+        },
         if a.no_contain {
             "off".to_string()
         } else {

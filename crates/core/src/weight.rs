@@ -185,7 +185,7 @@ impl TermStats {
 }
 
 /// IDF of a term held by `df` of `docs` documents (smoothed; never negative).
-fn idf(docs: u32, df: u32) -> f32 {
+pub fn idf(docs: u32, df: u32) -> f32 {
     ((docs as f32 + 1.0) / (df as f32 + 0.5)).ln().max(0.0)
 }
 
@@ -222,12 +222,22 @@ pub struct TermVector {
 impl TermVector {
     /// Weight a bag of words. `stats: None` means no collection: every idf is 1.
     pub fn from_bag(bag: &[(Term, u32)], stats: Option<&TermStats>, params: WeightParams) -> Self {
+        match stats {
+            Some(s) => Self::from_bag_with(bag, |t| s.idf(t), params),
+            None => Self::from_bag_with(bag, |_| 1.0, params),
+        }
+    }
+
+    /// [`TermVector::from_bag`] with each term's IDF from `idf` (statistics kept elsewhere,
+    /// as an archive index keeps its counts).
+    pub fn from_bag_with(
+        bag: &[(Term, u32)],
+        idf: impl Fn(Term) -> f32,
+        params: WeightParams,
+    ) -> Self {
         let mut tw: Vec<(Term, f32)> = bag
             .iter()
-            .map(|&(t, n)| {
-                let idf = stats.map_or(1.0, |s| s.idf(t));
-                (t, tf_weight(n) * idf)
-            })
+            .map(|&(t, n)| (t, tf_weight(n) * idf(t)))
             .filter(|&(_, w)| w > 0.0)
             .collect();
         if tw.len() > params.max_terms {
@@ -297,7 +307,8 @@ pub struct PackedVectors {
 const BLOCK: usize = 4;
 
 impl PackedVectors {
-    pub(crate) fn new(vectors: impl ExactSizeIterator<Item = TermVector>, entries: usize) -> Self {
+    /// Pack `vectors` (holding `entries` terms in all).
+    pub fn new(vectors: impl ExactSizeIterator<Item = TermVector>, entries: usize) -> Self {
         let mut p = PackedVectors {
             terms: Vec::with_capacity(entries),
             weights: Vec::with_capacity(entries),

@@ -28,10 +28,13 @@
 mod lookup;
 mod record;
 mod segment;
+mod story;
 mod write;
 
 use rayon::prelude::*;
-use record::{DocRecord, Link, DEAD, DOCS, DOC_STORY, IDS, MEMBERS, META, SEGMENTS, TIMES};
+use record::{
+    DocRecord, Link, DEAD, DOCS, DOC_STORY, IDS, MEMBERS, META, SEGMENTS, TERM_DF, TIMES,
+};
 use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, WriteTransaction};
 use segment::{key, KeyKind, Segment};
 use serde::Serialize;
@@ -45,13 +48,14 @@ use storyhash_core::pipeline::contain::{anchors_needed, ContainFeatures, ANCHORS
 use storyhash_core::pipeline::{FeatureRecipe, MemStore, PairScorer, SignedDoc, Verify};
 use storyhash_core::score::{Evidence, Preset};
 use storyhash_core::sketch::{Signatures, EMPTY};
+use storyhash_core::weight::{PackedVectors, TermVector};
 use storyhash_core::{Article, CollectionBuilder, EngineConfig};
 
 /// Document numbers an index hands out over its life (numbers are not reused).
 const MAX_DOCS: u32 = u32::MAX;
 
 /// The version of the index's layout; an index of another version is refused.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// The store's file inside the index directory.
 pub const STORE_FILE: &str = "index.redb";
@@ -64,6 +68,10 @@ pub struct Index {
     signer: CollectionBuilder,
     lsh: LshParams,
     snapshot: RwLock<Arc<Snapshot>>,
+    /// Story preset: the collection statistics as of the last commit. A query holds it read
+    /// for its whole run, and a commit takes it to write while it swaps the snapshot, so a
+    /// query's scores and postings are of one state.
+    stats: RwLock<story::StoryStats>,
     /// One write transaction at a time, and the snapshot swapped only by its holder.
     writer: Mutex<()>,
 }
@@ -80,9 +88,13 @@ struct Snapshot {
 pub struct Match {
     /// Its id.
     pub id: String,
-    /// The copy preset's score: estimated word-shingle Jaccard.
+    /// The preset's score: estimated word-shingle Jaccard (copy preset), or the story score
+    /// (story preset; the Jaccard when higher, as the batch engine reports it).
     pub score: f64,
-    /// Why it matched: `exact`, `copy` or `contained`.
+    /// Story preset: the estimated word-shingle Jaccard.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jaccard: Option<f64>,
+    /// Why it matched: `exact`, `copy`, `contained` or (story preset) `story`.
     pub evidence: &'static str,
     /// For a trimmed copy: the id of the shorter side (the one contained in the other).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -207,30 +219,37 @@ fn round4(x: f64) -> f64 {
     (x * 1e4).round() / 1e4
 }
 
-/// Whether `cfg` is one the index serves: the copy preset, verified from signatures, with
-/// single linkage (whose clusters do not depend on the order articles arrive in).
+/// Whether `cfg` is one the index serves: verified from signatures; the copy preset with
+/// single linkage (whose clusters do not depend on the order articles arrive in), or the story
+/// preset with its top-terms candidates and average linkage.
 fn check_config(cfg: &EngineConfig) -> Result<()> {
     cfg.validate()?;
-    if cfg.preset != Preset::Copy {
-        return Err(Error::Config(
-            "an archive index serves the copy preset only (--preset copy): the story preset's \
-             statistics and linkage change as the archive grows, which the index does not \
-             model yet"
-                .into(),
-        ));
-    }
     if cfg.copy.verify != Verify::Estimate {
         return Err(Error::Config(
             "an archive index verifies from signatures: --verify exact keeps every shingle set"
                 .into(),
         ));
     }
-    if cfg.linkage() != storyhash_core::cluster::Linkage::Single {
-        return Err(Error::Config(
+    let linkage = cfg.linkage();
+    match cfg.preset {
+        Preset::Copy if linkage != storyhash_core::cluster::Linkage::Single => Err(Error::Config(
             "an archive index links copies by single linkage (--linkage single)".into(),
-        ));
+        )),
+        Preset::Story if story::top_terms_params(cfg).is_none() => Err(Error::Config(
+            "an archive index finds story candidates by shared heaviest terms \
+             (--story-index top-terms)"
+                .into(),
+        )),
+        Preset::Story if linkage != storyhash_core::cluster::Linkage::Average => {
+            Err(Error::Config(
+                "an archive index links stories by average linkage (--linkage average)".into(),
+            ))
+        }
+        Preset::Story if cfg.story.idf != storyhash_core::pipeline::IdfSource::Corpus => Err(
+            Error::Config("an archive index weighs story terms by the archive's IDF".into()),
+        ),
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 fn meta_u64(t: &impl ReadableTable<&'static str, &'static [u8]>, k: &str) -> Result<u64> {
@@ -281,6 +300,7 @@ impl Index {
             w.open_table(DOC_STORY).map_err(|e| store_err(dir, e))?;
             w.open_table(SEGMENTS).map_err(|e| store_err(dir, e))?;
             w.open_table(DEAD).map_err(|e| store_err(dir, e))?;
+            w.open_table(TERM_DF).map_err(|e| store_err(dir, e))?;
         }
         w.commit().map_err(|e| store_err(dir, e))?;
         drop(db);
@@ -356,8 +376,15 @@ impl Index {
         for entry in dt.iter().map_err(|e| store_err(dir, e))? {
             dead.insert(entry.map_err(|e| store_err(dir, e))?.0.value());
         }
-        drop((meta, segs, dt, r));
+        drop((meta, segs, dt));
+        let stats = if cfg.preset == Preset::Story {
+            story::StoryStats::load(&r, cfg.story.weights.max_terms, |e| store_err(dir, e))?
+        } else {
+            story::StoryStats::default()
+        };
+        drop(r);
         Ok(Index {
+            stats: RwLock::new(stats),
             dir: dir.to_path_buf(),
             lsh: cfg.copy_lsh()?,
             signer: CollectionBuilder::new(cfg.clone()),
@@ -384,6 +411,9 @@ impl Index {
     /// The matches of each article in the index, best first, and the story each would join;
     /// nothing is stored. Articles are answered in parallel, each against the index alone.
     pub fn query(&self, articles: Vec<Article>) -> Result<Vec<Answer>> {
+        if self.cfg.preset == Preset::Story {
+            return self.query_story(articles);
+        }
         let snap = self.snapshot();
         let r = self.db.begin_read().map_err(|e| self.err(e))?;
         let batch = self.signer.sign(articles);

@@ -94,6 +94,8 @@ pub(crate) struct Found {
     pub(crate) doc: u32,
     pub(crate) id: String,
     pub(crate) score: f64,
+    /// Story preset: the estimated Jaccard beside the story score.
+    pub(crate) jaccard: Option<f64>,
     pub(crate) evidence: Evidence,
     pub(crate) containment: Option<f64>,
 }
@@ -114,6 +116,7 @@ impl Found {
             contained,
             id: self.id,
             score: round4(self.score),
+            jaccard: self.jaccard.map(round4),
             evidence: self.evidence.name(),
             story,
         }
@@ -182,6 +185,7 @@ impl Index {
                     }
                 }
                 KeyKind::Band | KeyKind::Content => wanted.extend(take.iter().map(|h| h.0)),
+                KeyKind::Line | KeyKind::Term => {}
             }
         }
         wanted.extend(
@@ -254,6 +258,7 @@ impl Index {
                     }
                 }
                 KeyKind::Band | KeyKind::Content => cands.extend(take.iter().map(|h| h.0)),
+                KeyKind::Line | KeyKind::Term => {}
             }
         }
         cands.extend(
@@ -279,70 +284,149 @@ impl Index {
     /// in document order, and containment breaks a tie of lengths towards the later text, so
     /// the query goes where a later article would be.
     fn verify_candidates(&self, d: &SignedDoc<'_>, cands: &[(u32, Arc<DocRecord>)]) -> Vec<Found> {
+        self.verify_with(Preset::Copy, Parts::of_doc(d), cands, None)
+    }
+
+    /// The candidates `cands` that `preset` joins the document `q` to, verified as
+    /// [`Index::verify_candidates`] does; the story preset scores `story`, the candidates'
+    /// vectors and, last, the query's.
+    pub(crate) fn verify_with(
+        &self,
+        preset: Preset,
+        q: Parts<'_>,
+        cands: &[(u32, Arc<DocRecord>)],
+        story: Option<Vec<TermVector>>,
+    ) -> Vec<Found> {
         if cands.is_empty() {
             return Vec::new();
         }
-        let k = d.sig.len();
-        let q = cands.len();
-        let mut values = Vec::with_capacity((q + 1) * k);
-        for (_, r) in cands {
-            values.extend_from_slice(&r.sig);
-        }
-        values.extend_from_slice(d.sig);
-        // Only the query can be an exact copy here: of its first equal candidate.
-        let mut dup_of = vec![None; q + 1];
-        if d.content.is_some() {
-            dup_of[q] = cands
-                .iter()
-                .position(|(_, r)| r.content == d.content)
-                .map(|j| j as u32);
-        }
-        let sigs = Signatures::from_values(self.cfg.copy_recipe(), values);
-        let contain = self.cfg.copy.contain.map(|params| {
-            let mut f = ContainFeatures {
-                params,
-                mask_words: if d.own.is_empty() { 0 } else { d.own.len() },
-                ..ContainFeatures::default()
-            };
-            for (_, r) in cands {
-                f.words.push(r.words);
-                f.anchors.extend_from_slice(&r.anchors);
-                f.own.extend_from_slice(&r.own);
-            }
-            f.words.push(d.words);
-            f.anchors.extend_from_slice(d.anchors);
-            f.own.extend_from_slice(d.own);
-            debug_assert_eq!(f.anchors.len(), (q + 1) * ANCHORS);
-            f
-        });
-        let store = MemStore {
-            dup_of: &dup_of,
-            copy_sigs: &sigs,
-            shingles: None,
-            story: None,
-            contain: contain.as_ref(),
-        };
-        let scorer = PairScorer::new(&store, Preset::Copy);
+        let parts: Vec<Parts<'_>> = cands.iter().map(|(_, r)| Parts::of_record(r)).collect();
+        let store = PairStore::new(&self.cfg, &parts, q, story);
+        let mem = store.mem();
+        let scorer = PairScorer::new(&mem, preset);
         let t = self.cfg.thresholds;
+        let qi = cands.len();
         cands
             .iter()
             .enumerate()
             .filter_map(|(j, (doc, r))| {
-                let exact = d.content.is_some() && r.content == d.content;
-                let scores = scorer.verify(j, q, t)?;
+                let exact = q.content.is_some() && r.content == q.content;
+                let scores = scorer.verify(j, qi, t)?;
                 let evidence = if exact {
                     Evidence::Exact
                 } else {
-                    scores.decide(Preset::Copy, t)?
+                    scores.decide(preset, t)?
                 };
                 Some(Found {
                     doc: *doc,
                     id: r.id.clone(),
-                    score: scores.primary(Preset::Copy),
+                    score: scores.primary(preset),
+                    jaccard: (preset == Preset::Story).then_some(scores.jaccard),
                     evidence,
                     containment: scores.contained.map(|c| c.value),
                 })
             })
             .collect()
+    }
+}
+
+/// What verification reads of one document.
+#[derive(Clone, Copy)]
+pub(crate) struct Parts<'a> {
+    pub(crate) sig: &'a [u32],
+    pub(crate) own: &'a [u64],
+    pub(crate) anchors: &'a [u32],
+    pub(crate) words: u32,
+    pub(crate) content: Option<u64>,
+}
+
+impl<'a> Parts<'a> {
+    pub(crate) fn of_doc(d: &SignedDoc<'a>) -> Self {
+        Parts {
+            sig: d.sig,
+            own: d.own,
+            anchors: d.anchors,
+            words: d.words,
+            content: d.content,
+        }
+    }
+
+    pub(crate) fn of_record(r: &'a DocRecord) -> Self {
+        Parts {
+            sig: &r.sig,
+            own: &r.own,
+            anchors: &r.anchors,
+            words: r.words,
+            content: r.content,
+        }
+    }
+}
+
+/// The features of a few documents (candidates, then the query last) in the batch engine's
+/// in-memory columns, so that its scorer verifies them.
+pub(crate) struct PairStore {
+    dup_of: Vec<Option<u32>>,
+    sigs: Signatures,
+    contain: Option<ContainFeatures>,
+    story: Option<PackedVectors>,
+}
+
+impl PairStore {
+    pub(crate) fn new(
+        cfg: &EngineConfig,
+        cands: &[Parts<'_>],
+        q: Parts<'_>,
+        story: Option<Vec<TermVector>>,
+    ) -> Self {
+        let k = q.sig.len();
+        let n = cands.len();
+        let mut values = Vec::with_capacity((n + 1) * k);
+        for c in cands {
+            values.extend_from_slice(c.sig);
+        }
+        values.extend_from_slice(q.sig);
+        // Only the query can be an exact copy here: of its first equal candidate.
+        let mut dup_of = vec![None; n + 1];
+        if q.content.is_some() {
+            dup_of[n] = cands
+                .iter()
+                .position(|c| c.content == q.content)
+                .map(|j| j as u32);
+        }
+        let sigs = Signatures::from_values(cfg.copy_recipe(), values);
+        let contain = cfg.copy.contain.map(|params| {
+            let mut f = ContainFeatures {
+                params,
+                mask_words: q.own.len(),
+                ..ContainFeatures::default()
+            };
+            for c in cands.iter().chain(std::iter::once(&q)) {
+                f.words.push(c.words);
+                f.anchors.extend_from_slice(c.anchors);
+                f.own.extend_from_slice(c.own);
+            }
+            debug_assert_eq!(f.anchors.len(), (n + 1) * ANCHORS);
+            f
+        });
+        let story = story.map(|v| {
+            let entries = v.iter().map(|x| x.len()).sum();
+            PackedVectors::new(v.into_iter(), entries)
+        });
+        PairStore {
+            dup_of,
+            sigs,
+            contain,
+            story,
+        }
+    }
+
+    pub(crate) fn mem(&self) -> MemStore<'_> {
+        MemStore {
+            dup_of: &self.dup_of,
+            copy_sigs: &self.sigs,
+            shingles: None,
+            story: self.story.as_ref(),
+            contain: self.contain.as_ref(),
+        }
     }
 }

@@ -25,6 +25,9 @@ pub(crate) const DOC_STORY: TableDefinition<u32, u64> = TableDefinition::new("do
 pub(crate) const SEGMENTS: TableDefinition<u64, &[u8]> = TableDefinition::new("segments");
 /// Removed documents whose postings are still in a segment (until `compact`).
 pub(crate) const DEAD: TableDefinition<u32, ()> = TableDefinition::new("dead");
+/// Story preset: each story term's document frequency over the counted live documents
+/// (`story.rs`).
+pub(crate) const TERM_DF: TableDefinition<u32, u32> = TableDefinition::new("term_df");
 
 /// A verified match to an earlier document, kept with the later one.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -45,6 +48,14 @@ pub(crate) struct DocRecord {
     pub(crate) own: Vec<u64>,
     pub(crate) anchors: Vec<u32>,
     pub(crate) links: Vec<Link>,
+    /// Story preset: the hash of each line's words.
+    pub(crate) lines: Vec<u64>,
+    /// Story preset: its story terms, all lines in order, and where each line ends.
+    pub(crate) terms: Vec<u32>,
+    pub(crate) ends: Vec<u32>,
+    /// Story preset: for a document counted in the collection statistics, the lines it was
+    /// counted with (its boilerplate mask then), so that removing it takes out what it put in.
+    pub(crate) counted: Option<Vec<bool>>,
 }
 
 impl DocRecord {
@@ -57,7 +68,7 @@ impl DocRecord {
         let mut out = Vec::with_capacity(
             48 + self.id.len() + self.sig.len() * 4 + self.own.len() * 8 + self.links.len() * 4,
         );
-        out.push(1u8); // record layout version
+        out.push(2u8); // record layout version
         put_u32(&mut out, self.id.len() as u32);
         out.extend_from_slice(self.id.as_bytes());
         put_opt(&mut out, self.time.map(|t| t as u64));
@@ -80,12 +91,32 @@ impl DocRecord {
         for l in &self.links {
             put_u32(&mut out, l.doc);
         }
+        put_u32(&mut out, self.lines.len() as u32);
+        for v in &self.lines {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        put_u32(&mut out, self.terms.len() as u32);
+        for v in &self.terms {
+            put_u32(&mut out, *v);
+        }
+        put_u32(&mut out, self.ends.len() as u32);
+        for v in &self.ends {
+            put_u32(&mut out, *v);
+        }
+        match &self.counted {
+            None => out.push(0),
+            Some(mask) => {
+                out.push(1);
+                put_u32(&mut out, mask.len() as u32);
+                out.extend(mask.iter().map(|&k| k as u8));
+            }
+        }
         out
     }
 
     pub(crate) fn decode(bytes: &[u8]) -> Option<DocRecord> {
         let mut r = Reader(bytes);
-        if r.take(1)?[0] != 1 {
+        if r.take(1)?[0] != 2 {
             return None;
         }
         let n = r.u32()? as usize;
@@ -104,6 +135,24 @@ impl DocRecord {
         let links = (0..n)
             .map(|_| r.u32().map(|doc| Link { doc }))
             .collect::<Option<_>>()?;
+        let n = r.u32()? as usize;
+        let lines = (0..n).map(|_| r.u64()).collect::<Option<_>>()?;
+        let n = r.u32()? as usize;
+        let terms = (0..n).map(|_| r.u32()).collect::<Option<_>>()?;
+        let n = r.u32()? as usize;
+        let ends = (0..n).map(|_| r.u32()).collect::<Option<_>>()?;
+        let counted = match r.take(1)?[0] {
+            0 => None,
+            1 => {
+                let n = r.u32()? as usize;
+                let bytes = r.take(n)?;
+                if bytes.iter().any(|&b| b > 1) {
+                    return None;
+                }
+                Some(bytes.iter().map(|&b| b == 1).collect())
+            }
+            _ => return None,
+        };
         r.0.is_empty().then_some(DocRecord {
             id,
             time,
@@ -114,6 +163,10 @@ impl DocRecord {
             own,
             anchors,
             links,
+            lines,
+            terms,
+            ends,
+            counted,
         })
     }
 }
@@ -174,6 +227,10 @@ mod tests {
             own: vec![7],
             anchors: vec![9, 8],
             links: vec![Link { doc: 4 }],
+            lines: vec![3, u64::MAX],
+            terms: vec![5, 6, 7],
+            ends: vec![1, 3],
+            counted: Some(vec![true, false]),
         };
         let bytes = r.encode();
         assert_eq!(DocRecord::decode(&bytes), Some(r.clone()));
@@ -183,6 +240,7 @@ mod tests {
         let none = DocRecord {
             time: None,
             content: None,
+            counted: None,
             ..r
         };
         assert_eq!(DocRecord::decode(&none.encode()), Some(none));

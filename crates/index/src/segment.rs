@@ -30,6 +30,10 @@ pub(crate) enum KeyKind {
     Anchor,
     /// The content hash of the normalised words (exact copies).
     Content,
+    /// Story preset: the hash of a line's words (boilerplate: who else holds the line).
+    Line,
+    /// Story preset: one of a counted document's heaviest story terms (story candidates).
+    Term,
 }
 
 /// The posting key of `value` of kind `kind`.
@@ -39,6 +43,8 @@ pub(crate) fn key(kind: KeyKind, value: u64) -> u64 {
         KeyKind::Band => 0x9e37_79b9_7f4a_7c15,
         KeyKind::Anchor => 0xc2b2_ae3d_27d4_eb4f,
         KeyKind::Content => 0x1656_67b1_9e37_79f9,
+        KeyKind::Line => 0x27d4_eb2f_1656_67c5,
+        KeyKind::Term => 0x85eb_ca77_c2b2_ae63,
     };
     mix64(value ^ salt)
 }

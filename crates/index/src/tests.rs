@@ -329,11 +329,16 @@ fn settings_travel_with_the_index_and_mixing_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("i");
     Index::create(&path, copy_cfg()).unwrap();
-    // A story-preset config is refused at create.
-    let err = Index::create(&dir.path().join("s"), EngineConfig::default())
-        .err()
-        .unwrap();
-    assert!(err.to_string().contains("copy preset"), "{err}");
+    // A config the index cannot serve is refused at create: exact verification, or a story
+    // preset with single linkage.
+    let mut exact = copy_cfg();
+    exact.copy.verify = Verify::Exact;
+    let err = Index::create(&dir.path().join("s"), exact).err().unwrap();
+    assert!(err.to_string().contains("signatures"), "{err}");
+    let mut single = EngineConfig::for_preset(Preset::Story);
+    single.link.linkage = Some(storyhash_core::cluster::Linkage::Single);
+    let err = Index::create(&dir.path().join("t"), single).err().unwrap();
+    assert!(err.to_string().contains("average linkage"), "{err}");
     // Creating over an index is refused.
     assert!(Index::create(&path, copy_cfg()).is_err());
     // Another format version is refused with both versions named.
@@ -423,4 +428,160 @@ fn stories_keep_their_id_when_the_first_member_expires_and_split_when_a_bridge_l
     assert_eq!(stories[0].id, story);
     assert_eq!(stories[0].members, vec!["a".to_string()]);
     assert!(stories[1].id > story);
+}
+
+fn seed_articles() -> Vec<Article> {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fixtures/seeds/seed_case.jsonl"
+    );
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            Article::new(v["id"].as_str().unwrap(), v["text"].as_str().unwrap())
+        })
+        .collect()
+}
+
+fn story_cfg() -> EngineConfig {
+    EngineConfig::for_preset(Preset::Story)
+}
+
+#[test]
+fn story_index_over_the_seed_case_gives_the_batch_clusters_in_one_batch_or_one_by_one() {
+    let docs = seed_articles();
+    let want = batch_partition(&story_cfg(), &docs);
+    // The reference pair is one story, and nothing else joins it (the batch engine's answer,
+    // checked here so that the comparison below is not between two wrong answers).
+    assert!(want.contains(&vec![
+        "vna-thang-interview".to_string(),
+        "wvr-thang-interview".to_string()
+    ]));
+    for one_by_one in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let index = Index::create(&dir.path().join("i"), story_cfg()).unwrap();
+        if one_by_one {
+            for d in &docs {
+                index.add(vec![d.clone()], AddOptions::default()).unwrap();
+            }
+        } else {
+            index.add(docs.clone(), AddOptions::default()).unwrap();
+        }
+        assert_eq!(index_partition(&index), want, "one by one: {one_by_one}");
+        assert!(index.check().unwrap().problems.is_empty());
+    }
+}
+
+#[test]
+fn a_three_article_story_index_joins_the_reference_pair() {
+    let docs = seed_articles();
+    let pick = |id: &str| docs.iter().find(|d| d.id == id).unwrap().clone();
+    let dir = tempfile::tempdir().unwrap();
+    let index = Index::create(&dir.path().join("i"), story_cfg()).unwrap();
+    index
+        .add(
+            vec![pick("vna-thang-interview"), pick("vna-blurb-01")],
+            AddOptions::default(),
+        )
+        .unwrap();
+    let q = index.query(vec![pick("wvr-thang-interview")]).unwrap();
+    let m = q[0]
+        .matches
+        .iter()
+        .find(|m| m.id == "vna-thang-interview")
+        .expect("the reference pair matches in a small archive");
+    assert!(m.score >= story_cfg().thresholds.story, "{m:?}");
+    assert_eq!(m.evidence, "story");
+    assert!(q[0].matches.iter().all(|m| m.id != "vna-blurb-01"));
+    let joined = q[0].story.as_ref().expect("it joins a story");
+    assert_eq!(joined.representative, "vna-thang-interview");
+}
+
+/// The statistics the index keeps, read back from a fresh open.
+fn stored_stats(path: &Path) -> (BTreeMap<u32, u32>, u64, Vec<u64>) {
+    let index = Index::open(path).unwrap();
+    let s = index.stats.read().unwrap();
+    (
+        s.df.iter().map(|(&k, &v)| (k, v)).collect(),
+        s.docs,
+        s.lens.clone(),
+    )
+}
+
+/// The statistics recounted from the live documents' records: each counted document's bag,
+/// under the mask it was counted with.
+fn recount(path: &Path) -> (BTreeMap<u32, u32>, u64, Vec<u64>) {
+    let index = Index::open(path).unwrap();
+    let cfg = index.cfg.clone();
+    let r = index.db.begin_read().unwrap();
+    let docs = r.open_table(DOCS).unwrap();
+    let mut df = BTreeMap::new();
+    let mut n = 0;
+    let mut lens = vec![0u64; cfg.story.weights.max_terms + 1];
+    for e in docs.iter().unwrap() {
+        let rec = DocRecord::decode(e.unwrap().1.value()).unwrap();
+        let Some(mask) = &rec.counted else { continue };
+        let bag = story::bag(&cfg, &rec, mask);
+        n += 1;
+        lens[bag.len().min(cfg.story.weights.max_terms)] += 1;
+        for (t, _) in bag {
+            *df.entry(t).or_insert(0) += 1;
+        }
+    }
+    (df, n, lens)
+}
+
+#[test]
+fn story_statistics_after_adds_replacements_and_removals_equal_a_recount_of_the_live_set() {
+    let texts = seed_texts();
+    let docs: Vec<Article> = (0..40u64)
+        .map(|i| {
+            let base = &texts[(mix64(i) % texts.len() as u64) as usize];
+            Article::new(format!("d{}", i % 30), variant(base, mix64(i ^ 7)))
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("i");
+    let index = Index::create(&path, story_cfg()).unwrap();
+    let replace = AddOptions {
+        replace: true,
+        now: Some(100),
+    };
+    for chunk in docs.chunks(7) {
+        index.add(chunk.to_vec(), replace).unwrap();
+    }
+    index
+        .remove_ids(&["d3".to_string(), "d11".to_string(), "d20".to_string()])
+        .unwrap();
+    assert!(index.check().unwrap().problems.is_empty());
+    let in_memory = {
+        let s = index.stats.read().unwrap();
+        let df: BTreeMap<u32, u32> = s.df.iter().map(|(&k, &v)| (k, v)).collect();
+        (df, s.docs, s.lens.clone())
+    };
+    drop(index);
+    let kept = stored_stats(&path);
+    let want = recount(&path);
+    assert_eq!(kept, in_memory, "the store holds what memory held");
+    assert_eq!(kept.1, want.1, "counted documents");
+    assert_eq!(kept.2, want.2, "length histogram");
+    assert_eq!(kept.0, want.0, "document frequencies");
+    assert!(want.1 > 0 && !want.0.is_empty());
+}
+
+#[test]
+fn story_answers_survive_reopening() {
+    let docs = seed_articles();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("i");
+    let index = Index::create(&path, story_cfg()).unwrap();
+    index
+        .add(docs[..20].to_vec(), AddOptions::default())
+        .unwrap();
+    let before = index.query(docs[20..].to_vec()).unwrap();
+    drop(index);
+    let index = Index::open(&path).unwrap();
+    assert_eq!(index.query(docs[20..].to_vec()).unwrap(), before);
 }

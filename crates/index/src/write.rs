@@ -110,11 +110,8 @@ impl Index {
                 self.look_up(&snap, &batch.doc(i), gone)
             })
             .collect();
-        let committed = {
-            let docs = r.open_table(DOCS).map_err(|e| self.err(e))?;
-            self.read_records(&looked, &docs)?
-        };
-        drop(r);
+        let docs_r = r.open_table(DOCS).map_err(|e| self.err(e))?;
+        let committed = self.read_records(&looked, &docs_r)?;
         // The batch's own postings and records, then every article's matches, in parallel.
         let mut postings: HashMap<u64, Vec<usize>> = HashMap::new();
         for (i, l) in looked.iter().enumerate() {
@@ -122,21 +119,16 @@ impl Index {
                 postings.entry(*k).or_default().push(i);
             }
         }
+        let story_on = self.cfg.preset == Preset::Story;
         let mut records: Vec<Arc<DocRecord>> = (0..n)
             .into_par_iter()
             .map(|i| {
-                let d = batch.doc(i);
-                Arc::new(DocRecord {
-                    id: d.id.to_string(),
-                    time: d.time,
-                    added: now,
-                    content: d.content,
-                    words: d.words,
-                    sig: d.sig.to_vec(),
-                    own: d.own.to_vec(),
-                    anchors: d.anchors.to_vec(),
-                    links: Vec::new(),
-                })
+                let mut r = story::record_of_signed(&batch.doc(i), now);
+                if !story_on {
+                    // The copy preset reads no story features: they are not stored.
+                    (r.lines, r.terms, r.ends) = Default::default();
+                }
+                Arc::new(r)
             })
             .collect();
         let found: Vec<Vec<Found>> = (0..n)
@@ -152,6 +144,35 @@ impl Index {
                 self.resolve(&batch.doc(i), &looked[i], &committed, &inb)
             })
             .collect();
+        // The story preset verifies the copy lane's matches again with its own scorer, beside
+        // its own candidates.
+        let stats_now = self.stats.read().expect("stats lock");
+        let story_side = story::top_terms_params(&self.cfg).map(|p| {
+            self.story_batch(
+                p,
+                &stats_now,
+                &story::BatchIn {
+                    snap: &snap,
+                    base,
+                    records: &records,
+                    copy_found: &found,
+                    committed: &committed,
+                    committed_gone: &committed_gone,
+                    replaced_by: &replaced_by,
+                    docs: &docs_r,
+                },
+            )
+        });
+        let (found, mut delta) = match story_side {
+            Some(mut st) => {
+                let f = std::mem::take(&mut st.found);
+                let d = std::mem::take(&mut st.delta);
+                (f, Some((st, d)))
+            }
+            None => (found, None),
+        };
+        // Story vectors of committed documents met while choosing stories, computed once.
+        let mut committed_vectors: HashMap<u32, TermVector> = HashMap::new();
 
         let mut w = self.db.begin_write().map_err(|e| self.err(e))?;
         w.set_durability(redb::Durability::Immediate)
@@ -172,23 +193,82 @@ impl Index {
                         Replaces::Committed(o) => o,
                         Replaces::InBatch(j) => base + j as u32,
                     };
-                    self.remove_docs(&mut t, &[old], &mut next_story)?;
+                    self.remove_docs(
+                        &mut t,
+                        &[old],
+                        &mut next_story,
+                        delta.as_mut().map(|d| &mut d.1),
+                    )?;
                     gone.push(old);
                 }
+                let joined = match &delta {
+                    // Story preset: the online rule; stories never merge.
+                    Some((st, d)) => {
+                        let overlay = stats_now.with(Some(d));
+                        let gone_all = |x: u32| committed_gone.contains_key(&x);
+                        let lines = story::Lines {
+                            snap: &snap,
+                            gone: &gone_all,
+                            extra: &st.extra,
+                            cap: story::holders_cap(&self.cfg),
+                        };
+                        let bi = story::BatchIn {
+                            snap: &snap,
+                            base,
+                            records: &records,
+                            copy_found: &[],
+                            committed: &committed,
+                            committed_gone: &committed_gone,
+                            replaced_by: &replaced_by,
+                            docs: &docs_r,
+                        };
+                        let record_of = |x: u32| bi.record_of(self, x);
+                        let me = &records[i];
+                        let members = &t.members;
+                        let doc_story = &t.doc_story;
+                        let cv = std::cell::RefCell::new(&mut committed_vectors);
+                        let chosen = story::choose(
+                            &self.cfg,
+                            &found,
+                            |x| self.story_of(doc_story, x),
+                            |s| story::sample(members, s).map_err(|e| self.err(e)),
+                            |m| {
+                                let Some(rm) = record_of(m) else { return 0.0 };
+                                let vm = if m >= base {
+                                    st.vectors[(m - base) as usize].clone()
+                                } else {
+                                    cv.borrow_mut()
+                                        .entry(m)
+                                        .or_insert_with(|| {
+                                            story::vector(
+                                                &self.cfg, overlay, m, &rm, &lines, &record_of,
+                                            )
+                                        })
+                                        .clone()
+                                };
+                                self.link_score(&rm, &vm, me, &st.vectors[i])
+                            },
+                        )?;
+                        chosen.into_iter().collect::<BTreeSet<u64>>()
+                    }
+                    // Copy preset: everything joined merges into the oldest story id.
+                    None => lookup::joined(&found)
+                        .map(|f| self.story_of(&t.doc_story, f.doc))
+                        .collect::<Result<BTreeSet<u64>>>()?,
+                };
                 let rec = Arc::make_mut(&mut records[i]);
                 rec.links = found.iter().map(|f| Link { doc: f.doc }).collect();
-                // Stories: everything joined merges into the oldest story id.
-                let matched_stories = lookup::joined(&found)
-                    .map(|f| self.story_of(&t.doc_story, f.doc))
-                    .collect::<Result<BTreeSet<u64>>>()?;
-                let (target, new) = match matched_stories.first() {
+                if let Some((st, _)) = &delta {
+                    rec.counted = st.counted[i].clone();
+                }
+                let (target, new) = match joined.first() {
                     Some(&s) => (s, false),
                     None => {
                         next_story += 1;
                         (next_story - 1, true)
                     }
                 };
-                for &s in matched_stories.iter().skip(1) {
+                for &s in joined.iter().skip(1) {
                     move_story(&mut t, s, target).map_err(|e| self.err(e))?;
                 }
                 self.write_doc(&mut t, doc, rec, target)?;
@@ -216,6 +296,28 @@ impl Index {
                     stored: Some(true),
                 });
             }
+        }
+        // Story preset: each article's lines, and a counted article's heaviest terms.
+        if let Some((st, _)) = &delta {
+            for (i, r) in records.iter().enumerate() {
+                for &h in &r.lines {
+                    postings.entry(key(KeyKind::Line, h)).or_default().push(i);
+                }
+                if r.counted.is_some() {
+                    for &k in &st.keys[i] {
+                        postings
+                            .entry(key(KeyKind::Term, u64::from(k)))
+                            .or_default()
+                            .push(i);
+                    }
+                }
+            }
+            for pos in postings.values_mut() {
+                pos.dedup();
+            }
+        }
+        if let Some((_, d)) = &delta {
+            d.write(&w, &stats_now, |e| self.err(e))?;
         }
         let mut segments = snap.segments.clone();
         let mut dead = snap.dead.clone();
@@ -266,7 +368,15 @@ impl Index {
             meta.insert("next_segment", next_segment.to_le_bytes().as_slice())
                 .map_err(|e| self.err(e))?;
         }
+        drop((docs_r, r));
+        drop(stats_now);
+        // The statistics and the postings change together, under the statistics' lock, so a
+        // query sees both before the commit or both after.
+        let mut stats = self.stats.write().expect("stats lock");
         w.commit().map_err(|e| self.err(e))?;
+        if let Some((_, d)) = &delta {
+            stats.apply(d);
+        }
         *self.snapshot.write().expect("snapshot lock") = Arc::new(Snapshot { segments, dead });
         Ok(answers)
     }
@@ -282,7 +392,13 @@ impl Index {
     }
 
     /// Remove the live documents `docs`, and re-link the stories they leave.
-    fn remove_docs(&self, t: &mut Tables, docs: &[u32], next_story: &mut u64) -> Result<Removed> {
+    fn remove_docs(
+        &self,
+        t: &mut Tables,
+        docs: &[u32],
+        next_story: &mut u64,
+        mut delta: Option<&mut story::StatsDelta>,
+    ) -> Result<Removed> {
         let e = |x: redb::StorageError| self.err(x);
         let mut affected = BTreeSet::new();
         let mut removed = 0;
@@ -293,6 +409,10 @@ impl Index {
             let rec = DocRecord::decode(bytes.value())
                 .ok_or_else(|| self.err(format!("damaged index: record of document {doc}")))?;
             drop(bytes);
+            if let (Some(d), Some(mask)) = (delta.as_deref_mut(), &rec.counted) {
+                let bag = story::bag(&self.cfg, &rec, mask);
+                d.count(&bag, -1, self.cfg.story.weights.max_terms);
+            }
             t.ids.remove(rec.id.as_str()).map_err(e)?;
             t.times.remove((rec.expiry_time(), doc)).map_err(e)?;
             if let Some(s) = t.doc_story.remove(doc).map_err(e)? {
@@ -307,6 +427,10 @@ impl Index {
             removed,
             ..Removed::default()
         };
+        if self.cfg.preset == Preset::Story {
+            // Stories of the story preset do not split: the members left stay together.
+            return Ok(out);
+        }
         for s in affected {
             let pieces = self.relink(t, s, next_story)?;
             out.relinked += 1;
@@ -458,15 +582,21 @@ impl Index {
             let meta = w.open_table(META).map_err(|e| self.err(e))?;
             meta_u64(&meta, "next_story")?
         };
+        let mut delta = story::StatsDelta::default();
         let out = {
             let mut t = Tables::open(&w).map_err(|e| self.err(e))?;
-            self.remove_docs(&mut t, docs, &mut next_story)?
+            self.remove_docs(&mut t, docs, &mut next_story, Some(&mut delta))?
         };
+        let mut stats = self.stats.write().expect("stats lock");
+        if !delta.is_empty() {
+            delta.write(&w, &stats, |e| self.err(e))?;
+        }
         w.open_table(META)
             .map_err(|e| self.err(e))?
             .insert("next_story", next_story.to_le_bytes().as_slice())
             .map_err(|e| self.err(e))?;
         w.commit().map_err(|e| self.err(e))?;
+        stats.apply(&delta);
         let snap = self.snapshot();
         let mut dead = snap.dead.clone();
         dead.extend(docs.iter().copied());

@@ -72,6 +72,12 @@ pub struct SignedDoc<'a> {
     pub own: &'a [u64],
     /// Containment: its lead anchors (empty when containment is off).
     pub anchors: &'a [u32],
+    /// Story preset: the hash of each line's words (boilerplate detection); empty otherwise.
+    pub line_hashes: &'a [u64],
+    /// Story preset: its story terms, all lines in order; empty otherwise.
+    pub story_terms: &'a [u32],
+    /// Story preset: the end offset (exclusive) in `story_terms` of each line.
+    pub story_line_ends: &'a [u32],
 }
 
 impl SignedBatch {
@@ -93,6 +99,9 @@ impl SignedBatch {
             sig: self.sigs.get(i),
             own: &self.own[i * mw..(i + 1) * mw],
             anchors: &self.anchors[i * na..(i + 1) * na],
+            line_hashes: &f.line_hashes,
+            story_terms: f.story_terms.terms(),
+            story_line_ends: f.story_terms.line_ends(),
         }
     }
 }

@@ -121,6 +121,16 @@ impl StoryTerms {
         }
     }
 
+    /// Every term, all lines in order.
+    pub(crate) fn terms(&self) -> &[u32] {
+        &self.terms
+    }
+
+    /// End offset (exclusive) in [`StoryTerms::terms`] of each line.
+    pub(crate) fn line_ends(&self) -> &[u32] {
+        &self.line_ends
+    }
+
     /// The lines, as slices of terms.
     pub(crate) fn lines(&self) -> impl Iterator<Item = &[u32]> + '_ {
         crate::text::boilerplate::lines_of(&self.terms, &self.line_ends)

@@ -58,7 +58,7 @@ pub struct StatsState {
 /// the boilerplate rules: lines they share are content, not template. Edited versions of one
 /// article (trims, inserted sentences, typos) sit around 0.5-0.8; rewrites of one story by two
 /// outlets, and unrelated pages sharing a footer, near 0.
-const VERSION_JACCARD: f64 = 0.3;
+pub const VERSION_JACCARD: f64 = 0.3;
 
 /// Collection statistics (boilerplate lines, IDF) come from one document per copy cluster
 /// (`story_of[i] == i`): a text published three times must not turn its own lines into
@@ -99,18 +99,11 @@ pub(crate) fn story_lane(
                 cfg.story.boilerplate,
                 |x, y| copy_sigs.similarity(x as usize, y as usize) >= VERSION_JACCARD,
             );
-            let mut terms: Vec<u32> = Vec::new();
-            let source = &f.story_terms;
-            for (n, (line, _)) in source.lines().zip(keep).filter(|(_, k)| *k).enumerate() {
-                terms.extend_from_slice(line);
-                // The headline says what the story is: count it more.
-                if n == 0 {
-                    for _ in 0..cfg.story.weights.headline_repeats {
-                        terms.extend_from_slice(line);
-                    }
-                }
-            }
-            crate::weight::bag_of_words(terms)
+            story_bag(
+                f.story_terms.lines(),
+                &keep,
+                cfg.story.weights.headline_repeats,
+            )
         })
         .collect();
     let lines_epoch = line_stats.epoch();
@@ -199,6 +192,26 @@ pub(crate) fn story_lane(
         packed,
         stats,
     })
+}
+
+/// A document's bag of story terms: the terms of its kept lines (`lines` and `keep` in step),
+/// the first kept line (the headline, which says what the story is) counted
+/// `headline_repeats` more times.
+pub fn story_bag<'a>(
+    lines: impl Iterator<Item = &'a [u32]>,
+    keep: &[bool],
+    headline_repeats: usize,
+) -> Vec<(crate::weight::Term, u32)> {
+    let mut terms: Vec<u32> = Vec::new();
+    for (n, (line, _)) in lines.zip(keep).filter(|(_, k)| **k).enumerate() {
+        terms.extend_from_slice(line);
+        if n == 0 {
+            for _ in 0..headline_repeats {
+                terms.extend_from_slice(line);
+            }
+        }
+    }
+    crate::weight::bag_of_words(terms)
 }
 
 /// Story candidates between copy clusters' representatives (`not_rep[i]` is set for every

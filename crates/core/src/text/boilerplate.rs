@@ -188,19 +188,21 @@ impl Default for BoilerplateParams {
 }
 
 /// Documents remembered per line, to tell versions of one text from unrelated pages.
-const REMEMBERED: usize = 6;
+pub const REMEMBERED: usize = 6;
 
 /// An empty slot of [`Seen::some`].
-const NOBODY: u32 = u32::MAX;
+pub const NOBODY: u32 = u32::MAX;
 
-#[derive(Debug, Clone, Copy)]
-struct Seen {
-    docs: u32,
+/// What the rules know of one line: how many documents hold it, and the first of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Seen {
+    /// Documents holding the line.
+    pub docs: u32,
     /// The earliest documents holding the line that are known, in order, at most
     /// `REMEMBERED` (the rest [`NOBODY`]). Documents are added in order, so these are the first
     /// `min(docs, REMEMBERED)` holders, unless a remembered holder was removed while more
     /// documents held the line: then the line is *incomplete* ([`Seen::complete`]).
-    some: [u32; REMEMBERED],
+    pub some: [u32; REMEMBERED],
 }
 
 impl Seen {
@@ -210,7 +212,7 @@ impl Seen {
 
     /// Whether every holder the rules may ask for is known: all of them when at most
     /// `REMEMBERED` documents hold the line.
-    fn complete(&self) -> bool {
+    pub fn complete(&self) -> bool {
         self.known() == (self.docs as usize).min(REMEMBERED)
     }
 }
@@ -310,90 +312,109 @@ impl LineStats {
         params: BoilerplateParams,
         same_text: impl Fn(u32, u32) -> bool,
     ) -> Vec<bool> {
-        if params.min_docs == 0 {
-            return vec![true; lines.len()];
-        }
-        // Effective document count of each line, and its seen record. The lines of one
-        // document meet the same few other documents again and again: `same_text` is asked
-        // once per other document.
-        let mut memo: Vec<(u32, bool)> = Vec::new();
-        let mut version = |o: u32| match memo.iter().find(|m| m.0 == o) {
-            Some(&(_, v)) => v,
-            None => {
-                let v = same_text(doc, o);
-                memo.push((o, v));
-                v
-            }
-        };
-        let counted: Vec<(u32, Option<&Seen>)> = lines
-            .iter()
-            .map(|h| match self.seen.get(h) {
-                None => (0, None),
-                Some(s) => {
-                    let all_known = s.docs as usize <= REMEMBERED && s.complete();
-                    let versions = s.some[..(s.docs as usize).min(REMEMBERED)]
-                        .iter()
-                        .all(|&o| o == doc || version(o));
-                    if s.docs >= 2 && all_known && versions {
-                        (1, Some(s))
-                    } else {
-                        (s.docs, Some(s))
-                    }
-                }
-            })
-            .collect();
-        // The other holder of each distinct line shared with exactly one other document.
-        let other_of = |s: &Seen| {
-            if s.some[0] == doc {
-                s.some[1]
-            } else {
-                s.some[0]
-            }
-        };
-        let mut shared: Vec<(u32, u64)> = lines
-            .iter()
-            .zip(&counted)
-            .filter_map(|(&h, &(n, s))| match s {
-                Some(s) if n >= 2 && n < params.min_docs && s.complete() => Some((other_of(s), h)),
-                _ => None,
-            })
-            .collect();
-        shared.sort_unstable();
-        shared.dedup();
-        // Lines shared with each such document.
-        let mut embeds: Vec<(u32, u32)> = Vec::new();
-        for &(o, _) in &shared {
-            match embeds.last_mut() {
-                Some(e) if e.0 == o => e.1 += 1,
-                _ => embeds.push((o, 1)),
-            }
-        }
-        let embeds_others = embeds.len() >= 2;
-        // Rule 3: a block of two or more lines shared with one other document is a footer,
-        // unless every line of this document is in the other one: then this document is the
-        // story a page embeds (a "See more" blurb), and it keeps its text. The document's
-        // distinct lines are counted only when there is a block.
-        let own_lines = if embeds.iter().any(|&(_, c)| c >= 2) {
-            let mut own = lines.to_vec();
-            own.sort_unstable();
-            own.dedup();
-            own.len()
-        } else {
-            0
-        };
-        let footer_with = |o: u32| {
-            embeds
-                .iter()
-                .any(|&(x, c)| x == o && c >= 2 && (c as usize) < own_lines)
-        };
-        counted
-            .iter()
-            .map(|&(n, s)| {
-                let block = n >= 2 && s.is_some_and(|s| s.complete() && footer_with(other_of(s)));
-                !(n >= params.min_docs || (n >= 2 && (embeds_others || block)))
-            })
-            .collect()
+        keep_mask_with(
+            doc,
+            lines,
+            params,
+            |h| self.seen.get(&h).copied(),
+            same_text,
+        )
     }
+}
+
+/// [`LineStats::keep_mask_versions`] over any record of the lines: `seen(line)` says what is
+/// known of a line (`None`: no document holds it), so that a store that keeps its lines
+/// elsewhere (an archive index's postings) applies the same rules.
+pub fn keep_mask_with(
+    doc: u32,
+    lines: &[u64],
+    params: BoilerplateParams,
+    seen: impl Fn(u64) -> Option<Seen>,
+    same_text: impl Fn(u32, u32) -> bool,
+) -> Vec<bool> {
+    if params.min_docs == 0 {
+        return vec![true; lines.len()];
+    }
+    // Effective document count of each line, and its seen record. The lines of one
+    // document meet the same few other documents again and again: `same_text` is asked
+    // once per other document.
+    let mut memo: Vec<(u32, bool)> = Vec::new();
+    let mut version = |o: u32| match memo.iter().find(|m| m.0 == o) {
+        Some(&(_, v)) => v,
+        None => {
+            let v = same_text(doc, o);
+            memo.push((o, v));
+            v
+        }
+    };
+    let counted: Vec<(u32, Option<Seen>)> = lines
+        .iter()
+        .map(|&h| match seen(h) {
+            None => (0, None),
+            Some(s) => {
+                let all_known = s.docs as usize <= REMEMBERED && s.complete();
+                let versions = s.some[..(s.docs as usize).min(REMEMBERED)]
+                    .iter()
+                    .all(|&o| o == doc || version(o));
+                if s.docs >= 2 && all_known && versions {
+                    (1, Some(s))
+                } else {
+                    (s.docs, Some(s))
+                }
+            }
+        })
+        .collect();
+    // The other holder of each distinct line shared with exactly one other document.
+    let other_of = |s: &Seen| {
+        if s.some[0] == doc {
+            s.some[1]
+        } else {
+            s.some[0]
+        }
+    };
+    let mut shared: Vec<(u32, u64)> = lines
+        .iter()
+        .zip(&counted)
+        .filter_map(|(&h, &(n, s))| match s {
+            Some(s) if n >= 2 && n < params.min_docs && s.complete() => Some((other_of(&s), h)),
+            _ => None,
+        })
+        .collect();
+    shared.sort_unstable();
+    shared.dedup();
+    // Lines shared with each such document.
+    let mut embeds: Vec<(u32, u32)> = Vec::new();
+    for &(o, _) in &shared {
+        match embeds.last_mut() {
+            Some(e) if e.0 == o => e.1 += 1,
+            _ => embeds.push((o, 1)),
+        }
+    }
+    let embeds_others = embeds.len() >= 2;
+    // Rule 3: a block of two or more lines shared with one other document is a footer,
+    // unless every line of this document is in the other one: then this document is the
+    // story a page embeds (a "See more" blurb), and it keeps its text. The document's
+    // distinct lines are counted only when there is a block.
+    let own_lines = if embeds.iter().any(|&(_, c)| c >= 2) {
+        let mut own = lines.to_vec();
+        own.sort_unstable();
+        own.dedup();
+        own.len()
+    } else {
+        0
+    };
+    let footer_with = |o: u32| {
+        embeds
+            .iter()
+            .any(|&(x, c)| x == o && c >= 2 && (c as usize) < own_lines)
+    };
+    counted
+        .iter()
+        .map(|&(n, s)| {
+            let block = n >= 2 && s.is_some_and(|s| s.complete() && footer_with(other_of(&s)));
+            !(n >= params.min_docs || (n >= 2 && (embeds_others || block)))
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -1,0 +1,746 @@
+//! The story preset in the index: collection statistics kept as counts in the store, story
+//! vectors derived from them when a pair is scored, story candidates from each counted
+//! document's heaviest terms, and the online story rule.
+//!
+//! - **Statistics.** Document frequencies of story terms over the *counted* live documents
+//!   (those that matched no earlier article as a copy when they were added: the batch engine
+//!   counts one document per copy cluster), the number of them, and a histogram of their
+//!   lengths (for the short-text prior's median), in the store (`TERM_DF`, `META`), updated in
+//!   the commit that adds or removes a document, and held in memory while the index is open.
+//!   A document keeps the boilerplate mask it was counted with, so that removing it takes out
+//!   exactly what it put in.
+//! - **A small archive.** IDF over a handful of documents is noise (three articles: every
+//!   shared word looks common). Until the archive has `PRIOR_DOCS` counted documents, the IDF
+//!   is computed as if that many documents had been counted, the missing ones holding none of
+//!   the terms: weights start near uniform (as `storyhash compare` scores two texts with no
+//!   collection) and become the collection's as it grows; from `PRIOR_DOCS` on they are
+//!   exactly the batch engine's formula over the live documents.
+//! - **Derived vectors.** A vector depends on the statistics and on the boilerplate rules,
+//!   which depend on who else holds each line (`KeyKind::Line` postings). Neither is stored:
+//!   each pair is scored from the document's stored terms by line, masked and weighted under
+//!   the statistics of the moment, so that a score never mixes two states. The heaviest terms
+//!   a document is found by (`KeyKind::Term` postings) are taken once, when it is added.
+//! - **Stories.** An article joins the story, among those of its matches, whose mean linkage
+//!   score between it and the story's first [`LINK_SAMPLE`] live members is highest and
+//!   reaches the linkage threshold (the batch engine's average linkage, one article at a time);
+//!   else it starts a story. An exact copy joins its original's story. Stories do not merge or
+//!   split later: a member's removal leaves the others where they are, so a story id lives as
+//!   long as any of its members.
+
+use super::lookup::Found;
+use super::*;
+use storyhash_core::candidates::top_terms::{heaviest_keys, window};
+use storyhash_core::cluster::LINK_SAMPLE;
+use storyhash_core::pipeline::{story_bag, StoryIndex, TopTermsParams, VERSION_JACCARD};
+use storyhash_core::sketch::estimate;
+use storyhash_core::text::boilerplate::{keep_mask_with, Seen, NOBODY, REMEMBERED};
+use storyhash_core::weight::{self, TermVector, WeightParams};
+
+/// Counted documents below which the IDF is computed as if there were this many (see the
+/// module doc).
+pub(crate) const PRIOR_DOCS: u64 = 20;
+
+/// The collection statistics of the story preset, as of the last commit.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct StoryStats {
+    pub(crate) df: HashMap<u32, u32>,
+    /// Counted documents.
+    pub(crate) docs: u64,
+    /// Counted documents by their number of distinct terms (capped at `max_terms`).
+    pub(crate) lens: Vec<u64>,
+}
+
+impl StoryStats {
+    /// The statistics in the store.
+    pub(crate) fn load(
+        r: &redb::ReadTransaction,
+        max_terms: usize,
+        err: impl Fn(String) -> Error,
+    ) -> Result<StoryStats> {
+        let e = |x: &dyn std::fmt::Display| err(x.to_string());
+        let t = r.open_table(TERM_DF).map_err(|x| e(&x))?;
+        let mut df = HashMap::with_capacity(t.len().map_err(|x| e(&x))? as usize);
+        for entry in t.iter().map_err(|x| e(&x))? {
+            let (k, v) = entry.map_err(|x| e(&x))?;
+            df.insert(k.value(), v.value());
+        }
+        let meta = r.open_table(META).map_err(|x| e(&x))?;
+        let docs = meta_u64(&meta, "story_docs")?;
+        let mut lens = vec![0u64; max_terms + 1];
+        if let Some(v) = meta.get("story_lens").map_err(|x| e(&x))? {
+            for (slot, c) in lens.iter_mut().zip(v.value().chunks_exact(8)) {
+                *slot = u64::from_le_bytes(c.try_into().expect("8 bytes"));
+            }
+        }
+        Ok(StoryStats { df, docs, lens })
+    }
+
+    /// These statistics with a commit's changes on top, not yet applied.
+    pub(crate) fn with<'a>(&'a self, delta: Option<&'a StatsDelta>) -> Overlay<'a> {
+        Overlay { base: self, delta }
+    }
+
+    pub(crate) fn apply(&mut self, d: &StatsDelta) {
+        for (&t, &c) in &d.df {
+            let e = self.df.entry(t).or_insert(0);
+            *e = (i64::from(*e) + c).max(0) as u32;
+            if *e == 0 {
+                self.df.remove(&t);
+            }
+        }
+        self.docs = (self.docs as i64 + d.docs).max(0) as u64;
+        for (&l, &c) in &d.lens {
+            if let Some(slot) = self.lens.get_mut(l) {
+                *slot = (*slot as i64 + c).max(0) as u64;
+            }
+        }
+    }
+}
+
+/// Statistics with a commit's changes on top (an add weighs its batch under the statistics
+/// the commit will leave, without copying the counts).
+#[derive(Clone, Copy)]
+pub(crate) struct Overlay<'a> {
+    base: &'a StoryStats,
+    delta: Option<&'a StatsDelta>,
+}
+
+impl Overlay<'_> {
+    fn df(&self, t: u32) -> u32 {
+        let base = i64::from(self.base.df.get(&t).copied().unwrap_or(0));
+        let d = self.delta.and_then(|d| d.df.get(&t)).copied().unwrap_or(0);
+        (base + d).max(0) as u32
+    }
+
+    fn docs(&self) -> u64 {
+        let d = self.delta.map_or(0, |d| d.docs);
+        (self.base.docs as i64 + d).max(0) as u64
+    }
+
+    fn lens(&self) -> Vec<u64> {
+        let mut lens = self.base.lens.clone();
+        if let Some(d) = self.delta {
+            for (&l, &c) in &d.lens {
+                if let Some(slot) = lens.get_mut(l) {
+                    *slot = (*slot as i64 + c).max(0) as u64;
+                }
+            }
+        }
+        lens
+    }
+
+    /// A term's IDF, with the small-archive prior.
+    fn idf(&self, t: u32, n: u32) -> f32 {
+        weight::idf(n, self.df(t))
+    }
+
+    /// The weighting parameters: the prior capped by the counted documents' median length,
+    /// as [`WeightParams::for_collection`] computes it.
+    fn weights(&self, base: WeightParams) -> WeightParams {
+        let lens = self.lens();
+        let total: u64 = lens.iter().sum();
+        if total == 0 {
+            return base;
+        }
+        let mid = total / 2;
+        let mut acc = 0u64;
+        let mut median = 0usize;
+        for (len, &c) in lens.iter().enumerate() {
+            acc += c;
+            if acc > mid {
+                median = len;
+                break;
+            }
+        }
+        WeightParams {
+            prior_terms: base.prior_terms.min(base.prior_fraction * median as f32),
+            ..base
+        }
+    }
+
+    /// The story vector of a bag.
+    pub(crate) fn vector(&self, bag: &[(u32, u32)], base: WeightParams) -> TermVector {
+        let n = self.docs().max(PRIOR_DOCS).min(u64::from(u32::MAX)) as u32;
+        TermVector::from_bag_with(bag, |t| self.idf(t, n), self.weights(base))
+    }
+}
+
+/// Changes to the statistics made by one commit.
+#[derive(Debug, Default)]
+pub(crate) struct StatsDelta {
+    df: HashMap<u32, i64>,
+    docs: i64,
+    lens: HashMap<usize, i64>,
+}
+
+impl StatsDelta {
+    /// Count a document's bag in (`sign` 1) or out (-1).
+    pub(crate) fn count(&mut self, bag: &[(u32, u32)], sign: i64, max_terms: usize) {
+        for &(t, _) in bag {
+            *self.df.entry(t).or_insert(0) += sign;
+        }
+        self.docs += sign;
+        *self.lens.entry(bag.len().min(max_terms)).or_insert(0) += sign;
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.docs == 0 && self.df.values().all(|&c| c == 0)
+    }
+
+    /// Write the change into the store, on top of `base` (the statistics before it).
+    pub(crate) fn write(
+        &self,
+        w: &WriteTransaction,
+        base: &StoryStats,
+        err: impl Fn(String) -> Error,
+    ) -> Result<()> {
+        let e = |x: &dyn std::fmt::Display| err(x.to_string());
+        let after = base.with(Some(self));
+        let mut t = w.open_table(TERM_DF).map_err(|x| e(&x))?;
+        let mut terms: Vec<u32> = self.df.keys().copied().collect();
+        terms.sort_unstable();
+        for term in terms {
+            match after.df(term) {
+                0 => t.remove(term).map_err(|x| e(&x))?,
+                c => t.insert(term, c).map_err(|x| e(&x))?,
+            };
+        }
+        let mut meta = w.open_table(META).map_err(|x| e(&x))?;
+        meta.insert("story_docs", after.docs().to_le_bytes().as_slice())
+            .map_err(|x| e(&x))?;
+        let lens: Vec<u8> = after.lens().iter().flat_map(|c| c.to_le_bytes()).collect();
+        meta.insert("story_lens", lens.as_slice())
+            .map_err(|x| e(&x))?;
+        Ok(())
+    }
+}
+
+/// The top-terms options of a story config (the only story candidate index the archive
+/// serves).
+pub(crate) fn top_terms_params(cfg: &EngineConfig) -> Option<TopTermsParams> {
+    match cfg.story.index {
+        StoryIndex::TopTerms(p) if cfg.preset == Preset::Story => Some(p),
+        _ => None,
+    }
+}
+
+/// Who holds each line: the committed postings' live holders, then documents outside them (a
+/// batch's articles, a query), which are later than every committed one.
+pub(crate) struct Lines<'a> {
+    pub(crate) snap: &'a Snapshot,
+    pub(crate) gone: &'a (dyn Fn(u32) -> bool + Sync),
+    /// Holders outside the segments, by line hash, ascending.
+    pub(crate) extra: &'a HashMap<u64, Vec<u32>>,
+    /// Holders counted at most: past it no rule's decision changes.
+    pub(crate) cap: usize,
+}
+
+impl Lines<'_> {
+    /// What the boilerplate rules know of a line.
+    fn seen(&self, line: u64) -> Option<Seen> {
+        let k = key(KeyKind::Line, line);
+        let mut s = Seen {
+            docs: 0,
+            some: [NOBODY; REMEMBERED],
+        };
+        let extra = self.extra.get(&line).map_or(&[][..], |v| &v[..]);
+        let committed = self.snap.segments.iter().flat_map(|seg| seg.holders(k).0);
+        for &d in committed.chain(extra) {
+            if self.snap.dead.contains(&d) || (self.gone)(d) {
+                continue;
+            }
+            if (s.docs as usize) < REMEMBERED {
+                s.some[s.docs as usize] = d;
+            }
+            s.docs += 1;
+            if s.docs as usize >= self.cap {
+                break;
+            }
+        }
+        (s.docs > 0).then_some(s)
+    }
+}
+
+/// The number of holders [`Lines`] needs to count for the rules under `cfg`.
+pub(crate) fn holders_cap(cfg: &EngineConfig) -> usize {
+    (cfg.story.boilerplate.min_docs as usize).max(REMEMBERED + 1)
+}
+
+/// A document's terms by line.
+fn line_terms<'a>(r: &'a DocRecord) -> impl Iterator<Item = &'a [u32]> + 'a {
+    let mut start = 0usize;
+    r.ends.iter().map(move |&end| {
+        let s = &r.terms[start..end as usize];
+        start = end as usize;
+        s
+    })
+}
+
+/// Document `doc`'s boilerplate mask now: the rules over the line holders in `lines`, two
+/// holders being versions of one text when their copy signatures estimate a Jaccard of
+/// [`VERSION_JACCARD`] or more.
+pub(crate) fn mask(
+    cfg: &EngineConfig,
+    doc: u32,
+    r: &DocRecord,
+    lines: &Lines,
+    record_of: &(dyn Fn(u32) -> Option<Arc<DocRecord>> + Sync),
+) -> Vec<bool> {
+    keep_mask_with(
+        doc,
+        &r.lines,
+        cfg.story.boilerplate,
+        |h| lines.seen(h),
+        |_, o| record_of(o).is_some_and(|x| estimate(&r.sig, &x.sig) >= VERSION_JACCARD),
+    )
+}
+
+/// A document's bag of story terms under `mask`.
+pub(crate) fn bag(cfg: &EngineConfig, r: &DocRecord, mask: &[bool]) -> Vec<(u32, u32)> {
+    story_bag(line_terms(r), mask, cfg.story.weights.headline_repeats)
+}
+
+/// Document `doc`'s story vector now.
+pub(crate) fn vector(
+    cfg: &EngineConfig,
+    stats: Overlay<'_>,
+    doc: u32,
+    r: &DocRecord,
+    lines: &Lines,
+    record_of: &(dyn Fn(u32) -> Option<Arc<DocRecord>> + Sync),
+) -> TermVector {
+    let m = mask(cfg, doc, r, lines, record_of);
+    stats.vector(&bag(cfg, r, &m), cfg.story.weights)
+}
+
+/// The keys a document is found by: its heaviest terms.
+pub(crate) fn top_keys(p: TopTermsParams, v: &TermVector) -> Vec<u32> {
+    let mut k = heaviest_keys(v, p.top_terms);
+    k.sort_unstable();
+    k.dedup();
+    k
+}
+
+/// The story candidates of a document whose heaviest terms are `keys`: earlier documents
+/// sharing `min_shared` of them. Committed holders come from the segments (those `gone` says
+/// are gone left out), then `extra` (a batch's earlier articles, ascending). A list longer
+/// than `max_list` gives its last `window(max_list)` holders only, as the batch engine pairs
+/// each holder of a long list with its next few.
+pub(crate) fn candidates(
+    p: TopTermsParams,
+    keys: &[u32],
+    snap: &Snapshot,
+    gone: &dyn Fn(u32) -> bool,
+    extra: impl Fn(u32) -> Vec<u32>,
+) -> Vec<u32> {
+    let mut count: HashMap<u32, usize> = HashMap::new();
+    let mut list: Vec<u32> = Vec::new();
+    for &t in keys {
+        list.clear();
+        let k = key(KeyKind::Term, u64::from(t));
+        for seg in &snap.segments {
+            list.extend(
+                seg.holders(k)
+                    .0
+                    .iter()
+                    .copied()
+                    .filter(|d| !snap.dead.contains(d) && !gone(*d)),
+            );
+        }
+        list.extend(extra(t));
+        let from = if list.len() > p.max_list {
+            list.len() - window(p.max_list).min(list.len())
+        } else {
+            0
+        };
+        for &d in &list[from..] {
+            *count.entry(d).or_insert(0) += 1;
+        }
+    }
+    let need = p.min_shared.clamp(1, u8::MAX as usize);
+    let mut out: Vec<u32> = count
+        .into_iter()
+        .filter(|&(_, c)| c >= need)
+        .map(|(d, _)| d)
+        .collect();
+    out.sort_unstable();
+    out
+}
+
+/// Which story an article joins (see the module doc): `found` its verified matches, `story_of`
+/// a match's story, `sample(s)` the first live members of story `s` (at most
+/// [`LINK_SAMPLE`]) and `link(m)` the linkage score of the article and member `m`.
+pub(crate) fn choose(
+    cfg: &EngineConfig,
+    found: &[Found],
+    story_of: impl Fn(u32) -> Result<u64>,
+    sample: impl Fn(u64) -> Result<Vec<u32>>,
+    link: impl Fn(u32) -> f64,
+) -> Result<Option<u64>> {
+    if let Some(f) = found.iter().find(|f| f.evidence == Evidence::Exact) {
+        return story_of(f.doc).map(Some);
+    }
+    let stories: BTreeSet<u64> = found
+        .iter()
+        .map(|f| story_of(f.doc))
+        .collect::<Result<_>>()?;
+    let threshold = cfg.link.factor * cfg.thresholds.of(Preset::Story);
+    let mut best: Option<(f64, u64)> = None;
+    for s in stories {
+        let members = sample(s)?;
+        if members.is_empty() {
+            continue;
+        }
+        let mean = members.iter().map(|&m| link(m)).sum::<f64>() / members.len() as f64;
+        if mean >= threshold && best.is_none_or(|(b, _)| mean > b) {
+            best = Some((mean, s));
+        }
+    }
+    Ok(best.map(|b| b.1))
+}
+
+/// The first live members of story `s`, at most [`LINK_SAMPLE`].
+pub(crate) fn sample(
+    members: &impl ReadableTable<(u64, u32), ()>,
+    s: u64,
+) -> std::result::Result<Vec<u32>, redb::StorageError> {
+    let mut out = Vec::with_capacity(LINK_SAMPLE);
+    for r in members.range((s, 0)..=(s, u32::MAX))?.take(LINK_SAMPLE) {
+        out.push(r?.0.value().1);
+    }
+    Ok(out)
+}
+
+/// A document number for a query: later than every stored document, as a new article is.
+pub(crate) const QUERY_DOC: u32 = u32::MAX - 1;
+
+/// The record a signed document would be stored as (its links and counted mask aside).
+pub(crate) fn record_of_signed(d: &SignedDoc<'_>, added: i64) -> DocRecord {
+    DocRecord {
+        id: d.id.to_string(),
+        time: d.time,
+        added,
+        content: d.content,
+        words: d.words,
+        sig: d.sig.to_vec(),
+        own: d.own.to_vec(),
+        anchors: d.anchors.to_vec(),
+        links: Vec::new(),
+        lines: d.line_hashes.to_vec(),
+        terms: d.story_terms.to_vec(),
+        ends: d.story_line_ends.to_vec(),
+        counted: None,
+    }
+}
+
+/// Each distinct line of `r`, for [`Lines::extra`].
+pub(crate) fn post_lines(extra: &mut HashMap<u64, Vec<u32>>, doc: u32, r: &DocRecord) {
+    let mut lines = r.lines.clone();
+    lines.sort_unstable();
+    lines.dedup();
+    for h in lines {
+        extra.entry(h).or_default().push(doc);
+    }
+}
+
+impl Index {
+    /// A committed record, read from `docs` (`None` when it is not there or unreadable: the
+    /// boilerplate rules then take it for no version of anything).
+    pub(crate) fn read_record(
+        &self,
+        docs: &(impl ReadableTable<u32, &'static [u8]> + Sync),
+        doc: u32,
+    ) -> Option<Arc<DocRecord>> {
+        self.record(docs, doc).ok().flatten().map(Arc::new)
+    }
+
+    /// The linkage score of two documents with their story vectors.
+    pub(crate) fn link_score(
+        &self,
+        a: &DocRecord,
+        va: &TermVector,
+        b: &DocRecord,
+        vb: &TermVector,
+    ) -> f64 {
+        let store = lookup::PairStore::new(
+            &self.cfg,
+            &[lookup::Parts::of_record(a)],
+            lookup::Parts::of_record(b),
+            Some(vec![va.clone(), vb.clone()]),
+        );
+        let mem = store.mem();
+        PairScorer::new(&mem, Preset::Story).link(0, 1, self.cfg.thresholds.copy)
+    }
+
+    /// [`Index::query`] under the story preset: each article's copy-lane candidates and story
+    /// candidates, verified by the story preset's scorer under the statistics of the moment,
+    /// and the story it would join by the online rule.
+    pub(crate) fn query_story(&self, articles: Vec<Article>) -> Result<Vec<Answer>> {
+        let p = top_terms_params(&self.cfg).expect("a story index");
+        let stats_guard = self.stats.read().expect("stats lock");
+        let stats = stats_guard.with(None);
+        let snap = self.snapshot();
+        let r = self.db.begin_read().map_err(|e| self.err(e))?;
+        let batch = self.signer.sign(articles);
+        let docs = r.open_table(DOCS).map_err(|e| self.err(e))?;
+        let stories = r.open_table(DOC_STORY).map_err(|e| self.err(e))?;
+        let members = r.open_table(MEMBERS).map_err(|e| self.err(e))?;
+        let no_batch = HashMap::new();
+        let looked: Vec<lookup::Looked> = (0..batch.len())
+            .into_par_iter()
+            .map(|i| self.look_up(&snap, &batch.doc(i), |_| false))
+            .collect();
+        let records = self.read_records(&looked, &docs)?;
+        let cap = holders_cap(&self.cfg);
+        (0..batch.len())
+            .into_par_iter()
+            .map(|i| {
+                let d = batch.doc(i);
+                let copy_found =
+                    self.resolve(&d, &looked[i], &records, &lookup::InBatch::none(&no_batch));
+                let q = Arc::new(record_of_signed(&d, 0));
+                let mut extra = HashMap::new();
+                post_lines(&mut extra, QUERY_DOC, &q);
+                let lines = Lines {
+                    snap: &snap,
+                    gone: &|_| false,
+                    extra: &extra,
+                    cap,
+                };
+                let record_of = |doc: u32| -> Option<Arc<DocRecord>> {
+                    if doc == QUERY_DOC {
+                        return Some(q.clone());
+                    }
+                    records
+                        .get(&doc)
+                        .cloned()
+                        .or_else(|| self.read_record(&docs, doc))
+                };
+                let qv = vector(&self.cfg, stats, QUERY_DOC, &q, &lines, &record_of);
+                let keys = top_keys(p, &qv);
+                let mut cands: BTreeSet<u32> =
+                    candidates(p, &keys, &snap, &|_| false, |_| Vec::new())
+                        .into_iter()
+                        .collect();
+                cands.extend(copy_found.iter().map(|f| f.doc));
+                let cand_recs: Vec<(u32, Arc<DocRecord>)> = cands
+                    .into_iter()
+                    .filter_map(|c| record_of(c).map(|r| (c, r)))
+                    .collect();
+                let mut vectors: HashMap<u32, TermVector> = cand_recs
+                    .iter()
+                    .map(|(c, r)| (*c, vector(&self.cfg, stats, *c, r, &lines, &record_of)))
+                    .collect();
+                let mut vs: Vec<TermVector> =
+                    cand_recs.iter().map(|(c, _)| vectors[c].clone()).collect();
+                vs.push(qv.clone());
+                let found = self.verify_with(
+                    Preset::Story,
+                    lookup::Parts::of_record(&q),
+                    &cand_recs,
+                    Some(vs),
+                );
+                let link_cache = std::cell::RefCell::new(&mut vectors);
+                let target = choose(
+                    &self.cfg,
+                    &found,
+                    |doc| self.story_of(&stories, doc),
+                    |s| sample(&members, s).map_err(|e| self.err(e)),
+                    |m| {
+                        let Some(rm) = record_of(m) else { return 0.0 };
+                        let mut cache = link_cache.borrow_mut();
+                        let vm = cache
+                            .entry(m)
+                            .or_insert_with(|| vector(&self.cfg, stats, m, &rm, &lines, &record_of))
+                            .clone();
+                        self.link_score(&rm, &vm, &q, &qv)
+                    },
+                )?;
+                let mut matches = Vec::with_capacity(found.len());
+                for f in found {
+                    let story = self.story_of(&stories, f.doc)?;
+                    matches.push(f.into_match(&d, story));
+                }
+                sort_matches(&mut matches);
+                let story = match target {
+                    None => None,
+                    Some(s) => {
+                        let rep = first_member(&members, s)
+                            .map_err(|e| self.err(e))?
+                            .ok_or_else(|| self.err("damaged index: a story without members"))?;
+                        Some(StoryRef {
+                            id: s,
+                            representative: self.id_of(&docs, rep)?,
+                            new: false,
+                        })
+                    }
+                };
+                Ok(Answer {
+                    id: d.id.to_string(),
+                    matches,
+                    story,
+                    stored: None,
+                })
+            })
+            .collect()
+    }
+}
+
+/// A bag of story terms: distinct terms with their counts.
+type Bag = Vec<(u32, u32)>;
+
+/// What the story preset adds to an add, computed in parallel before the write transaction.
+pub(crate) struct BatchStory {
+    /// Each article's matches, verified by the story preset's scorer.
+    pub(crate) found: Vec<Vec<Found>>,
+    /// For each counted article, the boilerplate mask it is counted with.
+    pub(crate) counted: Vec<Option<Vec<bool>>>,
+    /// Each article's heaviest terms (posted for counted articles only).
+    pub(crate) keys: Vec<Vec<u32>>,
+    /// Each article's story vector under the statistics the commit leaves.
+    pub(crate) vectors: Vec<TermVector>,
+    /// The batch's change to the statistics.
+    pub(crate) delta: StatsDelta,
+    /// The batch's line holders (for [`Lines::extra`]).
+    pub(crate) extra: HashMap<u64, Vec<u32>>,
+}
+
+/// The inputs of [`Index::story_batch`]: a batch being added.
+pub(crate) struct BatchIn<'a, T> {
+    pub(crate) snap: &'a Snapshot,
+    pub(crate) base: u32,
+    pub(crate) records: &'a [Arc<DocRecord>],
+    /// Matches of the copy lane (the copy preset's decisions): an article with none is
+    /// counted in the statistics.
+    pub(crate) copy_found: &'a [Vec<Found>],
+    pub(crate) committed: &'a lookup::Records,
+    /// Committed documents replaced by the batch, and by which position.
+    pub(crate) committed_gone: &'a HashMap<u32, usize>,
+    pub(crate) replaced_by: &'a [Option<usize>],
+    pub(crate) docs: &'a T,
+}
+
+impl<T: ReadableTable<u32, &'static [u8]> + Sync> BatchIn<'_, T> {
+    /// The record of document `doc`, of the batch or committed.
+    pub(crate) fn record_of(&self, index: &Index, doc: u32) -> Option<Arc<DocRecord>> {
+        if doc >= self.base {
+            return self.records.get((doc - self.base) as usize).cloned();
+        }
+        self.committed
+            .get(&doc)
+            .cloned()
+            .or_else(|| index.read_record(self.docs, doc))
+    }
+}
+
+impl Index {
+    /// The story side of an add (see [`BatchStory`]). Lines count as held by every article
+    /// of the batch that is live once it is committed; story candidates of an article are
+    /// committed documents and the batch's earlier articles.
+    pub(crate) fn story_batch<T: ReadableTable<u32, &'static [u8]> + Sync>(
+        &self,
+        p: TopTermsParams,
+        stats: &StoryStats,
+        b: &BatchIn<'_, T>,
+    ) -> BatchStory {
+        let n = b.records.len();
+        let cfg = &self.cfg;
+        let mut extra: HashMap<u64, Vec<u32>> = HashMap::new();
+        for (j, r) in b.records.iter().enumerate() {
+            if b.replaced_by[j].is_none() {
+                post_lines(&mut extra, b.base + j as u32, r);
+            }
+        }
+        let gone_all = |d: u32| b.committed_gone.contains_key(&d);
+        let lines = Lines {
+            snap: b.snap,
+            gone: &gone_all,
+            extra: &extra,
+            cap: holders_cap(cfg),
+        };
+        let record_of = |doc: u32| b.record_of(self, doc);
+        let bags: Vec<(Vec<bool>, Bag)> = (0..n)
+            .into_par_iter()
+            .map(|i| {
+                let r = &b.records[i];
+                let m = mask(cfg, b.base + i as u32, r, &lines, &record_of);
+                let bag = bag(cfg, r, &m);
+                (m, bag)
+            })
+            .collect();
+        let mut delta = StatsDelta::default();
+        let max_terms = cfg.story.weights.max_terms;
+        let mut counted = Vec::with_capacity(n);
+        for (i, (m, bag)) in bags.iter().enumerate() {
+            if b.copy_found[i].is_empty() {
+                delta.count(bag, 1, max_terms);
+                counted.push(Some(m.clone()));
+            } else {
+                counted.push(None);
+            }
+        }
+        let overlay = stats.with(Some(&delta));
+        let vectors: Vec<TermVector> = bags
+            .par_iter()
+            .map(|(_, bag)| overlay.vector(bag, cfg.story.weights))
+            .collect();
+        drop(bags);
+        let keys: Vec<Vec<u32>> = vectors.par_iter().map(|v| top_keys(p, v)).collect();
+        // The batch's own postings of heaviest terms, by term: counted articles only.
+        let mut batch_terms: HashMap<u32, Vec<u32>> = HashMap::new();
+        for (i, k) in keys.iter().enumerate() {
+            if counted[i].is_some() {
+                for &t in k {
+                    batch_terms.entry(t).or_default().push(b.base + i as u32);
+                }
+            }
+        }
+        let found: Vec<Vec<Found>> = (0..n)
+            .into_par_iter()
+            .map(|i| {
+                let doc = b.base + i as u32;
+                let gone = |d: u32| b.committed_gone.get(&d).is_some_and(|&by| by <= i);
+                let live_in_batch = |d: u32| {
+                    d < doc && b.replaced_by[(d - b.base) as usize].is_none_or(|by| by > i)
+                };
+                let mut cands: BTreeSet<u32> = candidates(p, &keys[i], b.snap, &gone, |t| {
+                    batch_terms.get(&t).map_or(Vec::new(), |v| {
+                        v.iter().copied().filter(|&d| live_in_batch(d)).collect()
+                    })
+                })
+                .into_iter()
+                .collect();
+                cands.extend(b.copy_found[i].iter().map(|f| f.doc));
+                let cand_recs: Vec<(u32, Arc<DocRecord>)> = cands
+                    .into_iter()
+                    .filter_map(|c| record_of(c).map(|r| (c, r)))
+                    .collect();
+                let mut vs: Vec<TermVector> = cand_recs
+                    .iter()
+                    .map(|(c, r)| {
+                        if *c >= b.base {
+                            vectors[(*c - b.base) as usize].clone()
+                        } else {
+                            vector(cfg, overlay, *c, r, &lines, &record_of)
+                        }
+                    })
+                    .collect();
+                vs.push(vectors[i].clone());
+                self.verify_with(
+                    Preset::Story,
+                    lookup::Parts::of_record(&b.records[i]),
+                    &cand_recs,
+                    Some(vs),
+                )
+            })
+            .collect();
+        BatchStory {
+            found,
+            counted,
+            keys,
+            vectors,
+            delta,
+            extra,
+        }
+    }
+}
