@@ -23,9 +23,12 @@
 //! - **Stories.** An article joins the story, among those of its matches, whose mean linkage
 //!   score between it and the story's first [`LINK_SAMPLE`] live members is highest and
 //!   reaches the linkage threshold (the batch engine's average linkage, one article at a time);
-//!   else it starts a story. An exact copy joins its original's story. Stories do not merge or
-//!   split later: a member's removal leaves the others where they are, so a story id lives as
-//!   long as any of its members.
+//!   else it starts a story. The other stories it matched then merge in, best first, when the
+//!   mean score between the two stories' samples reaches the threshold (the article is the
+//!   verified pair between them that batch average linkage would compare them on); a merged
+//!   story keeps the oldest id. An exact copy joins its original's story. Stories do not
+//!   split: a member's removal leaves the others where they are, so a story id lives as long
+//!   as any of its members.
 
 use super::lookup::Found;
 use super::*;
@@ -313,9 +316,13 @@ pub(crate) fn vector(
     stats.vector(&bag(cfg, r, &m), cfg.story.weights)
 }
 
-/// The keys a document is found by: its heaviest terms.
+/// The keys a document looks its candidates up by: its heaviest terms.
 pub(crate) fn top_keys(p: TopTermsParams, v: &TermVector) -> Vec<u32> {
-    let mut k = heaviest_keys(v, p.top_terms);
+    keys_of(v, p.top_terms)
+}
+
+fn keys_of(v: &TermVector, m: usize) -> Vec<u32> {
+    let mut k = heaviest_keys(v, m);
     k.sort_unstable();
     k.dedup();
     k
@@ -367,36 +374,72 @@ pub(crate) fn candidates(
     out
 }
 
-/// Which story an article joins (see the module doc): `found` its verified matches, `story_of`
-/// a match's story, `sample(s)` the first live members of story `s` (at most
-/// [`LINK_SAMPLE`]) and `link(m)` the linkage score of the article and member `m`.
+/// The stories an article joins (see the module doc), oldest id first: none (it starts a
+/// story), one, or several that merge. `found` are its verified matches, `story_of` a match's
+/// story, `sample(s)` the first live members of story `s` (at most [`LINK_SAMPLE`]), `me` the
+/// article's document number and `link(x, y)` the linkage score of two documents.
+///
+/// As average linkage does in the batch engine, the article first joins the story whose mean
+/// score with it is highest and reaches the threshold; then each other story it matched, best
+/// mean first, merges in when the mean score between the two stories' samples (the joined one
+/// with the article) reaches the threshold: the article is the verified pair between them
+/// that the batch engine would have compared them on.
 pub(crate) fn choose(
     cfg: &EngineConfig,
     found: &[Found],
     story_of: impl Fn(u32) -> Result<u64>,
     sample: impl Fn(u64) -> Result<Vec<u32>>,
-    link: impl Fn(u32) -> f64,
-) -> Result<Option<u64>> {
+    me: u32,
+    link: impl Fn(u32, u32) -> f64,
+) -> Result<Vec<u64>> {
     if let Some(f) = found.iter().find(|f| f.evidence == Evidence::Exact) {
-        return story_of(f.doc).map(Some);
+        return story_of(f.doc).map(|s| vec![s]);
     }
     let stories: BTreeSet<u64> = found
         .iter()
         .map(|f| story_of(f.doc))
         .collect::<Result<_>>()?;
     let threshold = cfg.link.factor * cfg.thresholds.of(Preset::Story);
-    let mut best: Option<(f64, u64)> = None;
+    let mean = |xs: &[u32], ys: &[u32]| {
+        let mut sum = 0.0;
+        for &x in xs {
+            for &y in ys {
+                sum += link(x, y);
+            }
+        }
+        sum / (xs.len() * ys.len()).max(1) as f64
+    };
+    let mut scored: Vec<(f64, u64, Vec<u32>)> = Vec::new();
     for s in stories {
         let members = sample(s)?;
         if members.is_empty() {
             continue;
         }
-        let mean = members.iter().map(|&m| link(m)).sum::<f64>() / members.len() as f64;
-        if mean >= threshold && best.is_none_or(|(b, _)| mean > b) {
-            best = Some((mean, s));
+        scored.push((mean(&[me], &members), s, members));
+    }
+    // Best mean first; ties to the older story.
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let Some((best, first, members)) = scored.first() else {
+        return Ok(Vec::new());
+    };
+    if *best < threshold {
+        return Ok(Vec::new());
+    }
+    let mut joined = vec![*first];
+    let mut cur: Vec<u32> = members.clone();
+    cur.push(me);
+    cur.sort_unstable();
+    cur.truncate(LINK_SAMPLE);
+    for (_, s, members) in &scored[1..] {
+        if mean(&cur, members) >= threshold {
+            joined.push(*s);
+            cur.extend_from_slice(members);
+            cur.sort_unstable();
+            cur.truncate(LINK_SAMPLE);
         }
     }
-    Ok(best.map(|b| b.1))
+    joined.sort_unstable();
+    Ok(joined)
 }
 
 /// The first live members of story `s`, at most [`LINK_SAMPLE`].
@@ -540,20 +583,26 @@ impl Index {
                     &cand_recs,
                     Some(vs),
                 );
-                let link_cache = std::cell::RefCell::new(&mut vectors);
-                let target = choose(
+                vectors.insert(QUERY_DOC, qv);
+                let cache = std::cell::RefCell::new(&mut vectors);
+                let vec_of = |x: u32| -> Option<(Arc<DocRecord>, TermVector)> {
+                    let r = record_of(x)?;
+                    let v = cache
+                        .borrow_mut()
+                        .entry(x)
+                        .or_insert_with(|| vector(&self.cfg, stats, x, &r, &lines, &record_of))
+                        .clone();
+                    Some((r, v))
+                };
+                let joined = choose(
                     &self.cfg,
                     &found,
                     |doc| self.story_of(&stories, doc),
                     |s| sample(&members, s).map_err(|e| self.err(e)),
-                    |m| {
-                        let Some(rm) = record_of(m) else { return 0.0 };
-                        let mut cache = link_cache.borrow_mut();
-                        let vm = cache
-                            .entry(m)
-                            .or_insert_with(|| vector(&self.cfg, stats, m, &rm, &lines, &record_of))
-                            .clone();
-                        self.link_score(&rm, &vm, &q, &qv)
+                    QUERY_DOC,
+                    |x, y| match (vec_of(x), vec_of(y)) {
+                        (Some((rx, vx)), Some((ry, vy))) => self.link_score(&rx, &vx, &ry, &vy),
+                        _ => 0.0,
                     },
                 )?;
                 let mut matches = Vec::with_capacity(found.len());
@@ -562,12 +611,18 @@ impl Index {
                     matches.push(f.into_match(&d, story));
                 }
                 sort_matches(&mut matches);
-                let story = match target {
+                let story = match joined.first() {
                     None => None,
-                    Some(s) => {
-                        let rep = first_member(&members, s)
-                            .map_err(|e| self.err(e))?
-                            .ok_or_else(|| self.err("damaged index: a story without members"))?;
+                    Some(&s) => {
+                        // The merged story's representative: the earliest member of any.
+                        let mut rep: Option<u32> = None;
+                        for &j in &joined {
+                            if let Some(f) = first_member(&members, j).map_err(|e| self.err(e))? {
+                                rep = Some(rep.map_or(f, |r| r.min(f)));
+                            }
+                        }
+                        let rep =
+                            rep.ok_or_else(|| self.err("damaged index: a story without members"))?;
                         Some(StoryRef {
                             id: s,
                             representative: self.id_of(&docs, rep)?,
@@ -685,7 +740,10 @@ impl Index {
             .map(|(_, bag)| overlay.vector(bag, cfg.story.weights))
             .collect();
         drop(bags);
-        let keys: Vec<Vec<u32>> = vectors.par_iter().map(|v| top_keys(p, v)).collect();
+        let probes: Vec<Vec<u32>> = vectors.par_iter().map(|v| top_keys(p, v)).collect();
+        // Posted keys are the lookup's: posting twice as many (against the drift of weights
+        // as the archive grows) changed no story on the agreement benchmark.
+        let keys = probes.clone();
         // The batch's own postings of heaviest terms, by term: counted articles only.
         let mut batch_terms: HashMap<u32, Vec<u32>> = HashMap::new();
         for (i, k) in keys.iter().enumerate() {
@@ -703,7 +761,7 @@ impl Index {
                 let live_in_batch = |d: u32| {
                     d < doc && b.replaced_by[(d - b.base) as usize].is_none_or(|by| by > i)
                 };
-                let mut cands: BTreeSet<u32> = candidates(p, &keys[i], b.snap, &gone, |t| {
+                let mut cands: BTreeSet<u32> = candidates(p, &probes[i], b.snap, &gone, |t| {
                     batch_terms.get(&t).map_or(Vec::new(), |v| {
                         v.iter().copied().filter(|&d| live_in_batch(d)).collect()
                     })

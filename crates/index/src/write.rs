@@ -202,7 +202,7 @@ impl Index {
                     gone.push(old);
                 }
                 let joined = match &delta {
-                    // Story preset: the online rule; stories never merge.
+                    // Story preset: the online rule (stories the article bridges may merge).
                     Some((st, d)) => {
                         let overlay = stats_now.with(Some(d));
                         let gone_all = |x: u32| committed_gone.contains_key(&x);
@@ -223,30 +223,34 @@ impl Index {
                             docs: &docs_r,
                         };
                         let record_of = |x: u32| bi.record_of(self, x);
-                        let me = &records[i];
                         let members = &t.members;
                         let doc_story = &t.doc_story;
                         let cv = std::cell::RefCell::new(&mut committed_vectors);
+                        let vec_of = |x: u32| -> Option<(Arc<DocRecord>, TermVector)> {
+                            let r = record_of(x)?;
+                            let v = if x >= base {
+                                st.vectors[(x - base) as usize].clone()
+                            } else {
+                                cv.borrow_mut()
+                                    .entry(x)
+                                    .or_insert_with(|| {
+                                        story::vector(&self.cfg, overlay, x, &r, &lines, &record_of)
+                                    })
+                                    .clone()
+                            };
+                            Some((r, v))
+                        };
                         let chosen = story::choose(
                             &self.cfg,
                             &found,
                             |x| self.story_of(doc_story, x),
                             |s| story::sample(members, s).map_err(|e| self.err(e)),
-                            |m| {
-                                let Some(rm) = record_of(m) else { return 0.0 };
-                                let vm = if m >= base {
-                                    st.vectors[(m - base) as usize].clone()
-                                } else {
-                                    cv.borrow_mut()
-                                        .entry(m)
-                                        .or_insert_with(|| {
-                                            story::vector(
-                                                &self.cfg, overlay, m, &rm, &lines, &record_of,
-                                            )
-                                        })
-                                        .clone()
-                                };
-                                self.link_score(&rm, &vm, me, &st.vectors[i])
+                            doc,
+                            |x, y| match (vec_of(x), vec_of(y)) {
+                                (Some((rx, vx)), Some((ry, vy))) => {
+                                    self.link_score(&rx, &vx, &ry, &vy)
+                                }
+                                _ => 0.0,
                             },
                         )?;
                         chosen.into_iter().collect::<BTreeSet<u64>>()
