@@ -20,15 +20,18 @@
 //!   each pair is scored from the document's stored terms by line, masked and weighted under
 //!   the statistics of the moment, so that a score never mixes two states. The heaviest terms
 //!   a document is found by (`KeyKind::Term` postings) are taken once, when it is added.
-//! - **Stories.** An article joins the story, among those of its matches, whose mean linkage
-//!   score between it and the story's first [`LINK_SAMPLE`] live members is highest and
-//!   reaches the linkage threshold (the batch engine's average linkage, one article at a time);
-//!   else it starts a story. The other stories it matched then merge in, best first, when the
-//!   mean score between the two stories' samples reaches the threshold (the article is the
-//!   verified pair between them that batch average linkage would compare them on); a merged
-//!   story keeps the oldest id. An exact copy joins its original's story. Stories do not
-//!   split: a member's removal leaves the others where they are, so a story id lives as long
-//!   as any of its members.
+//! - **Stories.** When an article arrives, the stories its matches belong to are re-linked
+//!   with it under the statistics of the moment: every pair among their members and the
+//!   article is verified and the batch engine's average linkage runs over them, so a join
+//!   made when the archive was small, or before a better match arrived, is made again as one
+//!   `cluster` run would make it (stories may merge or split). Each old story keeps its id in
+//!   the piece holding its earliest member; other pieces are new stories. Past
+//!   [`RELINK_MAX`] documents (a large story), the join rule decides alone: the article joins
+//!   the story whose mean linkage score with the story's first [`LINK_SAMPLE`] live members
+//!   is highest and reaches the threshold, and the other stories it matched merge in, best
+//!   first, when the mean score between the two samples reaches it; a merged story keeps the
+//!   oldest id. A member's removal leaves the others where they are, so a story id lives as
+//!   long as any member that held it.
 
 use super::lookup::Found;
 use super::*;
@@ -594,17 +597,36 @@ impl Index {
                         .clone();
                     Some((r, v))
                 };
-                let joined = choose(
-                    &self.cfg,
+                // As an add would decide it: a re-link of the stories it touches, or the join
+                // rule past RELINK_MAX members.
+                let touched = touched_stories(
                     &found,
                     |doc| self.story_of(&stories, doc),
-                    |s| sample(&members, s).map_err(|e| self.err(e)),
-                    QUERY_DOC,
-                    |x, y| match (vec_of(x), vec_of(y)) {
-                        (Some((rx, vx)), Some((ry, vy))) => self.link_score(&rx, &vx, &ry, &vy),
-                        _ => 0.0,
-                    },
+                    &members,
+                    RELINK_MAX - 1,
+                    |e| self.err(e),
                 )?;
+                let relinked = match touched {
+                    Some(ts) if !ts.is_empty() => self.relink_touched(&ts, QUERY_DOC, &vec_of),
+                    _ => None,
+                };
+                let joined = match relinked {
+                    Some(r) => match r.article {
+                        Some(Slot::Old(s)) => vec![s],
+                        _ => Vec::new(),
+                    },
+                    None => choose(
+                        &self.cfg,
+                        &found,
+                        |doc| self.story_of(&stories, doc),
+                        |s| sample(&members, s).map_err(|e| self.err(e)),
+                        QUERY_DOC,
+                        |x, y| match (vec_of(x), vec_of(y)) {
+                            (Some((rx, vx)), Some((ry, vy))) => self.link_score(&rx, &vx, &ry, &vy),
+                            _ => 0.0,
+                        },
+                    )?,
+                };
                 let mut matches = Vec::with_capacity(found.len());
                 for f in found {
                     let story = self.story_of(&stories, f.doc)?;
@@ -801,4 +823,146 @@ impl Index {
             extra,
         }
     }
+}
+
+/// Members of the stories an article touches, and the article, past which the stories are
+/// not re-linked (the join rule of [`choose`] decides alone): re-linking scores every pair of
+/// them.
+pub(crate) const RELINK_MAX: usize = 32;
+
+/// Where a document goes after a re-link: an existing story, or the k-th new one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Slot {
+    Old(u64),
+    Fresh(usize),
+}
+
+/// The outcome of re-linking the stories an article touches.
+#[derive(Debug, Default)]
+pub(crate) struct Relinked {
+    /// Members whose story changes, and where they go.
+    pub(crate) moves: Vec<(u32, Slot)>,
+    /// Where the article goes.
+    pub(crate) article: Option<Slot>,
+    /// New stories needed.
+    pub(crate) fresh: usize,
+}
+
+impl Index {
+    /// Re-link the stories `touched` (id, live members in document order) with the article
+    /// `me` (later than all of them) under the statistics of the moment: the batch engine's
+    /// average linkage over every verified pair among them, so that a join made when the
+    /// archive was small, or before a better-matching article arrived, is made again as one
+    /// `cluster` run would make it. Each old story keeps its id in the piece holding its
+    /// earliest member (the first piece to claim it, oldest story first); other pieces are new
+    /// stories. `None` when there are more than [`RELINK_MAX`] documents.
+    pub(crate) fn relink_touched(
+        &self,
+        touched: &[(u64, Vec<u32>)],
+        me: u32,
+        vec_of: impl Fn(u32) -> Option<(Arc<DocRecord>, TermVector)>,
+    ) -> Option<Relinked> {
+        let mut docs: Vec<(u32, Option<u64>)> = touched
+            .iter()
+            .flat_map(|(s, m)| m.iter().map(move |&d| (d, Some(*s))))
+            .collect();
+        docs.sort_unstable();
+        docs.push((me, None));
+        if docs.len() > RELINK_MAX {
+            return None;
+        }
+        let mut recs = Vec::with_capacity(docs.len());
+        let mut vecs = Vec::with_capacity(docs.len());
+        for &(d, _) in &docs {
+            let (r, v) = vec_of(d)?;
+            recs.push(r);
+            vecs.push(v);
+        }
+        let n = docs.len();
+        let parts: Vec<lookup::Parts<'_>> =
+            recs.iter().map(|r| lookup::Parts::of_record(r)).collect();
+        let store = lookup::PairStore::new(&self.cfg, &parts[..n - 1], parts[n - 1], Some(vecs));
+        let mem = store.mem();
+        let scorer = PairScorer::new(&mem, Preset::Story);
+        let t = self.cfg.thresholds;
+        let mut pairs: Vec<(u32, u32, f64)> = Vec::new();
+        for a in 0..n {
+            for b in a + 1..n {
+                if let Some(s) = scorer.verify(a, b, t) {
+                    pairs.push((a as u32, b as u32, s.primary(Preset::Story)));
+                }
+            }
+        }
+        let threshold = self.cfg.link.factor * t.of(Preset::Story);
+        let clusters = storyhash_core::cluster::average_linkage(
+            n,
+            &pairs,
+            |p| *p,
+            threshold,
+            |x, y| scorer.link(x as usize, y as usize, t.copy),
+        );
+        let mut piece_of = vec![0usize; n];
+        for (k, c) in clusters.iter().enumerate() {
+            for &m in &c.members {
+                piece_of[m as usize] = k;
+            }
+        }
+        let mut slot: Vec<Option<Slot>> = vec![None; clusters.len()];
+        for (s, members) in touched {
+            let Some(&first) = members.first() else {
+                continue;
+            };
+            let at = docs
+                .iter()
+                .position(|&(d, _)| d == first)
+                .expect("a member");
+            let p = piece_of[at];
+            if slot[p].is_none() {
+                slot[p] = Some(Slot::Old(*s));
+            }
+        }
+        let mut out = Relinked::default();
+        for s in slot.iter_mut().filter(|s| s.is_none()) {
+            *s = Some(Slot::Fresh(out.fresh));
+            out.fresh += 1;
+        }
+        for (i, &(d, old)) in docs.iter().enumerate() {
+            let to = slot[piece_of[i]].expect("every piece has a slot");
+            match old {
+                None => out.article = Some(to),
+                Some(o) if to != Slot::Old(o) => out.moves.push((d, to)),
+                Some(_) => {}
+            }
+        }
+        Some(out)
+    }
+}
+
+/// The stories of an article's matches with their live members (at most `limit` in all, else
+/// `None`).
+pub(crate) fn touched_stories(
+    found: &[Found],
+    story_of: impl Fn(u32) -> Result<u64>,
+    members: &impl ReadableTable<(u64, u32), ()>,
+    limit: usize,
+    err: impl Fn(redb::StorageError) -> Error,
+) -> Result<Option<Vec<(u64, Vec<u32>)>>> {
+    let stories: BTreeSet<u64> = found
+        .iter()
+        .map(|f| story_of(f.doc))
+        .collect::<Result<_>>()?;
+    let mut out = Vec::with_capacity(stories.len());
+    let mut total = 0usize;
+    for s in stories {
+        let mut m = Vec::new();
+        for r in members.range((s, 0)..=(s, u32::MAX)).map_err(&err)? {
+            m.push(r.map_err(&err)?.0.value().1);
+            total += 1;
+            if total > limit {
+                return Ok(None);
+            }
+        }
+        out.push((s, m));
+    }
+    Ok(Some(out))
 }

@@ -35,6 +35,13 @@ impl<'t> Tables<'t> {
     }
 }
 
+/// How an article's story is decided: the stories it joins (merged into the first), or a
+/// re-link of the stories it touches.
+enum Join {
+    Stories(BTreeSet<u64>),
+    Relinked(story::Relinked),
+}
+
 /// What an article of a batch replaces: a committed document, or an earlier article of the
 /// batch (by position).
 #[derive(Clone, Copy)]
@@ -240,46 +247,92 @@ impl Index {
                             };
                             Some((r, v))
                         };
-                        let chosen = story::choose(
-                            &self.cfg,
+                        let touched = story::touched_stories(
                             &found,
                             |x| self.story_of(doc_story, x),
-                            |s| story::sample(members, s).map_err(|e| self.err(e)),
-                            doc,
-                            |x, y| match (vec_of(x), vec_of(y)) {
-                                (Some((rx, vx)), Some((ry, vy))) => {
-                                    self.link_score(&rx, &vx, &ry, &vy)
-                                }
-                                _ => 0.0,
-                            },
+                            members,
+                            story::RELINK_MAX - 1,
+                            |e| self.err(e),
                         )?;
-                        chosen.into_iter().collect::<BTreeSet<u64>>()
+                        let relinked = match touched {
+                            Some(ts) if !ts.is_empty() => self.relink_touched(&ts, doc, &vec_of),
+                            _ => None,
+                        };
+                        if let Some(r) = relinked {
+                            Join::Relinked(r)
+                        } else {
+                            let chosen = story::choose(
+                                &self.cfg,
+                                &found,
+                                |x| self.story_of(doc_story, x),
+                                |s| story::sample(members, s).map_err(|e| self.err(e)),
+                                doc,
+                                |x, y| match (vec_of(x), vec_of(y)) {
+                                    (Some((rx, vx)), Some((ry, vy))) => {
+                                        self.link_score(&rx, &vx, &ry, &vy)
+                                    }
+                                    _ => 0.0,
+                                },
+                            )?;
+                            Join::Stories(chosen.into_iter().collect())
+                        }
                     }
                     // Copy preset: everything joined merges into the oldest story id.
-                    None => lookup::joined(&found)
-                        .map(|f| self.story_of(&t.doc_story, f.doc))
-                        .collect::<Result<BTreeSet<u64>>>()?,
+                    None => Join::Stories(
+                        lookup::joined(&found)
+                            .map(|f| self.story_of(&t.doc_story, f.doc))
+                            .collect::<Result<BTreeSet<u64>>>()?,
+                    ),
                 };
                 let rec = Arc::make_mut(&mut records[i]);
                 rec.links = found.iter().map(|f| Link { doc: f.doc }).collect();
                 if let Some((st, _)) = &delta {
                     rec.counted = st.counted[i].clone();
                 }
-                let (target, new) = match joined.first() {
-                    Some(&s) => (s, false),
-                    None => {
-                        next_story += 1;
-                        (next_story - 1, true)
+                let (target, new) = match joined {
+                    Join::Relinked(r) => {
+                        let fresh: Vec<u64> = (0..r.fresh)
+                            .map(|_| {
+                                next_story += 1;
+                                next_story - 1
+                            })
+                            .collect();
+                        let id = |s: story::Slot| match s {
+                            story::Slot::Old(x) => x,
+                            story::Slot::Fresh(k) => fresh[k],
+                        };
+                        for (m, to) in r.moves {
+                            let old = self.story_of(&t.doc_story, m)?;
+                            let e = |x: redb::StorageError| self.err(x);
+                            t.members.remove((old, m)).map_err(e)?;
+                            t.members.insert((id(to), m), ()).map_err(e)?;
+                            t.doc_story.insert(m, id(to)).map_err(e)?;
+                        }
+                        let a = r.article.expect("the article has a place");
+                        (id(a), matches!(a, story::Slot::Fresh(_)))
+                    }
+                    Join::Stories(joined) => {
+                        let (target, new) = match joined.first() {
+                            Some(&s) => (s, false),
+                            None => {
+                                next_story += 1;
+                                (next_story - 1, true)
+                            }
+                        };
+                        for &s in joined.iter().skip(1) {
+                            move_story(&mut t, s, target).map_err(|e| self.err(e))?;
+                        }
+                        (target, new)
                     }
                 };
-                for &s in joined.iter().skip(1) {
-                    move_story(&mut t, s, target).map_err(|e| self.err(e))?;
-                }
                 self.write_doc(&mut t, doc, rec, target)?;
-                let mut matches: Vec<Match> = found
-                    .into_iter()
-                    .map(|f| f.into_match(&d, target))
-                    .collect();
+                let mut matches: Vec<Match> = Vec::with_capacity(found.len());
+                for f in found {
+                    // A match's story after the article joined (a story-preset match may be in
+                    // another story than the article's).
+                    let s = self.story_of(&t.doc_story, f.doc)?;
+                    matches.push(f.into_match(&d, s));
+                }
                 sort_matches(&mut matches);
                 let rep = first_member(&t.members, target)
                     .map_err(|e| self.err(e))?
