@@ -607,7 +607,7 @@ impl Index {
                     |e| self.err(e),
                 )?;
                 let relinked = match touched {
-                    Some(ts) if !ts.is_empty() => self.relink_touched(&ts, QUERY_DOC, &vec_of),
+                    Some(ts) if !ts.is_empty() => self.relink_touched(&ts, QUERY_DOC, vec_of),
                     _ => None,
                 };
                 let joined = match relinked {
@@ -858,7 +858,7 @@ impl Index {
     /// stories. `None` when there are more than [`RELINK_MAX`] documents.
     pub(crate) fn relink_touched(
         &self,
-        touched: &[(u64, Vec<u32>)],
+        touched: &[Touched],
         me: u32,
         vec_of: impl Fn(u32) -> Option<(Arc<DocRecord>, TermVector)>,
     ) -> Option<Relinked> {
@@ -938,6 +938,9 @@ impl Index {
     }
 }
 
+/// A story and its live members, in document order.
+pub(crate) type Touched = (u64, Vec<u32>);
+
 /// The stories of an article's matches with their live members (at most `limit` in all, else
 /// `None`).
 pub(crate) fn touched_stories(
@@ -946,7 +949,7 @@ pub(crate) fn touched_stories(
     members: &impl ReadableTable<(u64, u32), ()>,
     limit: usize,
     err: impl Fn(redb::StorageError) -> Error,
-) -> Result<Option<Vec<(u64, Vec<u32>)>>> {
+) -> Result<Option<Vec<Touched>>> {
     let stories: BTreeSet<u64> = found
         .iter()
         .map(|f| story_of(f.doc))

@@ -255,7 +255,7 @@ impl Index {
                             |e| self.err(e),
                         )?;
                         let relinked = match touched {
-                            Some(ts) if !ts.is_empty() => self.relink_touched(&ts, doc, &vec_of),
+                            Some(ts) if !ts.is_empty() => self.relink_touched(&ts, doc, vec_of),
                             _ => None,
                         };
                         if let Some(r) = relinked {
