@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
 import subprocess
 import sys
+import time
 from itertools import combinations
 
 import pyarrow as pa
@@ -133,3 +133,28 @@ def test_the_same_bytes_on_one_thread_and_on_two(synth: str) -> None:
                               capture_output=True, check=True, text=True)
         digests.append(done.stdout.strip())
     assert digests[0] == digests[1] and len(digests[0]) == 64
+
+
+def test_the_gil_is_released_while_the_core_signs() -> None:
+    # A Python thread keeps counting while another signs: with the GIL held for the whole
+    # call it could not run at all until the call returned.
+    import threading
+
+    texts = [r["text"] for r in records(CLOUGH)] * 40
+    t = pa.table({"id": [str(i) for i in range(len(texts))], "text": texts})
+    done = threading.Event()
+    count = 0
+
+    def work() -> None:
+        storyhash.sign(t, storyhash.Config.preset("story"))
+        done.set()
+
+    worker = threading.Thread(target=work)
+    started = time.perf_counter()
+    worker.start()
+    while not done.is_set():
+        count += 1
+    worker.join()
+    took = time.perf_counter() - started
+    assert took > 0.05, f"the call took {took:.3f} s: too short to tell"
+    assert count > 10_000, f"the counting thread ran {count} times in {took:.3f} s"
