@@ -23,6 +23,10 @@ use pyo3_arrow::input::AnyRecordBatch;
 use pyo3_arrow::PyRecordBatch;
 use storyhash_report::PairsShown;
 
+// Rust's allocations only (Python's objects keep Python's allocator): see Cargo.toml.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Every record batch of `data` (anything with `__arrow_c_stream__` or `__arrow_c_array__`),
 /// imported without copying.
 fn batches(data: &Bound<'_, PyAny>) -> PyResult<Vec<RecordBatch>> {
