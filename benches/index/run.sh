@@ -6,12 +6,16 @@
 #
 #   DOCS=1000000 bash benches/index/run.sh     # the README's figures (about 10 minutes)
 #   DOCS=100000 bash benches/index/run.sh      # a quicker look
+#   PRESET=story DOCS=100000 bash benches/index/run.sh   # the story preset
 #
-# Environment: DOCS (archive size, default 1,000,000), QUERIES (default 2,000), THREADS for
+# Environment: PRESET (copy or story, default copy; the story preset's corpus is real texts
+# whole plus edited copies, `synth --whole`, as composed articles share real sentences that the
+# story preset rightly joins into a few huge stories), DOCS (archive size, default 1,000,000), QUERIES (default 2,000), THREADS for
 # the bulk add (default: all cores; the query and single-add figures are on one thread),
 # WORK (default target/index-bench), DATA (default ../shared/data).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+PRESET=${PRESET:-copy}
 DOCS=${DOCS:-1000000}
 QUERIES=${QUERIES:-2000}
 WORK=${WORK:-target/index-bench}
@@ -19,20 +23,22 @@ DATA=${DATA:-../shared/data}
 mkdir -p "$WORK"
 cargo build --release -q
 B=target/release/storyhash
-corpus="$WORK/synth-$DOCS-$QUERIES.jsonl"
+whole=""
+[ "$PRESET" = story ] && whole="--whole"
+corpus="$WORK/synth-$DOCS-$QUERIES$whole.jsonl"
 if [ ! -s "$corpus" ]; then
   echo "== synth: $((DOCS + QUERIES)) synthetic articles" >&2
   $B synth --source "$DATA/semeval2022-news-similarity/pairs.jsonl" \
     "$DATA/text-reuse-clough-stevenson/docs.jsonl" --docs $((DOCS + QUERIES)) --seed 1 \
-    --out "$corpus"
+    $whole --out "$corpus"
 fi
 head -n "$DOCS" "$corpus" > "$WORK/archive.jsonl"
 tail -n "$QUERIES" "$corpus" > "$WORK/queries.jsonl"
 echo "corpus: $(du -h "$WORK/archive.jsonl" | cut -f1) archive of $DOCS synthetic articles, $QUERIES later articles as queries"
 
-idx="$WORK/idx-$DOCS"
+idx="$WORK/idx-$PRESET-$DOCS"
 rm -rf "$idx"
-$B index create "$idx" > /dev/null
+$B index create "$idx" --preset "$PRESET" > /dev/null
 echo "== bulk add ($DOCS articles, ${THREADS:-all} threads)" >&2
 # --answers: every article's answer is computed and written, as a wire desk would keep them.
 env ${THREADS:+RAYON_NUM_THREADS=$THREADS} /usr/bin/time -f "bulk add: %e s wall, %U s user, peak RSS %M KB" \
