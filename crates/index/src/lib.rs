@@ -435,35 +435,14 @@ impl Index {
                 let joined = lookup::joined(&found)
                     .map(|f| self.story_of(&stories, f.doc))
                     .collect::<Result<BTreeSet<u64>>>()?;
-                let best = joined.first().copied();
                 let mut matches = Vec::with_capacity(found.len());
                 for f in found {
                     let story = self.story_of(&stories, f.doc)?;
                     matches.push(f.into_match(&d, story));
                 }
                 sort_matches(&mut matches);
-                let story = match best {
-                    None => None,
-                    Some(target) => {
-                        // The merged story's representative: the earliest member of any of
-                        // the stories the article would join.
-                        let mut rep: Option<u32> = None;
-                        for &s in &joined {
-                            if let Some(first) =
-                                first_member(&members, s).map_err(|e| self.err(e))?
-                            {
-                                rep = Some(rep.map_or(first, |r| r.min(first)));
-                            }
-                        }
-                        let rep =
-                            rep.ok_or_else(|| self.err("damaged index: a story without members"))?;
-                        Some(StoryRef {
-                            id: target,
-                            representative: self.id_of(&docs, rep)?,
-                            new: false,
-                        })
-                    }
-                };
+                let joined: Vec<u64> = joined.into_iter().collect();
+                let story = self.would_join(&joined, &members, &docs)?;
                 Ok(Answer {
                     id: d.id.to_string(),
                     matches,
@@ -472,6 +451,31 @@ impl Index {
                 })
             })
             .collect()
+    }
+
+    /// What a query reports of the stories `joined` (ascending) it would join: the first id,
+    /// and the earliest member of any of them as the representative; `None` for none.
+    fn would_join(
+        &self,
+        joined: &[u64],
+        members: &impl ReadableTable<(u64, u32), ()>,
+        docs: &impl ReadableTable<u32, &'static [u8]>,
+    ) -> Result<Option<StoryRef>> {
+        let Some(&id) = joined.first() else {
+            return Ok(None);
+        };
+        let mut rep: Option<u32> = None;
+        for &s in joined {
+            if let Some(first) = first_member(members, s).map_err(|e| self.err(e))? {
+                rep = Some(rep.map_or(first, |r| r.min(first)));
+            }
+        }
+        let rep = rep.ok_or_else(|| self.err("damaged index: a story without members"))?;
+        Ok(Some(StoryRef {
+            id,
+            representative: self.id_of(docs, rep)?,
+            new: false,
+        }))
     }
 
     /// The story of live document `doc`.

@@ -633,25 +633,7 @@ impl Index {
                     matches.push(f.into_match(&d, story));
                 }
                 sort_matches(&mut matches);
-                let story = match joined.first() {
-                    None => None,
-                    Some(&s) => {
-                        // The merged story's representative: the earliest member of any.
-                        let mut rep: Option<u32> = None;
-                        for &j in &joined {
-                            if let Some(f) = first_member(&members, j).map_err(|e| self.err(e))? {
-                                rep = Some(rep.map_or(f, |r| r.min(f)));
-                            }
-                        }
-                        let rep =
-                            rep.ok_or_else(|| self.err("damaged index: a story without members"))?;
-                        Some(StoryRef {
-                            id: s,
-                            representative: self.id_of(&docs, rep)?,
-                            new: false,
-                        })
-                    }
-                };
+                let story = self.would_join(&joined, &members, &docs)?;
                 Ok(Answer {
                     id: d.id.to_string(),
                     matches,
