@@ -100,3 +100,8 @@ fn help_watch() {
 fn help_serve() {
     insta::assert_snapshot!("help_serve", help(&["serve"]));
 }
+
+#[test]
+fn help_sign() {
+    insta::assert_snapshot!("help_sign", help(&["sign"]));
+}

@@ -11,6 +11,8 @@ mod explain;
 mod formats;
 mod help;
 mod index;
+mod parquet_input;
 mod quality;
 mod regression_fuzz;
 mod serve;
+mod stages;

@@ -539,7 +539,7 @@ fn same_path(a: &Path, b: &Path) -> bool {
 }
 
 /// Refuse to write an output over one of the inputs.
-fn check_not_input(flag: &str, out: &Path, inputs: &[PathBuf]) -> Result<(), Error> {
+pub(super) fn check_not_input(flag: &str, out: &Path, inputs: &[PathBuf]) -> Result<(), Error> {
     let out_abs = std::fs::canonicalize(out).ok();
     for p in inputs {
         if out_abs.is_some() && std::fs::canonicalize(p).ok() == out_abs {

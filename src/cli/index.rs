@@ -120,7 +120,7 @@ pub struct CreateArgs {
 
 /// How article records are read (the fields, as for `cluster`).
 #[derive(Args, Debug, Clone)]
-pub struct RecordArgs {
+pub(super) struct RecordArgs {
     #[command(flatten)]
     input: InputArgs,
     /// Field holding the headline, when it is apart from the text.
@@ -134,7 +134,7 @@ pub struct RecordArgs {
 
 impl RecordArgs {
     /// A reader thread over `inputs` (none: stdin), sending batches of [`BATCH`] records.
-    fn spawn_reader(
+    pub(super) fn spawn_reader(
         &self,
         inputs: &[PathBuf],
     ) -> (

@@ -12,6 +12,7 @@ mod page;
 mod progress;
 mod report;
 mod serve;
+mod stages;
 mod synth;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -192,6 +193,64 @@ enum Command {
         "  storyhash synth --source a.jsonl b.jsonl --whole --family-rate 0.5 --out synth.jsonl",
     ))]
     Synth(synth::SynthArgs),
+    /// Stage 1 of 4: sign documents into a Parquet file (one row per document).
+    ///
+    /// `cluster` in four steps with a Parquet file between each, so that a step can run
+    /// elsewhere (another machine, Spark), be restarted alone, or be read by other tools:
+    /// sign, candidates, verify, link. Their clusters are `cluster`'s, byte for byte. Each row
+    /// holds what the engine computes from one text alone (content hash, copy signature and
+    /// band keys, containment features, story terms by line); the file's metadata holds the
+    /// engine config, the feature recipe, the format version and a fingerprint of its rows.
+    /// Sign parts of a corpus separately (same options) and give the later stages every part,
+    /// in order. Engine options are given here only: the later stages use the signed files'.
+    #[command(after_help = concat!(
+        "Examples:
+",
+        "  storyhash sign corpus.jsonl -o signed.parquet
+",
+        "  storyhash candidates signed.parquet -o candidates.parquet
+",
+        "  storyhash verify signed.parquet --candidates candidates.parquet -o verified.parquet
+",
+        "  storyhash link signed.parquet --verified verified.parquet > clusters.jsonl
+",
+        "  storyhash sign part1.jsonl -o s1.parquet --preset copy && storyhash sign part2.jsonl -o s2.parquet --preset copy
+",
+        "  storyhash candidates s1.parquet s2.parquet -o c.parquet",
+    ))]
+    Sign(stages::SignArgs),
+    /// Stage 2 of 4: candidate pairs of signed documents (LSH bands, story top terms).
+    ///
+    /// Builds the collection from the signed files (collection statistics included) and
+    /// writes its candidate pairs, by position (0-based, counting the signed files' rows one
+    /// file after another): columns `a`, `b`.
+    #[command(after_help = concat!(
+        "Examples:
+",
+        "  storyhash candidates signed.parquet -o candidates.parquet
+",
+        "  storyhash candidates s1.parquet s2.parquet -o candidates.parquet",
+    ))]
+    Candidates(stages::CandidatesArgs),
+    /// Stage 3 of 4: verify candidate pairs (the preset's score and rule).
+    ///
+    /// Writes the pairs the preset joins, sorted: `a`, `b`, `similarity`, `evidence`
+    /// (exact, copy, contained, story) and `contained` (the trimmed copy's position).
+    #[command(after_help = concat!(
+        "Examples:
+",
+        "  storyhash verify signed.parquet --candidates candidates.parquet -o verified.parquet",
+    ))]
+    Verify(stages::VerifyArgs),
+    /// Stage 4 of 4: link verified pairs into clusters and report them as `cluster` does.
+    #[command(after_help = concat!(
+        "Examples:
+",
+        "  storyhash link signed.parquet --verified verified.parquet > clusters.jsonl
+",
+        "  storyhash link signed.parquet --verified verified.parquet --format csv --report clusters.csv",
+    ))]
+    Link(stages::LinkArgs),
 }
 
 /// Where documents come from.
@@ -204,8 +263,9 @@ pub struct InputArgs {
     /// Field (JSONL key or CSV column) holding the document text (`article.body`: nested).
     #[arg(long, default_value = "text", value_name = "FIELD", display_order = 91)]
     text_field: String,
-    /// Input format; by default guessed: a directory is a tree of .txt files, *.csv is CSV,
-    /// anything else (and `-`, stdin) is JSONL. gzip and zstd inputs are decompressed (told by their content).
+    /// Input format; by default guessed: *.parquet (a file, or a directory of part files) is
+    /// Parquet, another directory is a tree of .txt files, *.csv is CSV, anything else (and
+    /// `-`, stdin) is JSONL. gzip and zstd inputs are decompressed (told by their content).
     #[arg(long, value_enum, help_heading = "Input")]
     input_format: Option<InputFormatArg>,
     /// CSV field delimiter: one character, or `tab`.
@@ -218,6 +278,9 @@ enum InputFormatArg {
     Jsonl,
     Csv,
     Txtdir,
+    /// A Parquet file or a directory of `*.parquet` parts: one row per document, columns
+    /// named by --id-field, --text-field and the other field options.
+    Parquet,
 }
 
 impl InputArgs {
@@ -229,6 +292,7 @@ impl InputArgs {
                 InputFormatArg::Jsonl => InputFormat::Jsonl,
                 InputFormatArg::Csv => InputFormat::Csv,
                 InputFormatArg::Txtdir => InputFormat::TextDir,
+                InputFormatArg::Parquet => InputFormat::Parquet,
             }),
             delimiter: self.delimiter,
             title_field: None,
@@ -463,7 +527,14 @@ impl EngineArgs {
     }
 
     fn init_threads(&self) -> Result<(), Error> {
-        if let Some(n) = self.threads {
+        init_threads(self.threads)
+    }
+}
+
+/// Start `threads` worker threads (`None`: one per core, rayon's default).
+fn init_threads(threads: Option<usize>) -> Result<(), Error> {
+    {
+        if let Some(n) = threads {
             // Thousands of threads cost minutes to start and buy nothing.
             let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
             if n == 0 || n > MAX_THREADS.max(cores) {
@@ -515,6 +586,10 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Query(a) => index::query(a),
         Command::Watch(a) => index::watch(a),
         Command::Serve(a) => serve::run(a),
+        Command::Sign(a) => stages::sign(a),
+        Command::Candidates(a) => stages::candidates(a),
+        Command::Verify(a) => stages::verify(a),
+        Command::Link(a) => stages::link(a),
     }
 }
 
@@ -560,6 +635,9 @@ pub fn hint(e: &Error) -> Option<String> {
             "ids must be unique among the documents kept (an index: --replace stores the new version instead); --id-field picks another field".into(),
         ),
         Error::Store { .. } => None,
+        Error::Stage { .. } => Some(
+            "stages run in order on the same signed files: sign, candidates, verify, link (storyhash help sign)".into(),
+        ),
         Error::UnknownIds { .. } => {
             Some("`storyhash index stories DIR` lists the ids the index holds".into())
         }

@@ -53,3 +53,18 @@ pub fn json_lines(stdout: &[u8]) -> Vec<serde_json::Value> {
         .map(|l| serde_json::from_str(l).expect("each line is JSON"))
         .collect()
 }
+
+/// A `storyhash synth` corpus of `docs` articles (families of near-copies at rate 0.5, made
+/// from the reference case's real sentences), written as JSONL in `dir`; its path.
+pub fn synth_corpus(dir: &std::path::Path, docs: u64, seed: u64) -> std::path::PathBuf {
+    let out = dir.join(format!("synth-{docs}-{seed}.jsonl"));
+    let o = storyhash()
+        .args(["synth", "--source", SEED, "--family-rate", "0.5"])
+        .args(["--docs", &docs.to_string(), "--seed", &seed.to_string()])
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_success(&o);
+    out
+}

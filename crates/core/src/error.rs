@@ -109,6 +109,15 @@ pub enum Error {
         /// What went wrong, in words a user can act on.
         reason: String,
     },
+    /// A stage file (signed documents, candidate or verified pairs) is unreadable, or not the
+    /// file the stage expects (another stage, other inputs, another config).
+    #[error("{path}: {reason}")]
+    Stage {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, in words a user can act on.
+        reason: String,
+    },
     /// Ids asked for (to remove) that the archive does not hold; nothing was done.
     #[error("{} id(s) are not in the index ({}); nothing was removed", .ids.len(), shown_ids(.ids))]
     UnknownIds {

@@ -8,6 +8,7 @@ mod decompress;
 pub mod ingest;
 pub mod intake;
 mod jsonl;
+mod parquet;
 pub mod subset;
 mod textdir;
 pub mod time;
@@ -68,6 +69,8 @@ pub enum InputFormat {
     Csv,
     /// A directory of `.txt` files (recursively), one document a file.
     TextDir,
+    /// A Parquet file, or a directory of `*.parquet` part files, one document a row.
+    Parquet,
 }
 
 /// How to read inputs.
@@ -114,14 +117,19 @@ pub type DocumentStream = Box<dyn Iterator<Item = Result<Document>> + Send>;
 
 /// Guess the format of `path` from its name (see [`ReadOptions::format`]).
 pub fn guess_format(path: &Path) -> InputFormat {
+    let name = path.to_string_lossy().to_lowercase();
+    let name = name.trim_end_matches('/');
+    // Spark and pyarrow write a dataset as a directory named like a file.
+    if name.ends_with(".parquet") || name.ends_with(".pq") {
+        return InputFormat::Parquet;
+    }
     if path.is_dir() {
         return InputFormat::TextDir;
     }
-    let name = path.to_string_lossy().to_lowercase();
     let name = name
         .strip_suffix(".gz")
         .or_else(|| name.strip_suffix(".zst"))
-        .unwrap_or(&name);
+        .unwrap_or(name);
     if name.ends_with(".csv") {
         InputFormat::Csv
     } else {
@@ -174,6 +182,7 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<DocumentStream> {
             let reader = decompress::open(path)?;
             csv::read(reader, path.to_path_buf(), opts)
         }
+        InputFormat::Parquet => parquet::read(path, opts),
     }
 }
 
@@ -193,8 +202,8 @@ pub fn read_bytes(
             opts,
         ))),
         InputFormat::Csv => csv::read(reader, name.to_path_buf(), opts),
-        InputFormat::TextDir => Err(Error::Config(
-            "a text directory cannot be read from memory".into(),
+        InputFormat::TextDir | InputFormat::Parquet => Err(Error::Config(
+            "a text directory or Parquet cannot be read from memory".into(),
         )),
     }
 }

@@ -34,6 +34,9 @@ pub fn check_inputs(inputs: &[PathBuf], fmt: impl Fn(&Path) -> InputFormat) -> R
             )));
         }
     }
+    if let Some(p) = inputs.iter().find(|p| fmt(p) == InputFormat::Parquet) {
+        return Err(parquet_subset(p));
+    }
     let mut formats = inputs.iter().map(|p| fmt(p));
     if let Some(first) = formats.next() {
         if let Some(other) = formats.find(|f| *f != first) {
@@ -43,6 +46,14 @@ pub fn check_inputs(inputs: &[PathBuf], fmt: impl Fn(&Path) -> InputFormat) -> R
         }
     }
     Ok(())
+}
+
+/// Why a subset of a Parquet input is not written.
+fn parquet_subset(path: &Path) -> Error {
+    Error::Config(format!(
+        "{} is Parquet: a deduplicated subset is written for JSONL, CSV and .txt inputs; for Parquet, filter the input by the representatives of the JSONL output",
+        path.display()
+    ))
 }
 
 /// A file to be written whole or not at all (see the module doc).
@@ -139,6 +150,25 @@ impl Destination {
         &self.path
     }
 
+    /// The temporary file, to be written by a writer of its own (a Parquet file, which is
+    /// never compressed as a whole) and then [`Destination::persist`]ed.
+    pub fn file(&self) -> Result<std::fs::File> {
+        self.tmp.reopen().map_err(|e| Error::io(&self.path, e))
+    }
+
+    /// Rename the temporary file, once written through [`Destination::file`] and flushed to
+    /// disk, into place.
+    pub fn persist(self) -> Result<()> {
+        self.tmp
+            .as_file()
+            .sync_all()
+            .map_err(|e| Error::io(&self.path, e))?;
+        self.tmp
+            .persist(&self.path)
+            .map_err(|e| Error::io(&self.path, e.error))?;
+        Ok(())
+    }
+
     /// Start writing (compressed as the destination's extension says).
     pub fn open(self) -> Result<OpenDestination> {
         let file = self.tmp.reopen().map_err(|e| Error::io(&self.path, e))?;
@@ -206,6 +236,7 @@ pub fn write_records(
                         path.display()
                     )))
                 }
+                InputFormat::Parquet => return Err(parquet_subset(path)),
             };
             let mut r = crate::open_raw(path)?;
             let mut at = 0u64;

@@ -78,6 +78,8 @@ pub struct SignedDoc<'a> {
     pub story_terms: &'a [u32],
     /// Story preset: the end offset (exclusive) in `story_terms` of each line.
     pub story_line_ends: &'a [u32],
+    /// Exact verification: its shingle set, sorted; empty otherwise.
+    pub shingles: &'a [u64],
 }
 
 impl SignedBatch {
@@ -102,6 +104,7 @@ impl SignedBatch {
             line_hashes: &f.line_hashes,
             story_terms: f.story_terms.terms(),
             story_line_ends: f.story_terms.line_ends(),
+            shingles: f.shingles.as_deref().unwrap_or(&[]),
         }
     }
 }
@@ -207,6 +210,76 @@ impl CollectionBuilder {
             own,
             anchors,
         }
+    }
+
+    /// A batch from documents signed before (by [`CollectionBuilder::sign`] under this
+    /// builder's config, then stored, e.g. in a stage file), checked against the config: a
+    /// signature, mask or anchor list of the wrong length, line ends that do not cut the terms,
+    /// or line hashes that do not match the lines are refused (a corrupt or foreign file), never
+    /// read past.
+    pub fn signed_from<'a>(
+        &self,
+        docs: impl IntoIterator<Item = SignedDoc<'a>>,
+    ) -> Result<SignedBatch> {
+        let cfg = &self.cfg;
+        let k = cfg.copy.sketch.num_perm;
+        let mw = self.contain.as_ref().map_or(0, |c| c.mask_words);
+        let na = if self.contain.is_some() { ANCHORS } else { 0 };
+        let story = cfg.preset == Preset::Story;
+        let keep_shingles = cfg.copy.verify == Verify::Exact;
+        let bad = |id: &str, what: String| {
+            crate::error::Error::Config(format!("signed document {id:?}: {what}"))
+        };
+        let docs = docs.into_iter();
+        let mut articles = Vec::with_capacity(docs.size_hint().0);
+        let mut feats = Vec::with_capacity(docs.size_hint().0);
+        let (mut values, mut own, mut anchors) = (Vec::new(), Vec::new(), Vec::new());
+        for d in docs {
+            let lengths = [
+                ("signature values", d.sig.len(), k),
+                ("own-bin mask words", d.own.len(), mw),
+                ("lead anchors", d.anchors.len(), na),
+            ];
+            for (what, got, want) in lengths {
+                if got != want {
+                    return Err(bad(d.id, format!("{got} {what}, the config makes {want}")));
+                }
+            }
+            let ends_ok = d.story_line_ends.windows(2).all(|w| w[0] <= w[1])
+                && d.story_line_ends.last().map_or(0, |&e| e as usize) == d.story_terms.len();
+            if !ends_ok || d.line_hashes.len() != d.story_line_ends.len() {
+                return Err(bad(
+                    d.id,
+                    "story line ends and line hashes do not describe its terms".into(),
+                ));
+            }
+            let has_story = !d.line_hashes.is_empty() || !d.story_terms.is_empty();
+            if has_story && !story {
+                return Err(bad(d.id, "story terms under the copy preset".into()));
+            }
+            values.extend_from_slice(d.sig);
+            own.extend_from_slice(d.own);
+            anchors.extend_from_slice(d.anchors);
+            articles.push((d.id.to_owned(), d.time));
+            feats.push(DocFeatures {
+                content: d.content,
+                line_hashes: d.line_hashes.to_vec(),
+                story_terms: StoryTerms::from_parts(
+                    d.story_terms.to_vec(),
+                    d.story_line_ends.to_vec(),
+                ),
+                shingles: keep_shingles.then(|| d.shingles.to_vec()),
+                words: d.words,
+            });
+        }
+        Ok(SignedBatch {
+            recipe: FeatureRecipe::of(cfg),
+            articles,
+            feats,
+            sigs: Signatures::from_values(cfg.copy_recipe(), values),
+            own,
+            anchors,
+        })
     }
 
     /// Add a batch signed by [`CollectionBuilder::sign`], possibly of another builder: it is
@@ -433,6 +506,20 @@ impl Collection {
     pub fn cluster_candidates(&self, cands: &[CandidatePair], t: Thresholds) -> ClusterRun {
         let (pairs, verified) = self.verify_candidates(cands, t);
         self.cluster_verified(pairs, t, cands.len(), verified)
+    }
+
+    /// Verify candidates (from [`Collection::candidates`], in any order) at the config's
+    /// thresholds: the verified pairs sorted by position, as [`Collection::cluster`] verifies
+    /// them.
+    pub fn verify(&self, cands: &[CandidatePair]) -> Vec<ScoredPair> {
+        let cands = tile_order(cands, self.len());
+        self.verify_candidates(&cands, self.cfg.thresholds).0
+    }
+
+    /// Cluster pairs verified by [`Collection::verify`] from `proposed` candidates: the run
+    /// [`Collection::cluster`] gives (stage times aside).
+    pub fn link(&self, pairs: Vec<ScoredPair>, proposed: usize) -> ClusterRun {
+        self.cluster_verified(pairs, self.cfg.thresholds, proposed, Default::default())
     }
 
     /// Cluster verified pairs (from [`Collection::verify_candidates`] on `proposed`

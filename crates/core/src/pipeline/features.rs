@@ -121,6 +121,11 @@ impl StoryTerms {
         }
     }
 
+    /// Terms and line ends as stored (the caller checked that the ends cut the terms).
+    pub(crate) fn from_parts(terms: Vec<u32>, line_ends: Vec<u32>) -> Self {
+        StoryTerms { terms, line_ends }
+    }
+
     /// Every term, all lines in order.
     pub(crate) fn terms(&self) -> &[u32] {
         &self.terms
