@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Lead-only copies of real articles (synthetic edits, labelled as such): how often each preset
 puts a copy that keeps only the headline and the first paragraphs of its source, k% of its
-words cut at a paragraph end (with or without an agency credit line; or 60% with one sentence
-of another article inserted), in its source's cluster, and how precise those joins are.
+words cut at a paragraph end (with or without an agency credit line; or with one sentence
+of another article inserted, keeping 20%, 35% or 60%), in its source's cluster, and how precise those joins are.
 
 Sources are the real SemEval-2022 articles in ../shared/data (DATA= overrides). The corpus is
 every article once, plus one synthetic copy for each of N sources (N=600 by default). Usage:
@@ -61,12 +61,14 @@ def lead_of(paras, share):
         words += len(x.split())
     return keep
 sources = rng.sample(eligible, min(n_copies, len(eligible)))
-variants = [(k, credit) for k in (20, 35, 50, 70) for credit in (False, True)] + [("lead+1", False)]
-docs, family, variant_of = [], {}, {}
+FOREIGN = (20, 35, 60)
+variants = [(k, credit) for k in (20, 35, 50, 70) for credit in (False, True)] + \
+    [(f"lead+1@{k}", False) for k in FOREIGN]
+docs, family, variant_of, donor_of = [], {}, {}, {}
 
 def variant_of_n(k, credit):
-    if k == "lead+1":
-        return "60% + 1 foreign sentence"
+    if str(k).startswith("lead+1@"):
+        return f"{k.split('@')[1]}% + 1 foreign sentence"
     return f"{k}%{' + credit' if credit else ''}"
 
 for i in ids:
@@ -77,13 +79,14 @@ for n, src in enumerate(sources):
     title, text = articles[src]
     paras = paragraphs(text)
     k, credit = variants[n % len(variants)]
-    if k == "lead+1":
-        keep = lead_of(paras, 0.6)
+    if str(k).startswith("lead+1@"):
+        keep = lead_of(paras, int(k.split("@")[1]) / 100)
         donor = rng.choice([x for x in ids if x != src])
         while not sentences(articles[donor][1]):
             donor = rng.choice([x for x in ids if x != src])
         donor_sentences = sentences(articles[donor][1])
         keep.insert(rng.randrange(1, len(keep) + 1), rng.choice(donor_sentences))
+        donor_of[f"lead-{n:05d}"] = donor
     else:
         keep = lead_of(paras, k / 100)
     if credit:
@@ -143,7 +146,13 @@ def run(preset):
                     good += 1
                 elif family[m] not in partners[family[c]]:
                     bad += 1
-    return found, good, bad
+    # A copy with a foreign sentence hijacked: in its donor's cluster, apart from its source.
+    hijacked = sum(cluster_of[c] == cluster_of[d] and cluster_of[c] != cluster_of[family[c]]
+                   for c, d in donor_of.items())
+    # ... or in one cluster with both (the donor's story merged with the source's).
+    bridged = sum(cluster_of[c] == cluster_of[d] == cluster_of[family[c]]
+                  and d not in partners[family[c]] for c, d in donor_of.items())
+    return found, good, bad, (hijacked, bridged)
 
 results = {p: run(p) for p in ("copy", "story")}
 print(f"Lead-only copies of {len(sources)} real SemEval articles (synthetic edits), in a corpus of "
@@ -153,7 +162,8 @@ print("its source or holds half of its word 5-grams (SemEval has one agency text
 print("outlets), wrong otherwise; pairs with its source's SemEval partners are left out.\n")
 print("| copy keeps | copies | copy preset | story preset |")
 print("|---|---|---|---|")
-order = [f"{k}%{c}" for k in (20, 35, 50, 70) for c in ("", " + credit")] + ["60% + 1 foreign sentence"]
+order = [f"{k}%{c}" for k in (20, 35, 50, 70) for c in ("", " + credit")] + \
+    [f"{k}% + 1 foreign sentence" for k in FOREIGN]
 for v in order:
     row = [v, str(results["copy"][0][v][1])]
     for p in ("copy", "story"):
@@ -161,7 +171,11 @@ for v in order:
         row.append(f"{got / total:.3f}" if total else "-")
     print("| " + " | ".join(row) + " |")
 for p in ("copy", "story"):
-    _, good, bad = results[p]
+    _, good, bad, _ = results[p]
     prec = good / (good + bad) if good + bad else float("nan")
     print(f"\n{p} preset: pairwise precision {prec:.4f} ({good} right, {bad} wrong)", end="")
 print()
+for p in ("copy", "story"):
+    hijacked, bridged = results[p][3]
+    print(f"{p} preset: of {len(donor_of)} copies with a foreign sentence, {hijacked} are in the "
+          f"donor's cluster apart from their source, {bridged} bridge the two in one cluster")
