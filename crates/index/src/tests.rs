@@ -585,3 +585,173 @@ fn story_answers_survive_reopening() {
     let index = Index::open(&path).unwrap();
     assert_eq!(index.query(docs[20..].to_vec()).unwrap(), before);
 }
+
+/// The batch engine's statistics over `docs`, counted as its story lane counts them, step for
+/// step: one document per copy cluster (`story_of[i] == i`), each under the boilerplate mask
+/// the lines of those documents give it, its headline repeated. The lane's own count of
+/// documents is checked against this one's.
+#[allow(clippy::type_complexity)]
+fn batch_counts(
+    cfg: &EngineConfig,
+    docs: &[Article],
+) -> (BTreeMap<u32, u32>, u64, Vec<u64>, Vec<(u32, f32)>) {
+    use storyhash_core::pipeline::{story_bag, VERSION_JACCARD};
+    use storyhash_core::text::boilerplate::LineStats;
+    let mut b = CollectionBuilder::new(cfg.clone());
+    b.add_batch(docs.to_vec());
+    let c = b.finish().unwrap();
+    let signed = CollectionBuilder::new(cfg.clone()).sign(docs.to_vec());
+    let n = docs.len();
+    let is_rep = |i: usize| c.story_of[i] as usize == i;
+    let rep_lines: Vec<&[u64]> = (0..n)
+        .map(|i| {
+            if is_rep(i) {
+                signed.doc(i).line_hashes
+            } else {
+                &[][..]
+            }
+        })
+        .collect();
+    let line_stats = LineStats::build(&rep_lines);
+    let max_terms = cfg.story.weights.max_terms;
+    let mut df = BTreeMap::new();
+    let mut lens = vec![0u64; max_terms + 1];
+    let mut counted = 0u64;
+    let mut term_stats = storyhash_core::weight::TermStats::default();
+    for i in (0..n).filter(|&i| is_rep(i)) {
+        let d = signed.doc(i);
+        let keep = line_stats.keep_mask_versions(
+            c.story_of[i],
+            d.line_hashes,
+            cfg.story.boilerplate,
+            |x, y| c.copy_sigs.similarity(x as usize, y as usize) >= VERSION_JACCARD,
+        );
+        let mut start = 0usize;
+        let lines = d.story_line_ends.iter().map(|&end| {
+            let s = &d.story_terms[start..end as usize];
+            start = end as usize;
+            s
+        });
+        let bag = story_bag(lines, &keep, cfg.story.weights.headline_repeats);
+        term_stats.add(&bag);
+        counted += 1;
+        lens[bag.len().min(max_terms)] += 1;
+        for (t, _) in bag {
+            *df.entry(t).or_insert(0) += 1;
+        }
+    }
+    assert_eq!(u64::from(c.story.as_ref().unwrap().stats.docs), counted);
+    term_stats.refresh();
+    let idf = df.keys().map(|&t| (t, term_stats.idf(t))).collect();
+    (df, counted, lens, idf)
+}
+
+/// The seed an index holds, read back from a fresh open.
+fn stored_seed(path: &Path) -> (BTreeMap<u32, u32>, u64, Vec<u64>) {
+    let index = Index::open(path).unwrap();
+    let s = index.stats.read().unwrap();
+    (
+        s.seed.df.iter().map(|(&k, &v)| (k, v)).collect(),
+        s.seed.docs,
+        s.seed.lens.clone(),
+    )
+}
+
+/// Exact, not approximate: the seed of an index created from the reference case holds the
+/// very counts the batch engine's story lane takes over that case (document frequencies,
+/// counted documents, length histogram), so every term's IDF is the batch engine's over the
+/// reference, bit for bit. (A pair scored in the index is then weighed with the reference's
+/// statistics plus the live documents', where a batch run over reference and pair would also
+/// re-judge the reference's boilerplate with the pair among it: that score is not exact.)
+#[test]
+fn a_seeded_index_holds_the_batch_engines_statistics_of_its_reference() {
+    let docs = seed_articles();
+    let cfg = story_cfg();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("i");
+    let index = Index::create_seeded(&path, cfg.clone(), [Ok(docs.clone())]).unwrap();
+    // Nothing of the reference is left but its statistics.
+    assert_eq!(index.documents().unwrap(), 0);
+    assert!(index.stories().unwrap().is_empty());
+    let figures = index.stats().unwrap().story.unwrap();
+    assert_eq!(figures.counted, 0);
+    assert!(!figures.prior, "{figures:?}");
+    assert!(index.check().unwrap().problems.is_empty());
+    drop(index);
+    let (df, n, lens) = stored_seed(&path);
+    let want = batch_counts(&cfg, &docs);
+    assert_eq!(n, want.1, "counted documents");
+    assert_eq!(lens, want.2, "length histogram");
+    assert_eq!(df, want.0, "document frequencies");
+    assert!(n >= story::PRIOR_DOCS, "the reference turns the prior off");
+    // The IDF the index weighs with is the batch engine's over the reference.
+    let index = Index::open(&path).unwrap();
+    let stats = index.stats.read().unwrap();
+    let now = stats.with(None);
+    for (t, idf) in &want.3 {
+        assert_eq!(now.idf_of(*t).to_bits(), idf.to_bits(), "term {t}");
+    }
+    assert!(want.3.len() > 100);
+}
+
+/// Removing live documents, among them copies of the reference's own texts, takes out what
+/// they put in and never touches the seed: after every removal each term's count is at least
+/// the seed's, and once all are gone the live counts are empty and the seed is as created.
+#[test]
+fn removals_never_take_the_statistics_below_the_seed() {
+    let docs = seed_articles();
+    let texts = seed_texts();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("i");
+    let index = Index::create_seeded(&path, story_cfg(), [Ok(docs[..20].to_vec())]).unwrap();
+    let seed = index.stats.read().unwrap().seed.clone();
+    assert!(seed.docs > 0);
+    // The reference's texts again, and versions of them.
+    let live: Vec<Article> = (0..30u64)
+        .map(|i| {
+            let base = &texts[(i as usize) % texts.len()];
+            Article::new(format!("d{i}"), variant(base, mix64(i ^ 3)))
+        })
+        .collect();
+    for (k, chunk) in live.chunks(8).enumerate() {
+        let opts = AddOptions {
+            replace: false,
+            now: Some(k as i64 * 10),
+        };
+        index.add(chunk.to_vec(), opts).unwrap();
+    }
+    let at_least_seed = |index: &Index| {
+        let s = index.stats.read().unwrap();
+        assert_eq!(s.seed, seed, "the seed never changes");
+        s.seed
+            .df
+            .keys()
+            .all(|t| s.with(None).df_of(*t) >= s.seed.df[t])
+            && s.counted() >= s.seed.docs
+    };
+    assert!(at_least_seed(&index));
+    index.remove_older_than(15).unwrap();
+    assert!(at_least_seed(&index));
+    // The first two batches expired; of the rest, every third.
+    let ids: Vec<String> = live[16..].iter().step_by(3).map(|a| a.id.clone()).collect();
+    index.remove_ids(&ids).unwrap();
+    assert!(at_least_seed(&index));
+    index.remove_older_than(i64::MAX).unwrap();
+    assert_eq!(index.documents().unwrap(), 0);
+    {
+        let s = index.stats.read().unwrap();
+        assert_eq!((s.docs, s.df.len()), (0, 0), "no live counts are left");
+        assert_eq!(s.seed, seed);
+    }
+    drop(index);
+    assert_eq!(
+        stored_seed(&path),
+        (
+            seed.df.iter().map(|(&k, &v)| (k, v)).collect(),
+            seed.docs,
+            seed.lens.clone()
+        )
+    );
+    let (df, n, _) = stored_stats(&path);
+    assert_eq!((df.len(), n), (0, 0));
+}
