@@ -229,6 +229,169 @@ proptest! {
     }
 }
 
+/// The score and evidence the story preset's pair scorer gives article `art` (as a query) and
+/// the live document `id` now: the pair verified alone, both vectors under the statistics of
+/// the moment, the article's lines held as a query's are. `None`: the pair does not verify.
+fn pair_now(index: &Index, art: &Article, id: &str) -> Option<(f64, &'static str)> {
+    let batch = index.signer.sign(vec![art.clone()]);
+    let d = batch.doc(0);
+    let q = Arc::new(story::record_of_signed(&d, 0));
+    let snap = index.snapshot();
+    let r = index.db.begin_read().unwrap();
+    let docs = r.open_table(DOCS).unwrap();
+    let doc = r.open_table(IDS).unwrap().get(id).unwrap()?.value();
+    let rec = Arc::new(index.record(&docs, doc).unwrap()?);
+    let mut extra = HashMap::new();
+    story::post_lines(&mut extra, story::QUERY_DOC, &q);
+    let lines = story::Lines {
+        snap: &snap,
+        gone: &|_| false,
+        extra: &extra,
+        cap: story::holders_cap(&index.cfg),
+    };
+    let record_of = |x: u32| {
+        if x == story::QUERY_DOC {
+            Some(q.clone())
+        } else {
+            index.read_record(&docs, x)
+        }
+    };
+    let stats = index.stats.read().unwrap();
+    let now = stats.with(None);
+    let vq = story::vector(&index.cfg, now, story::QUERY_DOC, &q, &lines, &record_of);
+    let vc = story::vector(&index.cfg, now, doc, &rec, &lines, &record_of);
+    let found = index.verify_with(
+        Preset::Story,
+        lookup::Parts::of_record(&q),
+        &[(doc, rec)],
+        Some(vec![vc, vq]),
+    );
+    found.into_iter().next().map(|f| {
+        let m = f.into_match(&d, 0);
+        (m.score, m.evidence)
+    })
+}
+
+/// What a query must leave as it found: documents, stories, statistics, counters.
+fn state_of(index: &Index) -> (Vec<Story>, Counts, Counts, u64) {
+    let r = index.db.begin_read().unwrap();
+    let next_doc = meta_u64(&r.open_table(META).unwrap(), "next_doc").unwrap();
+    (
+        index.stories().unwrap(),
+        counts_of(&index.stats.read().unwrap()),
+        stats_in_store(index),
+        next_doc,
+    )
+}
+
+fn story_cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(8)
+}
+
+proptest! {
+    // 8 cases by default (about ten seconds in debug); PROPTEST_CASES=N runs more.
+    #![proptest_config(ProptestConfig::with_cases(story_cases()))]
+    /// Random sequences under the story preset, whose stories are not one batch run's (they
+    /// are decided online), checked against what must hold anyway. After each operation: the
+    /// statistics in memory, in the store and recounted from the live records are one; every
+    /// live article is in exactly one story and no removed one in any; the store is
+    /// consistent. A query stores nothing, each match it returns reaches the story threshold
+    /// (or is copy evidence) with the score its pair gets when verified alone now, and its
+    /// answers are the same after `compact` and after reopening.
+    #[test]
+    fn story_index_invariants_hold_over_random_sequences(ops in proptest::collection::vec(op(), 1..10), seed in any::<u64>()) {
+        let texts = seed_texts();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("idx");
+        let cfg = story_cfg();
+        let mut index = Index::create(&path, cfg.clone()).unwrap();
+        let mut live: Vec<Article> = Vec::new();
+        let mut added_at: HashMap<String, i64> = HashMap::new();
+        let mut made = 0u64;
+        let mut adds = 0i64;
+        let mut times: Vec<i64> = Vec::new();
+        let fresh = |n: usize, made: &mut u64| -> Vec<Article> {
+            (0..n).map(|_| {
+                let r = mix64(seed ^ *made);
+                // The two long articles of one story and two blurbs, so that versions,
+                // stories and boilerplate lines meet often.
+                let base = &texts[(r % 4) as usize];
+                *made += 1;
+                Article::new(format!("a{made}"), variant(base, r >> 3))
+            }).collect()
+        };
+        let probe = fresh(3, &mut made);
+        for op in ops {
+            match op {
+                Op::Add(n) => {
+                    adds += 1;
+                    let t = 1000 * adds;
+                    times.push(t);
+                    let batch = fresh(n, &mut made);
+                    let answers = index.add(batch.clone(), AddOptions { replace: false, now: Some(t) }).unwrap();
+                    prop_assert_eq!(answers.len(), n);
+                    prop_assert!(answers.iter().all(|a| a.stored == Some(true)));
+                    added_at.extend(batch.iter().map(|a| (a.id.clone(), t)));
+                    live.extend(batch);
+                }
+                Op::Remove(k) => {
+                    let ids: Vec<String> = live.iter().enumerate().filter(|(i, _)| i % k == 0).map(|(_, a)| a.id.clone()).collect();
+                    let removed = index.remove_ids(&ids).unwrap();
+                    prop_assert_eq!(removed.removed, ids.len());
+                    live.retain(|a| !ids.contains(&a.id));
+                }
+                Op::Expire(n) => {
+                    let Some(&t) = times.get(n) else { continue };
+                    let before = live.len();
+                    let removed = index.remove_older_than(t).unwrap();
+                    // Articles carry no time of their own: they expire by when they were added.
+                    live.retain(|a| added_at[&a.id] >= t);
+                    prop_assert_eq!(removed.removed, before - live.len());
+                }
+                Op::Query => {
+                    let before = state_of(&index);
+                    let answers = index.query(probe.clone()).unwrap();
+                    prop_assert_eq!(state_of(&index), before, "a query stored something");
+                    for (a, art) in answers.iter().zip(&probe) {
+                        prop_assert_eq!(a.stored, None);
+                        for m in &a.matches {
+                            if m.evidence == "story" {
+                                prop_assert!(m.score >= cfg.thresholds.story - 1e-4, "{:?}", m);
+                            }
+                            let alone = pair_now(&index, art, &m.id);
+                            prop_assert_eq!(alone, Some((m.score, m.evidence)), "{} ~ {}", art.id, m.id);
+                        }
+                    }
+                }
+                Op::Compact => {
+                    let before = index.query(probe.clone()).unwrap();
+                    index.compact().unwrap();
+                    prop_assert_eq!(index.query(probe.clone()).unwrap(), before, "after compact");
+                }
+                Op::Reopen => {
+                    let before = index.query(probe.clone()).unwrap();
+                    drop(index);
+                    index = Index::open(&path).unwrap();
+                    prop_assert_eq!(index.query(probe.clone()).unwrap(), before, "after reopen");
+                }
+            }
+            let in_memory = counts_of(&index.stats.read().unwrap());
+            prop_assert_eq!(&in_memory, &stats_in_store(&index), "memory and store");
+            prop_assert_eq!(&in_memory, &recount_of(&index), "a recount of the live records");
+            let mut in_stories: Vec<String> = index.stories().unwrap().into_iter().flat_map(|s| s.members).collect();
+            in_stories.sort();
+            let mut want: Vec<String> = live.iter().map(|a| a.id.clone()).collect();
+            want.sort();
+            prop_assert_eq!(in_stories, want, "each live article in exactly one story");
+            let report = index.check().unwrap();
+            prop_assert!(report.problems.is_empty(), "{:?}", report.problems);
+        }
+    }
+}
+
 #[test]
 fn an_id_already_present_refuses_the_batch_unless_replace() {
     let texts = seed_texts();
@@ -499,10 +662,10 @@ fn a_three_article_story_index_joins_the_reference_pair() {
     assert_eq!(joined.representative, "vna-thang-interview");
 }
 
-/// The statistics the index keeps, read back from a fresh open.
-fn stored_stats(path: &Path) -> (BTreeMap<u32, u32>, u64, Vec<u64>) {
-    let index = Index::open(path).unwrap();
-    let s = index.stats.read().unwrap();
+/// Live statistics: document frequencies, counted documents, length histogram.
+type Counts = (BTreeMap<u32, u32>, u64, Vec<u64>);
+
+fn counts_of(s: &story::StoryStats) -> Counts {
     (
         s.df.iter().map(|(&k, &v)| (k, v)).collect(),
         s.docs,
@@ -510,10 +673,30 @@ fn stored_stats(path: &Path) -> (BTreeMap<u32, u32>, u64, Vec<u64>) {
     )
 }
 
+/// The statistics the index keeps, read back from a fresh open.
+fn stored_stats(path: &Path) -> Counts {
+    let index = Index::open(path).unwrap();
+    let s = index.stats.read().unwrap();
+    counts_of(&s)
+}
+
+/// The live statistics in the store of an open index.
+fn stats_in_store(index: &Index) -> Counts {
+    let r = index.db.begin_read().unwrap();
+    let s = story::StoryStats::load(&r, index.cfg.story.weights.max_terms, |e| {
+        store_err(&index.dir, e)
+    })
+    .unwrap();
+    counts_of(&s)
+}
+
 /// The statistics recounted from the live documents' records: each counted document's bag,
 /// under the mask it was counted with.
-fn recount(path: &Path) -> (BTreeMap<u32, u32>, u64, Vec<u64>) {
-    let index = Index::open(path).unwrap();
+fn recount(path: &Path) -> Counts {
+    recount_of(&Index::open(path).unwrap())
+}
+
+fn recount_of(index: &Index) -> Counts {
     let cfg = index.cfg.clone();
     let r = index.db.begin_read().unwrap();
     let docs = r.open_table(DOCS).unwrap();
