@@ -35,8 +35,15 @@
 //!   the story whose mean linkage score with the story's first [`LINK_SAMPLE`] live members
 //!   is highest and reaches the threshold, and the other stories it matched merge in, best
 //!   first, when the mean score between the two samples reaches it; a merged story keeps the
-//!   oldest id. A member's removal leaves the others where they are, so a story id lives as
-//!   long as any member that held it.
+//!   oldest id.
+//! - **Removals.** When members leave, what is left of each story they leave is re-linked
+//!   the same way (every pair among its members verified under the statistics the removal
+//!   leaves, and average linkage over them), so a story held together by a member that left
+//!   splits as average linkage over the rest splits it: the piece holding its earliest
+//!   remaining member keeps the id, the other pieces are new stories. A story of more than
+//!   [`RELINK_MAX`] members keeps them all, and a replaced version's story is not re-linked
+//!   (its new version usually joins it again). A story id lives as long as any member that
+//!   held it.
 
 use super::lookup::Found;
 use super::*;
@@ -699,7 +706,7 @@ impl Index {
                     |e| self.err(e),
                 )?;
                 let relinked = match touched {
-                    Some(ts) if !ts.is_empty() => self.relink_touched(&ts, QUERY_DOC, vec_of),
+                    Some(ts) if !ts.is_empty() => self.relink_touched(&ts, Some(QUERY_DOC), vec_of),
                     _ => None,
                 };
                 let joined = match relinked {
@@ -924,16 +931,17 @@ pub(crate) struct Relinked {
 
 impl Index {
     /// Re-link the stories `touched` (id, live members in document order) with the article
-    /// `me` (later than all of them) under the statistics of the moment: the batch engine's
-    /// average linkage over every verified pair among them, so that a join made when the
-    /// archive was small, or before a better-matching article arrived, is made again as one
+    /// `me` (later than all of them), or without one (a removal re-links what is left), under
+    /// the statistics of the moment: the batch engine's average linkage over every verified
+    /// pair among them, so that a join made when the archive was small, or before a
+    /// better-matching article arrived, or held by a member that left, is made again as one
     /// `cluster` run would make it. Each old story keeps its id in the piece holding its
     /// earliest member (the first piece to claim it, oldest story first); other pieces are new
-    /// stories. `None` when there are more than [`RELINK_MAX`] documents.
+    /// stories. `None` when there are more than [`RELINK_MAX`] documents, or fewer than two.
     pub(crate) fn relink_touched(
         &self,
         touched: &[Touched],
-        me: u32,
+        me: Option<u32>,
         vec_of: impl Fn(u32) -> Option<(Arc<DocRecord>, TermVector)>,
     ) -> Option<Relinked> {
         let mut docs: Vec<(u32, Option<u64>)> = touched
@@ -941,8 +949,8 @@ impl Index {
             .flat_map(|(s, m)| m.iter().map(move |&d| (d, Some(*s))))
             .collect();
         docs.sort_unstable();
-        docs.push((me, None));
-        if docs.len() > RELINK_MAX {
+        docs.extend(me.map(|me| (me, None)));
+        if docs.len() > RELINK_MAX || docs.len() < 2 {
             return None;
         }
         let mut recs = Vec::with_capacity(docs.len());

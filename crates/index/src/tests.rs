@@ -272,6 +272,40 @@ fn pair_now(index: &Index, art: &Article, id: &str) -> Option<(f64, &'static str
     })
 }
 
+/// Whether re-linking story `s` (its live members `ids`) now, as a removal does, would leave
+/// it as it is: the stories a removal leaves are the average-linkage clusters of what was
+/// left, and such a cluster, linked alone again, is itself.
+fn relink_leaves_as_is(index: &Index, s: u64, ids: &[String]) -> bool {
+    let snap = index.snapshot();
+    let r = index.db.begin_read().unwrap();
+    let docs = r.open_table(DOCS).unwrap();
+    let id_table = r.open_table(IDS).unwrap();
+    let mut members: Vec<u32> = ids
+        .iter()
+        .map(|id| id_table.get(id.as_str()).unwrap().unwrap().value())
+        .collect();
+    members.sort_unstable();
+    let no_extra = HashMap::new();
+    let lines = story::Lines {
+        snap: &snap,
+        gone: &|_| false,
+        extra: &no_extra,
+        cap: story::holders_cap(&index.cfg),
+    };
+    let record_of = |x: u32| index.read_record(&docs, x);
+    let stats = index.stats.read().unwrap();
+    let now = stats.with(None);
+    let vec_of = |x: u32| {
+        let r = record_of(x)?;
+        let v = story::vector(&index.cfg, now, x, &r, &lines, &record_of);
+        Some((r, v))
+    };
+    match index.relink_touched(&[(s, members)], None, vec_of) {
+        Some(r) => r.moves.is_empty() && r.fresh == 0,
+        None => true,
+    }
+}
+
 /// What a query must leave as it found: documents, stories, statistics, counters.
 fn state_of(index: &Index) -> (Vec<Story>, Counts, Counts, u64) {
     let r = index.db.begin_read().unwrap();
@@ -282,6 +316,76 @@ fn state_of(index: &Index) -> (Vec<Story>, Counts, Counts, u64) {
         stats_in_store(index),
         next_doc,
     )
+}
+
+/// The stories before a removal, to check what it did to them.
+struct Before {
+    story_of: HashMap<String, u64>,
+    next_story: u64,
+}
+
+impl Before {
+    fn take(index: &Index) -> Before {
+        let r = index.db.begin_read().unwrap();
+        let next_story = meta_u64(&r.open_table(META).unwrap(), "next_story").unwrap();
+        let story_of = index
+            .stories()
+            .unwrap()
+            .into_iter()
+            .flat_map(|s| s.members.into_iter().map(move |m| (m, s.id)))
+            .collect();
+        Before {
+            story_of,
+            next_story,
+        }
+    }
+
+    /// After removing `gone`: each story they left keeps its id in the piece with its
+    /// earliest remaining member, a new id is made only for a story that split, and every
+    /// piece (of at most `RELINK_MAX` members) is its own re-link.
+    fn check_removal(
+        &self,
+        index: &Index,
+        gone: &[String],
+        removed: &Removed,
+    ) -> std::result::Result<(), TestCaseError> {
+        let touched: BTreeSet<u64> = gone.iter().map(|id| self.story_of[id]).collect();
+        let stories = index.stories().unwrap();
+        let pos = |id: &str| id[1..].parse::<u64>().unwrap();
+        for &s in &touched {
+            let mut left: Vec<&String> = self
+                .story_of
+                .iter()
+                .filter(|(id, &t)| t == s && !gone.contains(id))
+                .map(|(id, _)| id)
+                .collect();
+            left.sort_by_key(|id| pos(id));
+            if let Some(first) = left.first() {
+                let holder = stories
+                    .iter()
+                    .find(|st| st.members.contains(first))
+                    .unwrap();
+                prop_assert_eq!(holder.id, s, "the id stays with {}", first);
+            }
+        }
+        let new: Vec<&Story> = stories
+            .iter()
+            .filter(|st| st.id >= self.next_story)
+            .collect();
+        prop_assert_eq!(new.is_empty(), removed.split == 0, "{:?}", removed);
+        prop_assert!(new.len() >= removed.split);
+        for st in &stories {
+            if touched.contains(&st.id) || st.id >= self.next_story {
+                prop_assert!(
+                    relink_leaves_as_is(index, st.id, &st.members),
+                    "story {}: {:?}",
+                    st.id,
+                    st.members
+                );
+            }
+        }
+        Ok(())
+    }
 }
 
 fn story_cases() -> u32 {
@@ -339,17 +443,21 @@ proptest! {
                 }
                 Op::Remove(k) => {
                     let ids: Vec<String> = live.iter().enumerate().filter(|(i, _)| i % k == 0).map(|(_, a)| a.id.clone()).collect();
+                    let before = Before::take(&index);
                     let removed = index.remove_ids(&ids).unwrap();
                     prop_assert_eq!(removed.removed, ids.len());
                     live.retain(|a| !ids.contains(&a.id));
+                    before.check_removal(&index, &ids, &removed)?;
                 }
                 Op::Expire(n) => {
                     let Some(&t) = times.get(n) else { continue };
-                    let before = live.len();
+                    let gone: Vec<String> = live.iter().filter(|a| added_at[&a.id] < t).map(|a| a.id.clone()).collect();
+                    let before = Before::take(&index);
                     let removed = index.remove_older_than(t).unwrap();
                     // Articles carry no time of their own: they expire by when they were added.
                     live.retain(|a| added_at[&a.id] >= t);
-                    prop_assert_eq!(removed.removed, before - live.len());
+                    prop_assert_eq!(removed.removed, gone.len());
+                    before.check_removal(&index, &gone, &removed)?;
                 }
                 Op::Query => {
                     let before = state_of(&index);
@@ -937,4 +1045,42 @@ fn removals_never_take_the_statistics_below_the_seed() {
     );
     let (df, n, _) = stored_stats(&path);
     assert_eq!((df.len(), n), (0, 0));
+}
+
+/// Two blurbs of different stories (a and c, which match nothing of each other) and a page
+/// embedding both (b, which holds each whole): b bridges a and c into one story; when b
+/// leaves, what is left is re-linked and splits, the id staying with a's piece.
+#[test]
+fn a_story_held_together_by_one_article_splits_when_it_leaves() {
+    let docs = seed_articles();
+    let text = |id: &str| docs.iter().find(|d| d.id == id).unwrap().text.clone();
+    let (a, c) = (text("vna-blurb-01"), text("vna-blurb-14"));
+    let b = format!("{a}\n{c}");
+    let dir = tempfile::tempdir().unwrap();
+    let index = Index::create(&dir.path().join("i"), story_cfg()).unwrap();
+    let add = |id: &str, text: &str| {
+        index
+            .add(vec![Article::new(id, text)], AddOptions::default())
+            .unwrap()
+            .remove(0)
+    };
+    let sa = add("a", &a);
+    let sc = add("c", &c);
+    assert!(
+        sc.matches.is_empty(),
+        "a and c are different stories: {sc:?}"
+    );
+    let sb = add("b", &b);
+    let story = sa.story.unwrap().id;
+    assert_eq!(sb.story.as_ref().unwrap().id, story, "{sb:?}");
+    assert_eq!(index.stories().unwrap().len(), 1, "b bridges a and c");
+    let r = index.remove_ids(&["b".to_string()]).unwrap();
+    assert_eq!((r.removed, r.relinked, r.split), (1, 1, 1));
+    let stories = index.stories().unwrap();
+    assert_eq!(stories.len(), 2);
+    assert_eq!(stories[0].id, story, "the id stays with a's piece");
+    assert_eq!(stories[0].members, vec!["a".to_string()]);
+    assert_eq!(stories[1].members, vec!["c".to_string()]);
+    assert!(stories[1].id > story);
+    assert!(index.check().unwrap().problems.is_empty());
 }
