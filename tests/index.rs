@@ -451,3 +451,64 @@ fn bad_input_is_refused_and_nothing_is_stored() {
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(count(&dir), 8);
 }
+
+#[test]
+fn index_create_seeds_story_statistics_from_a_reference_and_refuses_bad_uses() {
+    let tmp = tempfile::tempdir().unwrap();
+    // The story preset: the reference's statistics are the seed, and no article is stored.
+    let dir = tmp.path().join("seeded");
+    let o = storyhash()
+        .args(["index", "create", "--preset", "story", "--stats-from", SEED])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_success(&o);
+    let o = storyhash()
+        .args(["index", "stats", "--format", "json"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_success(&o);
+    let s: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(s["documents"], 0);
+    assert_eq!(s["story"]["counted"], 0);
+    assert!(s["story"]["seed_counted"].as_u64().unwrap() >= 20, "{s}");
+    assert_eq!(s["story"]["prior"], false);
+
+    // The copy preset keeps no statistics: refused, naming the flag, nothing created.
+    let copy = tmp.path().join("copy");
+    let o = storyhash()
+        .args(["index", "create", "--preset", "copy", "--stats-from", SEED])
+        .arg(&copy)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("--stats-from") && err.contains("--preset story"),
+        "{err}"
+    );
+    assert!(!copy.exists());
+
+    // A bad record in the reference: file and line named, exit 2, no index left behind.
+    let lines: Vec<String> = std::fs::read_to_string(SEED)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    let bad = tmp.path().join("bad-ref.jsonl");
+    let mut with_bad = lines[..4].to_vec();
+    with_bad.insert(2, r#"{"id": "x", "text": "#.into());
+    write_lines(&bad, &with_bad);
+    let broken = tmp.path().join("broken");
+    let o = storyhash()
+        .args(["index", "create", "--preset", "story", "--stats-from"])
+        .arg(&bad)
+        .arg(&broken)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("bad-ref.jsonl:3"), "{err}");
+    assert!(!broken.exists());
+}

@@ -23,7 +23,8 @@ pub enum IndexCommand {
     #[command(after_help = concat!(
         "Examples:\n",
         "  storyhash index create wire-index --preset copy\n",
-        "  storyhash index create wire-index --preset copy --threshold 0.7 --contain-threshold 0.8",
+        "  storyhash index create wire-index --preset copy --threshold 0.7 --contain-threshold 0.8\n",
+        "  storyhash index create news-index --preset story --stats-from last-year.jsonl.gz",
     ))]
     Create(CreateArgs),
     /// Add articles (every input format `cluster` reads); each joins the stories of what it
@@ -116,6 +117,24 @@ pub struct CreateArgs {
     /// first holder is.
     #[arg(long, default_value_t = 256)]
     max_bucket: usize,
+    /// Story preset: start the collection statistics (story-term document frequencies and
+    /// the length prior) from the articles in FILE (any input `cluster` reads), counted as the
+    /// index counts its own and kept apart from them: removals never take them out. An
+    /// archive that starts small then weighs terms as a large one does.
+    #[arg(long, value_name = "FILE", help_heading = "Reference statistics")]
+    stats_from: Option<PathBuf>,
+    #[command(flatten)]
+    reference: ReferenceArgs,
+}
+
+/// How the reference collection of `--stats-from` is read (the fields, as for `cluster`).
+#[derive(Args, Debug, Clone)]
+pub struct ReferenceArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Field holding the headline, when it is apart from the text.
+    #[arg(long, value_name = "FIELD", help_heading = "Input")]
+    title_field: Option<String>,
 }
 
 /// How article records are read (the fields, as for `cluster`).
@@ -319,9 +338,57 @@ fn create(a: CreateArgs) -> Result<ExitCode, Error> {
         threshold: a.contain_threshold,
         ..Default::default()
     });
-    Index::create(&a.dir, cfg)?;
+    let seeded = match &a.stats_from {
+        None => {
+            Index::create(&a.dir, cfg)?;
+            String::new()
+        }
+        Some(_) if preset == Preset::Copy => {
+            return Err(Error::Config(
+                "--stats-from seeds the story preset's collection statistics, and the copy \
+                 preset keeps none: add --preset story, or leave out --stats-from"
+                    .into(),
+            ))
+        }
+        Some(file) => {
+            let opts = ReadOptions {
+                title_field: a.reference.title_field.clone(),
+                ..a.reference.input.read_options()
+            };
+            let (rx, reader) = corpus::ingest::spawn_reader(
+                vec![file.clone()],
+                opts,
+                corpus::intake::IntakeOptions::default(),
+                None,
+                BATCH,
+            );
+            // The reader's verdict (a bad record, by file and line) comes last, so that a bad
+            // reference creates nothing.
+            let verdict = std::iter::once_with(move || match reader.join() {
+                Ok(Ok(_)) => None,
+                Ok(Err(e)) => Some(Err(e)),
+                Err(_) => Some(Err(Error::Config("the reader thread panicked".into()))),
+            })
+            .flatten();
+            let batches = rx
+                .into_iter()
+                .map(|b| Ok(b.into_iter().map(Article::from).collect()))
+                .chain(verdict);
+            let index = Index::create_seeded(&a.dir, cfg, batches)?;
+            let s = index
+                .stats()?
+                .story
+                .unwrap_or_else(|| unreachable!("a story index"));
+            format!(
+                "; statistics seeded from {} ({} documents counted, {} terms)",
+                file.display(),
+                s.seed_counted,
+                s.seed_terms
+            )
+        }
+    };
     println!(
-        "created an empty index in {} (preset {}, threshold {}, containment {})",
+        "created an empty index in {} (preset {}, threshold {}, containment {}){seeded}",
         a.dir.display(),
         preset.name(),
         match preset {
@@ -445,10 +512,30 @@ fn stats(a: DirArgs) -> Result<ExitCode, Error> {
         time(s.oldest),
         time(s.newest)
     );
+    if let Some(st) = &s.story {
+        println!(
+            "counted          {} articles, {} story terms (live)",
+            st.counted, st.terms
+        );
+        println!(
+            "seed             {} articles, {} story terms{}",
+            st.seed_counted,
+            st.seed_terms,
+            if st.prior {
+                "; small-archive prior on"
+            } else {
+                ""
+            }
+        );
+    }
     let cfg = &index.config();
     println!(
-        "settings         preset copy, threshold {}, containment {}, {} permutations, seed {}",
-        cfg.thresholds.copy,
+        "settings         preset {}, threshold {}, containment {}, {} permutations, seed {}",
+        cfg.preset.name(),
+        match cfg.preset {
+            Preset::Copy => cfg.thresholds.copy,
+            Preset::Story => cfg.thresholds.story,
+        },
         cfg.copy
             .contain
             .map_or("off".to_string(), |c| c.threshold.to_string()),

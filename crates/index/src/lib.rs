@@ -27,13 +27,14 @@
 
 mod lookup;
 mod record;
+mod seed;
 mod segment;
 mod story;
 mod write;
 
 use rayon::prelude::*;
 use record::{
-    DocRecord, Link, DEAD, DOCS, DOC_STORY, IDS, MEMBERS, META, SEGMENTS, TERM_DF, TIMES,
+    DocRecord, Link, DEAD, DOCS, DOC_STORY, IDS, MEMBERS, META, SEED_DF, SEGMENTS, TERM_DF, TIMES,
 };
 use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, WriteTransaction};
 use segment::{key, KeyKind, Segment};
@@ -55,7 +56,7 @@ use storyhash_core::{Article, CollectionBuilder, EngineConfig};
 const MAX_DOCS: u32 = u32::MAX;
 
 /// The version of the index's layout; an index of another version is refused.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 
 /// The store's file inside the index directory.
 pub const STORE_FILE: &str = "index.redb";
@@ -173,8 +174,28 @@ pub struct Stats {
     pub oldest: Option<i64>,
     /// See `oldest`.
     pub newest: Option<i64>,
+    /// Story preset: the collection statistics, live and seeded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub story: Option<StoryFigures>,
     /// The engine config, as stored.
     pub config: serde_json::Value,
+}
+
+/// The story preset's collection statistics: the live counts (what adds and removals change)
+/// and the seed (a reference collection's, fixed at create), which scoring adds together.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoryFigures {
+    /// Live documents counted (one per copy cluster).
+    pub counted: u64,
+    /// Distinct story terms among them.
+    pub terms: usize,
+    /// Documents counted in the seed (0: no seed).
+    pub seed_counted: u64,
+    /// Distinct story terms in the seed.
+    pub seed_terms: usize,
+    /// Whether the small-archive prior is in effect: fewer than its documents are counted,
+    /// live and seeded together.
+    pub prior: bool,
 }
 
 /// One story and its live members, earliest first.
@@ -301,6 +322,7 @@ impl Index {
             w.open_table(SEGMENTS).map_err(|e| store_err(dir, e))?;
             w.open_table(DEAD).map_err(|e| store_err(dir, e))?;
             w.open_table(TERM_DF).map_err(|e| store_err(dir, e))?;
+            w.open_table(SEED_DF).map_err(|e| store_err(dir, e))?;
         }
         w.commit().map_err(|e| store_err(dir, e))?;
         drop(db);
@@ -589,6 +611,16 @@ impl Index {
             file_bytes: std::fs::metadata(self.dir.join(STORE_FILE)).map_or(0, |m| m.len()),
             oldest: first_time,
             newest: last_time,
+            story: (self.cfg.preset == Preset::Story).then(|| {
+                let s = self.stats.read().expect("stats lock");
+                StoryFigures {
+                    counted: s.docs,
+                    terms: s.df.len(),
+                    seed_counted: s.seed.docs,
+                    seed_terms: s.seed.df.len(),
+                    prior: s.counted() < story::PRIOR_DOCS,
+                }
+            }),
             config: serde_json::from_str(&self.cfg.to_json()).expect("a config is JSON"),
         })
     }

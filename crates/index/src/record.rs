@@ -9,7 +9,8 @@
 use redb::TableDefinition;
 
 /// Settings and counters: `format`, `config`, `recipe`, `next_doc`, `next_story`,
-/// `next_segment`.
+/// `next_segment`; story preset: `story_docs`, `story_lens` (the live statistics beside
+/// `TERM_DF`), `seed_docs`, `seed_lens` (the seed's, beside `SEED_DF`).
 pub(crate) const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 /// Live documents' records by document number.
 pub(crate) const DOCS: TableDefinition<u32, &[u8]> = TableDefinition::new("docs");
@@ -28,6 +29,9 @@ pub(crate) const DEAD: TableDefinition<u32, ()> = TableDefinition::new("dead");
 /// Story preset: each story term's document frequency over the counted live documents
 /// (`story.rs`).
 pub(crate) const TERM_DF: TableDefinition<u32, u32> = TableDefinition::new("term_df");
+/// Story preset: each story term's document frequency over the reference collection the
+/// index was seeded with (`seed.rs`; empty without one). Written once, when it is created.
+pub(crate) const SEED_DF: TableDefinition<u32, u32> = TableDefinition::new("seed_df");
 
 /// A verified match to an earlier document, kept with the later one.
 #[derive(Debug, Clone, Copy, PartialEq)]

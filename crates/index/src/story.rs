@@ -15,6 +15,11 @@
 //!   the terms: weights start near uniform (as `storyhash compare` scores two texts with no
 //!   collection) and become the collection's as it grows; from `PRIOR_DOCS` on they are
 //!   exactly the batch engine's formula over the live documents.
+//! - **A seed.** An index created from a reference collection (`seed.rs`) keeps that
+//!   collection's counts apart from the live ones (`SEED_DF`, `seed_docs`, `seed_lens`) and
+//!   scores with the two added together; adds and removals change the live counts only. The
+//!   seed's documents count towards `PRIOR_DOCS`: the prior applies only while live and
+//!   seeded counted documents together are fewer, so a seed of that many turns it off.
 //! - **Derived vectors.** A vector depends on the statistics and on the boilerplate rules,
 //!   which depend on who else holds each line (`KeyKind::Line` postings). Neither is stored:
 //!   each pair is scored from the document's stored terms by line, masked and weighted under
@@ -30,8 +35,15 @@
 //!   the story whose mean linkage score with the story's first [`LINK_SAMPLE`] live members
 //!   is highest and reaches the threshold, and the other stories it matched merge in, best
 //!   first, when the mean score between the two samples reaches it; a merged story keeps the
-//!   oldest id. A member's removal leaves the others where they are, so a story id lives as
-//!   long as any member that held it.
+//!   oldest id.
+//! - **Removals.** When members leave, what is left of each story they leave is re-linked
+//!   the same way (every pair among its members verified under the statistics the removal
+//!   leaves, and average linkage over them), so a story held together by a member that left
+//!   splits as average linkage over the rest splits it: the piece holding its earliest
+//!   remaining member keeps the id, the other pieces are new stories. A story of more than
+//!   [`RELINK_MAX`] members keeps them all, and a replaced version's story is not re-linked
+//!   (its new version usually joins it again). A story id lives as long as any member that
+//!   held it.
 
 use super::lookup::Found;
 use super::*;
@@ -46,7 +58,8 @@ use storyhash_core::weight::{self, TermVector, WeightParams};
 /// module doc).
 pub(crate) const PRIOR_DOCS: u64 = 20;
 
-/// The collection statistics of the story preset, as of the last commit.
+/// The collection statistics of the story preset, as of the last commit: the live counts, and
+/// the seed (a reference collection's counts, fixed when the index was created).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct StoryStats {
     pub(crate) df: HashMap<u32, u32>,
@@ -54,6 +67,50 @@ pub(crate) struct StoryStats {
     pub(crate) docs: u64,
     /// Counted documents by their number of distinct terms (capped at `max_terms`).
     pub(crate) lens: Vec<u64>,
+    /// The seed, added to the live counts when a pair is scored; no add or removal changes
+    /// it.
+    pub(crate) seed: Seed,
+}
+
+/// A reference collection's statistics (`index create --stats-from`), counted as the index
+/// counts its own documents (`seed.rs`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Seed {
+    pub(crate) df: HashMap<u32, u32>,
+    /// Counted documents.
+    pub(crate) docs: u64,
+    /// Counted documents by their number of distinct terms (capped at `max_terms`).
+    pub(crate) lens: Vec<u64>,
+}
+
+/// A histogram stored as little-endian u64s, read into `max_terms + 1` slots.
+fn read_lens(
+    meta: &impl ReadableTable<&'static str, &'static [u8]>,
+    k: &str,
+    max_terms: usize,
+    e: impl Fn(&dyn std::fmt::Display) -> Error,
+) -> Result<Vec<u64>> {
+    let mut lens = vec![0u64; max_terms + 1];
+    if let Some(v) = meta.get(k).map_err(|x| e(&x))? {
+        for (slot, c) in lens.iter_mut().zip(v.value().chunks_exact(8)) {
+            *slot = u64::from_le_bytes(c.try_into().expect("8 bytes"));
+        }
+    }
+    Ok(lens)
+}
+
+fn read_df(
+    r: &redb::ReadTransaction,
+    table: redb::TableDefinition<u32, u32>,
+    e: impl Fn(&dyn std::fmt::Display) -> Error,
+) -> Result<HashMap<u32, u32>> {
+    let t = r.open_table(table).map_err(|x| e(&x))?;
+    let mut df = HashMap::with_capacity(t.len().map_err(|x| e(&x))? as usize);
+    for entry in t.iter().map_err(|x| e(&x))? {
+        let (k, v) = entry.map_err(|x| e(&x))?;
+        df.insert(k.value(), v.value());
+    }
+    Ok(df)
 }
 
 impl StoryStats {
@@ -64,21 +121,17 @@ impl StoryStats {
         err: impl Fn(String) -> Error,
     ) -> Result<StoryStats> {
         let e = |x: &dyn std::fmt::Display| err(x.to_string());
-        let t = r.open_table(TERM_DF).map_err(|x| e(&x))?;
-        let mut df = HashMap::with_capacity(t.len().map_err(|x| e(&x))? as usize);
-        for entry in t.iter().map_err(|x| e(&x))? {
-            let (k, v) = entry.map_err(|x| e(&x))?;
-            df.insert(k.value(), v.value());
-        }
         let meta = r.open_table(META).map_err(|x| e(&x))?;
-        let docs = meta_u64(&meta, "story_docs")?;
-        let mut lens = vec![0u64; max_terms + 1];
-        if let Some(v) = meta.get("story_lens").map_err(|x| e(&x))? {
-            for (slot, c) in lens.iter_mut().zip(v.value().chunks_exact(8)) {
-                *slot = u64::from_le_bytes(c.try_into().expect("8 bytes"));
-            }
-        }
-        Ok(StoryStats { df, docs, lens })
+        Ok(StoryStats {
+            df: read_df(r, TERM_DF, e)?,
+            docs: meta_u64(&meta, "story_docs")?,
+            lens: read_lens(&meta, "story_lens", max_terms, e)?,
+            seed: Seed {
+                df: read_df(r, SEED_DF, e)?,
+                docs: meta_u64(&meta, "seed_docs")?,
+                lens: read_lens(&meta, "seed_lens", max_terms, e)?,
+            },
+        })
     }
 
     /// These statistics with a commit's changes on top, not yet applied.
@@ -101,10 +154,16 @@ impl StoryStats {
             }
         }
     }
+
+    /// Counted documents, live and seeded: the `N` of the IDF before the prior.
+    pub(crate) fn counted(&self) -> u64 {
+        self.docs + self.seed.docs
+    }
 }
 
 /// Statistics with a commit's changes on top (an add weighs its batch under the statistics
-/// the commit will leave, without copying the counts).
+/// the commit will leave, without copying the counts). Scoring reads the live counts and the
+/// seed together; the store is written the live counts alone.
 #[derive(Clone, Copy)]
 pub(crate) struct Overlay<'a> {
     base: &'a StoryStats,
@@ -112,18 +171,18 @@ pub(crate) struct Overlay<'a> {
 }
 
 impl Overlay<'_> {
-    fn df(&self, t: u32) -> u32 {
+    fn live_df(&self, t: u32) -> u32 {
         let base = i64::from(self.base.df.get(&t).copied().unwrap_or(0));
         let d = self.delta.and_then(|d| d.df.get(&t)).copied().unwrap_or(0);
         (base + d).max(0) as u32
     }
 
-    fn docs(&self) -> u64 {
+    fn live_docs(&self) -> u64 {
         let d = self.delta.map_or(0, |d| d.docs);
         (self.base.docs as i64 + d).max(0) as u64
     }
 
-    fn lens(&self) -> Vec<u64> {
+    fn live_lens(&self) -> Vec<u64> {
         let mut lens = self.base.lens.clone();
         if let Some(d) = self.delta {
             for (&l, &c) in &d.lens {
@@ -131,6 +190,23 @@ impl Overlay<'_> {
                     *slot = (*slot as i64 + c).max(0) as u64;
                 }
             }
+        }
+        lens
+    }
+
+    fn df(&self, t: u32) -> u32 {
+        let seed = self.base.seed.df.get(&t).copied().unwrap_or(0);
+        self.live_df(t).saturating_add(seed)
+    }
+
+    fn docs(&self) -> u64 {
+        self.live_docs() + self.base.seed.docs
+    }
+
+    fn lens(&self) -> Vec<u64> {
+        let mut lens = self.live_lens();
+        for (slot, &c) in lens.iter_mut().zip(&self.base.seed.lens) {
+            *slot += c;
         }
         lens
     }
@@ -164,9 +240,28 @@ impl Overlay<'_> {
         }
     }
 
-    /// The story vector of a bag.
+    /// A term's document frequency, live and seeded.
+    #[cfg(test)]
+    pub(crate) fn df_of(&self, t: u32) -> u32 {
+        self.df(t)
+    }
+
+    /// A term's IDF now: over the live and seeded counts, with the small-archive prior.
+    #[cfg(test)]
+    pub(crate) fn idf_of(&self, t: u32) -> f32 {
+        self.idf(t, self.prior_docs())
+    }
+
+    /// The `N` of the IDF: the counted documents, live and seeded, or `PRIOR_DOCS` while
+    /// they are fewer.
+    fn prior_docs(&self) -> u32 {
+        self.docs().max(PRIOR_DOCS).min(u64::from(u32::MAX)) as u32
+    }
+
+    /// The story vector of a bag. The prior counts the seed's documents as counted ones: a
+    /// seed of `PRIOR_DOCS` documents or more turns it off from the first article.
     pub(crate) fn vector(&self, bag: &[(u32, u32)], base: WeightParams) -> TermVector {
-        let n = self.docs().max(PRIOR_DOCS).min(u64::from(u32::MAX)) as u32;
+        let n = self.prior_docs();
         TermVector::from_bag_with(bag, |t| self.idf(t, n), self.weights(base))
     }
 }
@@ -206,15 +301,19 @@ impl StatsDelta {
         let mut terms: Vec<u32> = self.df.keys().copied().collect();
         terms.sort_unstable();
         for term in terms {
-            match after.df(term) {
+            match after.live_df(term) {
                 0 => t.remove(term).map_err(|x| e(&x))?,
                 c => t.insert(term, c).map_err(|x| e(&x))?,
             };
         }
         let mut meta = w.open_table(META).map_err(|x| e(&x))?;
-        meta.insert("story_docs", after.docs().to_le_bytes().as_slice())
+        meta.insert("story_docs", after.live_docs().to_le_bytes().as_slice())
             .map_err(|x| e(&x))?;
-        let lens: Vec<u8> = after.lens().iter().flat_map(|c| c.to_le_bytes()).collect();
+        let lens: Vec<u8> = after
+            .live_lens()
+            .iter()
+            .flat_map(|c| c.to_le_bytes())
+            .collect();
         meta.insert("story_lens", lens.as_slice())
             .map_err(|x| e(&x))?;
         Ok(())
@@ -607,7 +706,7 @@ impl Index {
                     |e| self.err(e),
                 )?;
                 let relinked = match touched {
-                    Some(ts) if !ts.is_empty() => self.relink_touched(&ts, QUERY_DOC, vec_of),
+                    Some(ts) if !ts.is_empty() => self.relink_touched(&ts, Some(QUERY_DOC), vec_of),
                     _ => None,
                 };
                 let joined = match relinked {
@@ -832,16 +931,17 @@ pub(crate) struct Relinked {
 
 impl Index {
     /// Re-link the stories `touched` (id, live members in document order) with the article
-    /// `me` (later than all of them) under the statistics of the moment: the batch engine's
-    /// average linkage over every verified pair among them, so that a join made when the
-    /// archive was small, or before a better-matching article arrived, is made again as one
+    /// `me` (later than all of them), or without one (a removal re-links what is left), under
+    /// the statistics of the moment: the batch engine's average linkage over every verified
+    /// pair among them, so that a join made when the archive was small, or before a
+    /// better-matching article arrived, or held by a member that left, is made again as one
     /// `cluster` run would make it. Each old story keeps its id in the piece holding its
     /// earliest member (the first piece to claim it, oldest story first); other pieces are new
-    /// stories. `None` when there are more than [`RELINK_MAX`] documents.
+    /// stories. `None` when there are more than [`RELINK_MAX`] documents, or fewer than two.
     pub(crate) fn relink_touched(
         &self,
         touched: &[Touched],
-        me: u32,
+        me: Option<u32>,
         vec_of: impl Fn(u32) -> Option<(Arc<DocRecord>, TermVector)>,
     ) -> Option<Relinked> {
         let mut docs: Vec<(u32, Option<u64>)> = touched
@@ -849,8 +949,8 @@ impl Index {
             .flat_map(|(s, m)| m.iter().map(move |&d| (d, Some(*s))))
             .collect();
         docs.sort_unstable();
-        docs.push((me, None));
-        if docs.len() > RELINK_MAX {
+        docs.extend(me.map(|me| (me, None)));
+        if docs.len() > RELINK_MAX || docs.len() < 2 {
             return None;
         }
         let mut recs = Vec::with_capacity(docs.len());

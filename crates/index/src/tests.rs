@@ -229,6 +229,277 @@ proptest! {
     }
 }
 
+/// The score and evidence the story preset's pair scorer gives article `art` (as a query) and
+/// the live document `id` now: the pair verified alone, both vectors under the statistics of
+/// the moment, the article's lines held as a query's are. `None`: the pair does not verify.
+fn pair_now(index: &Index, art: &Article, id: &str) -> Option<(f64, &'static str)> {
+    let batch = index.signer.sign(vec![art.clone()]);
+    let d = batch.doc(0);
+    let q = Arc::new(story::record_of_signed(&d, 0));
+    let snap = index.snapshot();
+    let r = index.db.begin_read().unwrap();
+    let docs = r.open_table(DOCS).unwrap();
+    let doc = r.open_table(IDS).unwrap().get(id).unwrap()?.value();
+    let rec = Arc::new(index.record(&docs, doc).unwrap()?);
+    let mut extra = HashMap::new();
+    story::post_lines(&mut extra, story::QUERY_DOC, &q);
+    let lines = story::Lines {
+        snap: &snap,
+        gone: &|_| false,
+        extra: &extra,
+        cap: story::holders_cap(&index.cfg),
+    };
+    let record_of = |x: u32| {
+        if x == story::QUERY_DOC {
+            Some(q.clone())
+        } else {
+            index.read_record(&docs, x)
+        }
+    };
+    let stats = index.stats.read().unwrap();
+    let now = stats.with(None);
+    let vq = story::vector(&index.cfg, now, story::QUERY_DOC, &q, &lines, &record_of);
+    let vc = story::vector(&index.cfg, now, doc, &rec, &lines, &record_of);
+    let found = index.verify_with(
+        Preset::Story,
+        lookup::Parts::of_record(&q),
+        &[(doc, rec)],
+        Some(vec![vc, vq]),
+    );
+    found.into_iter().next().map(|f| {
+        let m = f.into_match(&d, 0);
+        (m.score, m.evidence)
+    })
+}
+
+/// Whether re-linking story `s` (its live members `ids`) now, as a removal does, would leave
+/// it as it is: the stories a removal leaves are the average-linkage clusters of what was
+/// left, and such a cluster, linked alone again, is itself.
+fn relink_leaves_as_is(index: &Index, s: u64, ids: &[String]) -> bool {
+    let snap = index.snapshot();
+    let r = index.db.begin_read().unwrap();
+    let docs = r.open_table(DOCS).unwrap();
+    let id_table = r.open_table(IDS).unwrap();
+    let mut members: Vec<u32> = ids
+        .iter()
+        .map(|id| id_table.get(id.as_str()).unwrap().unwrap().value())
+        .collect();
+    members.sort_unstable();
+    let no_extra = HashMap::new();
+    let lines = story::Lines {
+        snap: &snap,
+        gone: &|_| false,
+        extra: &no_extra,
+        cap: story::holders_cap(&index.cfg),
+    };
+    let record_of = |x: u32| index.read_record(&docs, x);
+    let stats = index.stats.read().unwrap();
+    let now = stats.with(None);
+    let vec_of = |x: u32| {
+        let r = record_of(x)?;
+        let v = story::vector(&index.cfg, now, x, &r, &lines, &record_of);
+        Some((r, v))
+    };
+    match index.relink_touched(&[(s, members)], None, vec_of) {
+        Some(r) => r.moves.is_empty() && r.fresh == 0,
+        None => true,
+    }
+}
+
+/// What a query must leave as it found: documents, stories, statistics, counters.
+fn state_of(index: &Index) -> (Vec<Story>, Counts, Counts, u64) {
+    let r = index.db.begin_read().unwrap();
+    let next_doc = meta_u64(&r.open_table(META).unwrap(), "next_doc").unwrap();
+    (
+        index.stories().unwrap(),
+        counts_of(&index.stats.read().unwrap()),
+        stats_in_store(index),
+        next_doc,
+    )
+}
+
+/// The stories before a removal, to check what it did to them.
+struct Before {
+    story_of: HashMap<String, u64>,
+    next_story: u64,
+}
+
+impl Before {
+    fn take(index: &Index) -> Before {
+        let r = index.db.begin_read().unwrap();
+        let next_story = meta_u64(&r.open_table(META).unwrap(), "next_story").unwrap();
+        let story_of = index
+            .stories()
+            .unwrap()
+            .into_iter()
+            .flat_map(|s| s.members.into_iter().map(move |m| (m, s.id)))
+            .collect();
+        Before {
+            story_of,
+            next_story,
+        }
+    }
+
+    /// After removing `gone`: each story they left keeps its id in the piece with its
+    /// earliest remaining member, a new id is made only for a story that split, and every
+    /// piece (of at most `RELINK_MAX` members) is its own re-link.
+    fn check_removal(
+        &self,
+        index: &Index,
+        gone: &[String],
+        removed: &Removed,
+    ) -> std::result::Result<(), TestCaseError> {
+        let touched: BTreeSet<u64> = gone.iter().map(|id| self.story_of[id]).collect();
+        let stories = index.stories().unwrap();
+        let pos = |id: &str| id[1..].parse::<u64>().unwrap();
+        for &s in &touched {
+            let mut left: Vec<&String> = self
+                .story_of
+                .iter()
+                .filter(|(id, &t)| t == s && !gone.contains(id))
+                .map(|(id, _)| id)
+                .collect();
+            left.sort_by_key(|id| pos(id));
+            if let Some(first) = left.first() {
+                let holder = stories
+                    .iter()
+                    .find(|st| st.members.contains(first))
+                    .unwrap();
+                prop_assert_eq!(holder.id, s, "the id stays with {}", first);
+            }
+        }
+        let new: Vec<&Story> = stories
+            .iter()
+            .filter(|st| st.id >= self.next_story)
+            .collect();
+        prop_assert_eq!(new.is_empty(), removed.split == 0, "{:?}", removed);
+        prop_assert!(new.len() >= removed.split);
+        for st in &stories {
+            if touched.contains(&st.id) || st.id >= self.next_story {
+                prop_assert!(
+                    relink_leaves_as_is(index, st.id, &st.members),
+                    "story {}: {:?}",
+                    st.id,
+                    st.members
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+fn story_cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(8)
+}
+
+proptest! {
+    // 8 cases by default (about ten seconds in debug); PROPTEST_CASES=N runs more.
+    #![proptest_config(ProptestConfig::with_cases(story_cases()))]
+    /// Random sequences under the story preset, whose stories are not one batch run's (they
+    /// are decided online), checked against what must hold anyway. After each operation: the
+    /// statistics in memory, in the store and recounted from the live records are one; every
+    /// live article is in exactly one story and no removed one in any; the store is
+    /// consistent. A query stores nothing, each match it returns reaches the story threshold
+    /// (or is copy evidence) with the score its pair gets when verified alone now, and its
+    /// answers are the same after `compact` and after reopening.
+    #[test]
+    fn story_index_invariants_hold_over_random_sequences(ops in proptest::collection::vec(op(), 1..10), seed in any::<u64>()) {
+        let texts = seed_texts();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("idx");
+        let cfg = story_cfg();
+        let mut index = Index::create(&path, cfg.clone()).unwrap();
+        let mut live: Vec<Article> = Vec::new();
+        let mut added_at: HashMap<String, i64> = HashMap::new();
+        let mut made = 0u64;
+        let mut adds = 0i64;
+        let mut times: Vec<i64> = Vec::new();
+        let fresh = |n: usize, made: &mut u64| -> Vec<Article> {
+            (0..n).map(|_| {
+                let r = mix64(seed ^ *made);
+                // The two long articles of one story and two blurbs, so that versions,
+                // stories and boilerplate lines meet often.
+                let base = &texts[(r % 4) as usize];
+                *made += 1;
+                Article::new(format!("a{made}"), variant(base, r >> 3))
+            }).collect()
+        };
+        let probe = fresh(3, &mut made);
+        for op in ops {
+            match op {
+                Op::Add(n) => {
+                    adds += 1;
+                    let t = 1000 * adds;
+                    times.push(t);
+                    let batch = fresh(n, &mut made);
+                    let answers = index.add(batch.clone(), AddOptions { replace: false, now: Some(t) }).unwrap();
+                    prop_assert_eq!(answers.len(), n);
+                    prop_assert!(answers.iter().all(|a| a.stored == Some(true)));
+                    added_at.extend(batch.iter().map(|a| (a.id.clone(), t)));
+                    live.extend(batch);
+                }
+                Op::Remove(k) => {
+                    let ids: Vec<String> = live.iter().enumerate().filter(|(i, _)| i % k == 0).map(|(_, a)| a.id.clone()).collect();
+                    let before = Before::take(&index);
+                    let removed = index.remove_ids(&ids).unwrap();
+                    prop_assert_eq!(removed.removed, ids.len());
+                    live.retain(|a| !ids.contains(&a.id));
+                    before.check_removal(&index, &ids, &removed)?;
+                }
+                Op::Expire(n) => {
+                    let Some(&t) = times.get(n) else { continue };
+                    let gone: Vec<String> = live.iter().filter(|a| added_at[&a.id] < t).map(|a| a.id.clone()).collect();
+                    let before = Before::take(&index);
+                    let removed = index.remove_older_than(t).unwrap();
+                    // Articles carry no time of their own: they expire by when they were added.
+                    live.retain(|a| added_at[&a.id] >= t);
+                    prop_assert_eq!(removed.removed, gone.len());
+                    before.check_removal(&index, &gone, &removed)?;
+                }
+                Op::Query => {
+                    let before = state_of(&index);
+                    let answers = index.query(probe.clone()).unwrap();
+                    prop_assert_eq!(state_of(&index), before, "a query stored something");
+                    for (a, art) in answers.iter().zip(&probe) {
+                        prop_assert_eq!(a.stored, None);
+                        for m in &a.matches {
+                            if m.evidence == "story" {
+                                prop_assert!(m.score >= cfg.thresholds.story - 1e-4, "{:?}", m);
+                            }
+                            let alone = pair_now(&index, art, &m.id);
+                            prop_assert_eq!(alone, Some((m.score, m.evidence)), "{} ~ {}", art.id, m.id);
+                        }
+                    }
+                }
+                Op::Compact => {
+                    let before = index.query(probe.clone()).unwrap();
+                    index.compact().unwrap();
+                    prop_assert_eq!(index.query(probe.clone()).unwrap(), before, "after compact");
+                }
+                Op::Reopen => {
+                    let before = index.query(probe.clone()).unwrap();
+                    drop(index);
+                    index = Index::open(&path).unwrap();
+                    prop_assert_eq!(index.query(probe.clone()).unwrap(), before, "after reopen");
+                }
+            }
+            let in_memory = counts_of(&index.stats.read().unwrap());
+            prop_assert_eq!(&in_memory, &stats_in_store(&index), "memory and store");
+            prop_assert_eq!(&in_memory, &recount_of(&index), "a recount of the live records");
+            let mut in_stories: Vec<String> = index.stories().unwrap().into_iter().flat_map(|s| s.members).collect();
+            in_stories.sort();
+            let mut want: Vec<String> = live.iter().map(|a| a.id.clone()).collect();
+            want.sort();
+            prop_assert_eq!(in_stories, want, "each live article in exactly one story");
+            let report = index.check().unwrap();
+            prop_assert!(report.problems.is_empty(), "{:?}", report.problems);
+        }
+    }
+}
+
 #[test]
 fn an_id_already_present_refuses_the_batch_unless_replace() {
     let texts = seed_texts();
@@ -499,10 +770,10 @@ fn a_three_article_story_index_joins_the_reference_pair() {
     assert_eq!(joined.representative, "vna-thang-interview");
 }
 
-/// The statistics the index keeps, read back from a fresh open.
-fn stored_stats(path: &Path) -> (BTreeMap<u32, u32>, u64, Vec<u64>) {
-    let index = Index::open(path).unwrap();
-    let s = index.stats.read().unwrap();
+/// Live statistics: document frequencies, counted documents, length histogram.
+type Counts = (BTreeMap<u32, u32>, u64, Vec<u64>);
+
+fn counts_of(s: &story::StoryStats) -> Counts {
     (
         s.df.iter().map(|(&k, &v)| (k, v)).collect(),
         s.docs,
@@ -510,10 +781,30 @@ fn stored_stats(path: &Path) -> (BTreeMap<u32, u32>, u64, Vec<u64>) {
     )
 }
 
+/// The statistics the index keeps, read back from a fresh open.
+fn stored_stats(path: &Path) -> Counts {
+    let index = Index::open(path).unwrap();
+    let s = index.stats.read().unwrap();
+    counts_of(&s)
+}
+
+/// The live statistics in the store of an open index.
+fn stats_in_store(index: &Index) -> Counts {
+    let r = index.db.begin_read().unwrap();
+    let s = story::StoryStats::load(&r, index.cfg.story.weights.max_terms, |e| {
+        store_err(&index.dir, e)
+    })
+    .unwrap();
+    counts_of(&s)
+}
+
 /// The statistics recounted from the live documents' records: each counted document's bag,
 /// under the mask it was counted with.
-fn recount(path: &Path) -> (BTreeMap<u32, u32>, u64, Vec<u64>) {
-    let index = Index::open(path).unwrap();
+fn recount(path: &Path) -> Counts {
+    recount_of(&Index::open(path).unwrap())
+}
+
+fn recount_of(index: &Index) -> Counts {
     let cfg = index.cfg.clone();
     let r = index.db.begin_read().unwrap();
     let docs = r.open_table(DOCS).unwrap();
@@ -584,4 +875,212 @@ fn story_answers_survive_reopening() {
     drop(index);
     let index = Index::open(&path).unwrap();
     assert_eq!(index.query(docs[20..].to_vec()).unwrap(), before);
+}
+
+/// The batch engine's statistics over `docs`, counted as its story lane counts them, step for
+/// step: one document per copy cluster (`story_of[i] == i`), each under the boilerplate mask
+/// the lines of those documents give it, its headline repeated. The lane's own count of
+/// documents is checked against this one's.
+#[allow(clippy::type_complexity)]
+fn batch_counts(
+    cfg: &EngineConfig,
+    docs: &[Article],
+) -> (BTreeMap<u32, u32>, u64, Vec<u64>, Vec<(u32, f32)>) {
+    use storyhash_core::pipeline::{story_bag, VERSION_JACCARD};
+    use storyhash_core::text::boilerplate::LineStats;
+    let mut b = CollectionBuilder::new(cfg.clone());
+    b.add_batch(docs.to_vec());
+    let c = b.finish().unwrap();
+    let signed = CollectionBuilder::new(cfg.clone()).sign(docs.to_vec());
+    let n = docs.len();
+    let is_rep = |i: usize| c.story_of[i] as usize == i;
+    let rep_lines: Vec<&[u64]> = (0..n)
+        .map(|i| {
+            if is_rep(i) {
+                signed.doc(i).line_hashes
+            } else {
+                &[][..]
+            }
+        })
+        .collect();
+    let line_stats = LineStats::build(&rep_lines);
+    let max_terms = cfg.story.weights.max_terms;
+    let mut df = BTreeMap::new();
+    let mut lens = vec![0u64; max_terms + 1];
+    let mut counted = 0u64;
+    let mut term_stats = storyhash_core::weight::TermStats::default();
+    for i in (0..n).filter(|&i| is_rep(i)) {
+        let d = signed.doc(i);
+        let keep = line_stats.keep_mask_versions(
+            c.story_of[i],
+            d.line_hashes,
+            cfg.story.boilerplate,
+            |x, y| c.copy_sigs.similarity(x as usize, y as usize) >= VERSION_JACCARD,
+        );
+        let mut start = 0usize;
+        let lines = d.story_line_ends.iter().map(|&end| {
+            let s = &d.story_terms[start..end as usize];
+            start = end as usize;
+            s
+        });
+        let bag = story_bag(lines, &keep, cfg.story.weights.headline_repeats);
+        term_stats.add(&bag);
+        counted += 1;
+        lens[bag.len().min(max_terms)] += 1;
+        for (t, _) in bag {
+            *df.entry(t).or_insert(0) += 1;
+        }
+    }
+    assert_eq!(u64::from(c.story.as_ref().unwrap().stats.docs), counted);
+    term_stats.refresh();
+    let idf = df.keys().map(|&t| (t, term_stats.idf(t))).collect();
+    (df, counted, lens, idf)
+}
+
+/// The seed an index holds, read back from a fresh open.
+fn stored_seed(path: &Path) -> (BTreeMap<u32, u32>, u64, Vec<u64>) {
+    let index = Index::open(path).unwrap();
+    let s = index.stats.read().unwrap();
+    (
+        s.seed.df.iter().map(|(&k, &v)| (k, v)).collect(),
+        s.seed.docs,
+        s.seed.lens.clone(),
+    )
+}
+
+/// Exact, not approximate: the seed of an index created from the reference case holds the
+/// very counts the batch engine's story lane takes over that case (document frequencies,
+/// counted documents, length histogram), so every term's IDF is the batch engine's over the
+/// reference, bit for bit. (A pair scored in the index is then weighed with the reference's
+/// statistics plus the live documents', where a batch run over reference and pair would also
+/// re-judge the reference's boilerplate with the pair among it: that score is not exact.)
+#[test]
+fn a_seeded_index_holds_the_batch_engines_statistics_of_its_reference() {
+    let docs = seed_articles();
+    let cfg = story_cfg();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("i");
+    let index = Index::create_seeded(&path, cfg.clone(), [Ok(docs.clone())]).unwrap();
+    // Nothing of the reference is left but its statistics.
+    assert_eq!(index.documents().unwrap(), 0);
+    assert!(index.stories().unwrap().is_empty());
+    let figures = index.stats().unwrap().story.unwrap();
+    assert_eq!(figures.counted, 0);
+    assert!(!figures.prior, "{figures:?}");
+    assert!(index.check().unwrap().problems.is_empty());
+    drop(index);
+    let (df, n, lens) = stored_seed(&path);
+    let want = batch_counts(&cfg, &docs);
+    assert_eq!(n, want.1, "counted documents");
+    assert_eq!(lens, want.2, "length histogram");
+    assert_eq!(df, want.0, "document frequencies");
+    assert!(n >= story::PRIOR_DOCS, "the reference turns the prior off");
+    // The IDF the index weighs with is the batch engine's over the reference.
+    let index = Index::open(&path).unwrap();
+    let stats = index.stats.read().unwrap();
+    let now = stats.with(None);
+    for (t, idf) in &want.3 {
+        assert_eq!(now.idf_of(*t).to_bits(), idf.to_bits(), "term {t}");
+    }
+    assert!(want.3.len() > 100);
+}
+
+/// Removing live documents, among them copies of the reference's own texts, takes out what
+/// they put in and never touches the seed: after every removal each term's count is at least
+/// the seed's, and once all are gone the live counts are empty and the seed is as created.
+#[test]
+fn removals_never_take_the_statistics_below_the_seed() {
+    let docs = seed_articles();
+    let texts = seed_texts();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("i");
+    let index = Index::create_seeded(&path, story_cfg(), [Ok(docs[..20].to_vec())]).unwrap();
+    let seed = index.stats.read().unwrap().seed.clone();
+    assert!(seed.docs > 0);
+    // The reference's texts again, and versions of them.
+    let live: Vec<Article> = (0..30u64)
+        .map(|i| {
+            let base = &texts[(i as usize) % texts.len()];
+            Article::new(format!("d{i}"), variant(base, mix64(i ^ 3)))
+        })
+        .collect();
+    for (k, chunk) in live.chunks(8).enumerate() {
+        let opts = AddOptions {
+            replace: false,
+            now: Some(k as i64 * 10),
+        };
+        index.add(chunk.to_vec(), opts).unwrap();
+    }
+    let at_least_seed = |index: &Index| {
+        let s = index.stats.read().unwrap();
+        assert_eq!(s.seed, seed, "the seed never changes");
+        s.seed
+            .df
+            .keys()
+            .all(|t| s.with(None).df_of(*t) >= s.seed.df[t])
+            && s.counted() >= s.seed.docs
+    };
+    assert!(at_least_seed(&index));
+    index.remove_older_than(15).unwrap();
+    assert!(at_least_seed(&index));
+    // The first two batches expired; of the rest, every third.
+    let ids: Vec<String> = live[16..].iter().step_by(3).map(|a| a.id.clone()).collect();
+    index.remove_ids(&ids).unwrap();
+    assert!(at_least_seed(&index));
+    index.remove_older_than(i64::MAX).unwrap();
+    assert_eq!(index.documents().unwrap(), 0);
+    {
+        let s = index.stats.read().unwrap();
+        assert_eq!((s.docs, s.df.len()), (0, 0), "no live counts are left");
+        assert_eq!(s.seed, seed);
+    }
+    drop(index);
+    assert_eq!(
+        stored_seed(&path),
+        (
+            seed.df.iter().map(|(&k, &v)| (k, v)).collect(),
+            seed.docs,
+            seed.lens.clone()
+        )
+    );
+    let (df, n, _) = stored_stats(&path);
+    assert_eq!((df.len(), n), (0, 0));
+}
+
+/// Two blurbs of different stories (a and c, which match nothing of each other) and a page
+/// embedding both (b, which holds each whole): b bridges a and c into one story; when b
+/// leaves, what is left is re-linked and splits, the id staying with a's piece.
+#[test]
+fn a_story_held_together_by_one_article_splits_when_it_leaves() {
+    let docs = seed_articles();
+    let text = |id: &str| docs.iter().find(|d| d.id == id).unwrap().text.clone();
+    let (a, c) = (text("vna-blurb-01"), text("vna-blurb-14"));
+    let b = format!("{a}\n{c}");
+    let dir = tempfile::tempdir().unwrap();
+    let index = Index::create(&dir.path().join("i"), story_cfg()).unwrap();
+    let add = |id: &str, text: &str| {
+        index
+            .add(vec![Article::new(id, text)], AddOptions::default())
+            .unwrap()
+            .remove(0)
+    };
+    let sa = add("a", &a);
+    let sc = add("c", &c);
+    assert!(
+        sc.matches.is_empty(),
+        "a and c are different stories: {sc:?}"
+    );
+    let sb = add("b", &b);
+    let story = sa.story.unwrap().id;
+    assert_eq!(sb.story.as_ref().unwrap().id, story, "{sb:?}");
+    assert_eq!(index.stories().unwrap().len(), 1, "b bridges a and c");
+    let r = index.remove_ids(&["b".to_string()]).unwrap();
+    assert_eq!((r.removed, r.relinked, r.split), (1, 1, 1));
+    let stories = index.stories().unwrap();
+    assert_eq!(stories.len(), 2);
+    assert_eq!(stories[0].id, story, "the id stays with a's piece");
+    assert_eq!(stories[0].members, vec!["a".to_string()]);
+    assert_eq!(stories[1].members, vec!["c".to_string()]);
+    assert!(stories[1].id > story);
+    assert!(index.check().unwrap().problems.is_empty());
 }

@@ -200,6 +200,9 @@ impl Index {
                         Replaces::Committed(o) => o,
                         Replaces::InBatch(j) => base + j as u32,
                     };
+                    // A replaced version's story is not re-linked (story preset): the new version
+                    // usually joins it again, and re-linking here would score the story under
+                    // statistics the batch is still changing.
                     self.remove_docs(
                         &mut t,
                         &[old],
@@ -255,7 +258,9 @@ impl Index {
                             |e| self.err(e),
                         )?;
                         let relinked = match touched {
-                            Some(ts) if !ts.is_empty() => self.relink_touched(&ts, doc, vec_of),
+                            Some(ts) if !ts.is_empty() => {
+                                self.relink_touched(&ts, Some(doc), vec_of)
+                            }
                             _ => None,
                         };
                         if let Some(r) = relinked {
@@ -448,14 +453,16 @@ impl Index {
         Ok(())
     }
 
-    /// Remove the live documents `docs`, and re-link the stories they leave.
+    /// Remove the live documents `docs`, and re-link the stories they leave (copy preset).
+    /// Story preset: the stories they leave are returned, to be re-linked under the
+    /// statistics the removal leaves ([`Index::split_stories`]).
     fn remove_docs(
         &self,
         t: &mut Tables,
         docs: &[u32],
         next_story: &mut u64,
         mut delta: Option<&mut story::StatsDelta>,
-    ) -> Result<Removed> {
+    ) -> Result<(Removed, BTreeSet<u64>)> {
         let e = |x: redb::StorageError| self.err(x);
         let mut affected = BTreeSet::new();
         let mut removed = 0;
@@ -485,17 +492,90 @@ impl Index {
             ..Removed::default()
         };
         if self.cfg.preset == Preset::Story {
-            // Stories of the story preset do not split: the members left stay together.
-            return Ok(out);
+            return Ok((out, affected));
         }
-        for s in affected {
+        for &s in &affected {
             let pieces = self.relink(t, s, next_story)?;
             out.relinked += 1;
             if pieces > 1 {
                 out.split += 1;
             }
         }
-        Ok(out)
+        Ok((out, BTreeSet::new()))
+    }
+
+    /// Story preset: re-link what is left of each story in `left` once the documents `gone`
+    /// are removed, under the statistics the removal leaves (`stats`): the batch engine's
+    /// average linkage over every verified pair among its members ([`Index::relink_touched`]),
+    /// so that a story held together by a member that left splits as average linkage over
+    /// the rest splits it. The piece holding its earliest member keeps its id; the others
+    /// are new stories. A story of more than [`story::RELINK_MAX`] members is left whole:
+    /// re-linking scores every pair of them.
+    fn split_stories(
+        &self,
+        t: &mut Tables,
+        left: &BTreeSet<u64>,
+        stats: story::Overlay<'_>,
+        gone: &[u32],
+        next_story: &mut u64,
+        out: &mut Removed,
+    ) -> Result<()> {
+        let snap = self.snapshot();
+        let gone: HashSet<u32> = gone.iter().copied().collect();
+        let gone_now = |d: u32| gone.contains(&d);
+        let no_extra = HashMap::new();
+        let lines = story::Lines {
+            snap: &snap,
+            gone: &gone_now,
+            extra: &no_extra,
+            cap: story::holders_cap(&self.cfg),
+        };
+        // Records as of the last commit: a record never changes, and the removed documents
+        // hold no line any more, so none of theirs is read.
+        let r = self.db.begin_read().map_err(|e| self.err(e))?;
+        let docs_r = r.open_table(DOCS).map_err(|e| self.err(e))?;
+        let record_of = |x: u32| self.read_record(&docs_r, x);
+        let e = |x: redb::StorageError| self.err(x);
+        for &s in left {
+            let members: Vec<u32> = t
+                .members
+                .range((s, 0)..=(s, u32::MAX))
+                .map_err(e)?
+                .map(|r| r.map(|(k, _)| k.value().1))
+                .collect::<std::result::Result<_, _>>()
+                .map_err(e)?;
+            if members.len() < 2 || members.len() > story::RELINK_MAX {
+                continue;
+            }
+            let vec_of = |x: u32| {
+                let r = record_of(x)?;
+                let v = story::vector(&self.cfg, stats, x, &r, &lines, &record_of);
+                Some((r, v))
+            };
+            let Some(relinked) = self.relink_touched(&[(s, members)], None, vec_of) else {
+                continue;
+            };
+            out.relinked += 1;
+            if relinked.fresh > 0 {
+                out.split += 1;
+            }
+            let fresh: Vec<u64> = (0..relinked.fresh)
+                .map(|_| {
+                    *next_story += 1;
+                    *next_story - 1
+                })
+                .collect();
+            for (m, to) in relinked.moves {
+                let id = match to {
+                    story::Slot::Old(x) => x,
+                    story::Slot::Fresh(k) => fresh[k],
+                };
+                t.members.remove((s, m)).map_err(e)?;
+                t.members.insert((id, m), ()).map_err(e)?;
+                t.doc_story.insert(m, id).map_err(e)?;
+            }
+        }
+        Ok(())
     }
 
     /// Re-link story `s` from its remaining members' links; a piece without the earliest
@@ -642,7 +722,20 @@ impl Index {
         let mut delta = story::StatsDelta::default();
         let out = {
             let mut t = Tables::open(&w).map_err(|e| self.err(e))?;
-            self.remove_docs(&mut t, docs, &mut next_story, Some(&mut delta))?
+            let (mut out, left) =
+                self.remove_docs(&mut t, docs, &mut next_story, Some(&mut delta))?;
+            if !left.is_empty() {
+                let stats = self.stats.read().expect("stats lock");
+                self.split_stories(
+                    &mut t,
+                    &left,
+                    stats.with(Some(&delta)),
+                    docs,
+                    &mut next_story,
+                    &mut out,
+                )?;
+            }
+            out
         };
         let mut stats = self.stats.write().expect("stats lock");
         if !delta.is_empty() {
