@@ -41,7 +41,7 @@ pub fn anchors_needed(m: usize) -> usize {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ContainParams {
     /// Containment of the shorter text in the longer at or above which the pair is a trimmed
-    /// copy. By default, 0.8.
+    /// copy. By default, 0.7 (the lower bound of the estimate, see [`Contained::reaches`]).
     pub threshold: f64,
     /// Words of each text's lead whose shingles are winnowed into anchors. By default, 64.
     pub lead_words: usize,
@@ -53,7 +53,7 @@ pub struct ContainParams {
 impl Default for ContainParams {
     fn default() -> Self {
         ContainParams {
-            threshold: 0.8,
+            threshold: 0.7,
             lead_words: 64,
             window: 8,
         }
