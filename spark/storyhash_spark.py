@@ -120,8 +120,8 @@ class Stages:
 
 
 def read_input(spark: SparkSession, path: str, fmt: str, fields: dict) -> DataFrame:
-    """The input's id, text (and title) columns with their position: rows in file order, as
-    the CLI reads one file."""
+    """The input's id, text (and title) columns with their position: rows in the order the
+    CLI reads them."""
     if fmt == "parquet":
         df = spark.read.parquet(path)
     else:
@@ -134,23 +134,32 @@ def read_input(spark: SparkSession, path: str, fmt: str, fields: dict) -> DataFr
     cols = [F.col(fields["id"]).alias("id"), F.col(fields["text"]).alias("text")]
     if fields.get("title"):
         cols.append(F.col(fields["title"]).alias("title"))
-    # A row's place in the file: a file's splits are its byte ranges in order, and the
-    # monotonic id is (split << 33) + row within the split, so the position is the rows of
-    # the splits before plus the row within. The same file and split size give the same
-    # splits on every evaluation. (No Python round trip: texts stay in the JVM.)
-    mid = F.monotonically_increasing_id()
-    df = df.select(*cols).withColumn("_mid", mid).withColumn("_split", F.shiftright("_mid", 33))
-    counts = sorted(tuple(r) for r in df.groupBy("_split").count().collect())
+    # A row's place in the input: files by name (a directory's parts, as the CLI orders
+    # them), a file's splits by their byte offset, rows within a split in order. Spark packs
+    # splits into partitions as it likes, but the rows of one split stay contiguous and in
+    # order in one partition, and the monotonic id counts rows within a partition: so a row's
+    # position is the rows of the splits before its own plus its id less its split's first.
+    # (No Python round trip: the texts stay in the JVM.)
+    split = ["_file", "_block"]
+    df = df.select(
+        *cols,
+        F.col("_metadata.file_path").alias("_file"),
+        F.col("_metadata.file_block_start").alias("_block"),
+        F.monotonically_increasing_id().alias("_mid"),
+    )
+    splits = sorted(
+        (r["_file"], r["_block"], r["first"], r["rows"])
+        for r in df.groupBy(*split).agg(F.min("_mid").alias("first"), F.count("*").alias("rows"))
+        .collect()
+    )
     starts, total = [], 0
-    for split, n in counts:
-        starts.append((split, total))
-        total += n
-    starts = spark.createDataFrame(starts, "_split BIGINT, _start BIGINT")
-    local = F.col("_mid") - F.shiftleft(F.col("_split"), 33)
-    return (
-        df.join(F.broadcast(starts), on="_split")
-        .select((F.col("_start") + local).alias("position"), *[c for c in df.columns
-                                                              if not c.startswith("_")])
+    for file, block, first, rows in splits:
+        starts.append((file, block, total - first))
+        total += rows
+    starts = spark.createDataFrame(starts, "_file STRING, _block BIGINT, _shift BIGINT")
+    return df.join(F.broadcast(starts), on=split).select(
+        (F.col("_mid") + F.col("_shift")).alias("position"),
+        *[c for c in df.columns if not c.startswith("_")],
     )
 
 
@@ -360,7 +369,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         prog="storyhash_spark.py",
         description="The copy preset's clusters of a corpus on Spark, in Parquet stages.",
     )
-    p.add_argument("--input", required=True, help="one JSONL or Parquet file")
+    p.add_argument("--input", required=True,
+                   help="a JSONL or Parquet file, or a directory of them (read in name order)")
     p.add_argument("--input-format", choices=["jsonl", "parquet"], default=None,
                    help="default: from the file name (.parquet, else JSONL)")
     p.add_argument("--out", required=True, help="directory of the stages (any Hadoop path)")
@@ -392,6 +402,19 @@ def load_config(path: Optional[str]) -> "storyhash.Config":
     return cfg
 
 
+def _format_of(stages: Stages, path: str) -> str:
+    """Parquet for a ``*.parquet`` file or a directory holding one, else JSONL (the CLI's
+    rule for a file)."""
+    if path.endswith(".parquet"):
+        return "parquet"
+    fs, p = stages._fs, stages._path(path)
+    if fs.exists(p) and fs.getFileStatus(p).isDirectory():
+        names = [s.getPath().getName() for s in fs.listStatus(p)]
+        if any(n.endswith(".parquet") for n in names):
+            return "parquet"
+    return "jsonl"
+
+
 def run(spark: SparkSession, args: argparse.Namespace) -> dict:
     cfg = load_config(args.config)
     config_json = cfg.to_json()
@@ -410,7 +433,7 @@ def run(spark: SparkSession, args: argparse.Namespace) -> dict:
             "remove it"
         )
     stages.write_text(f"{stages.out}/_config.json", config_json)
-    fmt = args.input_format or ("parquet" if args.input.endswith(".parquet") else "jsonl")
+    fmt = args.input_format or _format_of(stages, args.input)
     fields = {"id": args.id_field, "text": args.text_field, "title": args.title_field}
     report = {}
 
