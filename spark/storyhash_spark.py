@@ -297,7 +297,8 @@ def candidates(signed: DataFrame, cfg: dict) -> DataFrame:
     return pairs.unionByName(exact).distinct()
 
 
-def verified(spark: SparkSession, cands: DataFrame, signed: DataFrame, config_json: str) -> DataFrame:
+def verified(cands: DataFrame, signed: DataFrame, config_json: str) -> DataFrame:
+    """Candidates with both documents' signed rows, decided by the wheel."""
     rows = signed.select("position", *VERIFY_COLUMNS)
     a = rows.select([F.col(c).alias("a_" + c) for c in rows.columns])
     b = rows.select([F.col(c).alias("b_" + c) for c in rows.columns])
@@ -472,7 +473,7 @@ def run(spark: SparkSession, args: argparse.Namespace) -> dict:
         count,
     )
     cands = stage("candidates", lambda: candidates(signed, cfg_dict), count)
-    pairs = stage("verified", lambda: verified(spark, cands, signed, config_json), count)
+    pairs = stage("verified", lambda: verified(cands, signed, config_json), count)
     work = f"{stages.out}/_work/components"
     found = {}
 

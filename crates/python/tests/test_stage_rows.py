@@ -8,7 +8,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import storyhash
-from conftest import ROOT, SEED_CASE, run_cli, table
+from conftest import SEED_CASE, run_cli, table
 
 
 @pytest.fixture(scope="module")
