@@ -12,6 +12,7 @@ mod config;
 mod input;
 mod pair;
 mod sign;
+mod stage;
 
 use arrow_array::RecordBatch;
 use config::{value_error, Config};
@@ -74,6 +75,49 @@ fn py_sign(
         sign::sign(&cfg, read.articles, top_terms).map_err(|e| e.to_string())
     });
     out.map(PyRecordBatch::new).map_err(value_error)
+}
+
+/// Sign a batch of articles into rows of the signed stage schema (``storyhash sign``'s
+/// Parquet columns: ``id``, ``integer_id``, ``time``, ``content_hash``, ``words``,
+/// ``signature``, ``band_keys``, ``own``, ``anchors``, ``line_hashes``, ``story_terms``,
+/// ``story_line_ends``, ``shingles``; unsigned values as signed integers of the same bits).
+#[pyfunction]
+#[pyo3(signature = (data, config = None, *, id_column = "id", text_column = "text", title_column = None))]
+fn sign_rows(
+    py: Python<'_>,
+    data: &Bound<'_, PyAny>,
+    config: Option<&Config>,
+    id_column: &str,
+    text_column: &str,
+    title_column: Option<&str>,
+) -> PyResult<PyRecordBatch> {
+    let batches = batches(data)?;
+    let cfg = Config::or_default(config);
+    let cols = columns(id_column, text_column, title_column);
+    let out = py.detach(move || {
+        let read = input::articles(&batches, &cols).map_err(|e| e.0)?;
+        drop(batches);
+        stage::sign_rows(&cfg, read.articles, &read.integer_ids)
+    });
+    out.map(PyRecordBatch::new).map_err(value_error)
+}
+
+/// The candidate pairs the copy preset joins, of the pairs whose documents are the rows of
+/// ``left`` and ``right`` (aligned: row ``i`` of each is one pair; signed rows, each with an
+/// int64 ``position``, ``left``'s the smaller); a batch of the verified stage schema (``a``,
+/// ``b``, ``similarity``, ``evidence``, ``contained``), sorted by position.
+#[pyfunction]
+fn verify_pairs(
+    py: Python<'_>,
+    config: &Config,
+    left: &Bound<'_, PyAny>,
+    right: &Bound<'_, PyAny>,
+) -> PyResult<PyRecordBatch> {
+    let (left, right) = (batches(left)?, batches(right)?);
+    let cfg = config.cfg.clone();
+    py.detach(move || stage::verify_pairs(&cfg, &left, &right))
+        .map(PyRecordBatch::new)
+        .map_err(value_error)
 }
 
 fn pairs_shown(pairs: &str) -> PyResult<PairsShown> {
@@ -173,6 +217,8 @@ fn _storyhash(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Config>()?;
     m.add_function(wrap_pyfunction!(py_sign, m)?)?;
     m.add_function(wrap_pyfunction!(py_cluster, m)?)?;
+    m.add_function(wrap_pyfunction!(sign_rows, m)?)?;
+    m.add_function(wrap_pyfunction!(verify_pairs, m)?)?;
     m.add_function(wrap_pyfunction!(cluster_jsonl, m)?)?;
     m.add_function(wrap_pyfunction!(compare_json, m)?)?;
     m.add_function(wrap_pyfunction!(explain_json, m)?)?;

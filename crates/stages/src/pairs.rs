@@ -123,27 +123,32 @@ pub fn write_verified<W: Write + Send>(
 ) -> Result<()> {
     let h = header(signed, Stage::Verified, Some(candidates));
     write_batches(out, path, verified_schema(), &h, signed, pairs.len(), |r| {
-        let p = &pairs[r];
-        let contained = p.iter().map(|x| match x.evidence {
-            Evidence::Contained { first } => Some(i64::from(if first { x.a } else { x.b })),
-            _ => None,
-        });
-        vec![
-            Arc::new(Int64Array::from_iter_values(
-                p.iter().map(|x| i64::from(x.a)),
-            )),
-            Arc::new(Int64Array::from_iter_values(
-                p.iter().map(|x| i64::from(x.b)),
-            )),
-            Arc::new(Float64Array::from_iter_values(
-                p.iter().map(|x| x.similarity),
-            )),
-            Arc::new(StringArray::from_iter_values(
-                p.iter().map(|x| x.evidence.name()),
-            )),
-            Arc::new(Int64Array::from_iter(contained)),
-        ]
+        verified_batch(&pairs[r]).columns().to_vec()
     })
+}
+
+/// Verified pairs as a batch of [`verified_schema`] (in the order given).
+pub fn verified_batch(pairs: &[ScoredPair]) -> RecordBatch {
+    let contained = pairs.iter().map(|x| match x.evidence {
+        Evidence::Contained { first } => Some(i64::from(if first { x.a } else { x.b })),
+        _ => None,
+    });
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(Int64Array::from_iter_values(
+            pairs.iter().map(|x| i64::from(x.a)),
+        )),
+        Arc::new(Int64Array::from_iter_values(
+            pairs.iter().map(|x| i64::from(x.b)),
+        )),
+        Arc::new(Float64Array::from_iter_values(
+            pairs.iter().map(|x| x.similarity),
+        )),
+        Arc::new(StringArray::from_iter_values(
+            pairs.iter().map(|x| x.evidence.name()),
+        )),
+        Arc::new(Int64Array::from_iter(contained)),
+    ];
+    RecordBatch::try_new(verified_schema(), columns).expect("the columns match the schema")
 }
 
 /// Open a pair file of `stage`, check that it indexes the documents of `signed` (the same

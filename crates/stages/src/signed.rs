@@ -316,6 +316,67 @@ fn list_col<T: arrow_buffer::ArrowNativeType>(
     })
 }
 
+/// Which ids were JSON integers, by row of a signed batch.
+fn integer_ids(rb: &RecordBatch, path: &Path) -> Result<Vec<bool>> {
+    let integer = column(rb, path, "integer_id")?
+        .as_boolean_opt()
+        .ok_or_else(|| stage_error(path, "column \"integer_id\" is not a boolean"))?;
+    Ok(integer.iter().map(|b| b.unwrap_or(false)).collect())
+}
+
+/// Call `f` with the documents of a batch of signed rows ([`schema`]; a file's, or rows that
+/// went through another tool, such as Spark), borrowed from its columns (`path` names the
+/// batch in errors): the one reading of the signed schema. Lists must hold no nulls (band
+/// keys are not read).
+pub fn with_docs<R>(
+    rb: &RecordBatch,
+    path: &Path,
+    f: impl FnOnce(&[SignedDoc<'_>]) -> Result<R>,
+) -> Result<R> {
+    let ids = column(rb, path, "id")?
+        .as_string_opt::<i32>()
+        .ok_or_else(|| stage_error(path, "column \"id\" is not a string"))?;
+    let integer = column(rb, path, "integer_id")?
+        .as_boolean_opt()
+        .ok_or_else(|| stage_error(path, "column \"integer_id\" is not a boolean"))?;
+    let i64s = |name: &str| -> Result<Int64Array> {
+        column(rb, path, name)?
+            .as_primitive_opt::<Int64Type>()
+            .cloned()
+            .ok_or_else(|| stage_error(path, format!("column {name:?} is not int64")))
+    };
+    let (time, content) = (i64s("time")?, i64s("content_hash")?);
+    let words = column(rb, path, "words")?
+        .as_primitive_opt::<Int32Type>()
+        .ok_or_else(|| stage_error(path, "column \"words\" is not int32"))?;
+    if ids.null_count() + integer.null_count() + words.null_count() > 0 {
+        return Err(stage_error(path, "null ids, integer_id or words"));
+    }
+    let sig = list_col::<u32>(rb, path, "signature", false, false)?;
+    let own = list_col::<u64>(rb, path, "own", true, false)?;
+    let anchors = list_col::<u32>(rb, path, "anchors", false, false)?;
+    let lines = list_col::<u64>(rb, path, "line_hashes", true, false)?;
+    let terms = list_col::<u32>(rb, path, "story_terms", false, false)?;
+    let ends = list_col::<u32>(rb, path, "story_line_ends", false, false)?;
+    let shingles = list_col::<u64>(rb, path, "shingles", true, false)?;
+    let docs: Vec<SignedDoc<'_>> = (0..rb.num_rows())
+        .map(|i| SignedDoc {
+            id: ids.value(i),
+            time: time.is_valid(i).then(|| time.value(i)),
+            content: content.is_valid(i).then(|| content.value(i) as u64),
+            words: words.value(i) as u32,
+            sig: sig.get(i),
+            own: own.get(i),
+            anchors: anchors.get(i),
+            line_hashes: lines.get(i),
+            story_terms: terms.get(i),
+            story_line_ends: ends.get(i),
+            shingles: shingles.get(i),
+        })
+        .collect();
+    f(&docs)
+}
+
 /// Read signed files (in order) into one collection builder. Every file must have been made
 /// under the same config; a file whose rows do not match its fingerprint or row count, or an
 /// id found twice, is refused.
@@ -352,70 +413,30 @@ pub fn read_signed(paths: &[PathBuf]) -> Result<Signed> {
         let mut rows = 0u64;
         for rb in reader {
             let rb = rb.map_err(|e| parquet_error(path, e))?;
-            let ids = column(&rb, path, "id")?
-                .as_string_opt::<i32>()
-                .ok_or_else(|| stage_error(path, "column \"id\" is not a string"))?;
-            let integer = column(&rb, path, "integer_id")?
-                .as_boolean_opt()
-                .ok_or_else(|| stage_error(path, "column \"integer_id\" is not a boolean"))?;
-            let i64s = |name: &str| -> Result<Int64Array> {
-                column(&rb, path, name)?
-                    .as_primitive_opt::<Int64Type>()
-                    .cloned()
-                    .ok_or_else(|| stage_error(path, format!("column {name:?} is not int64")))
-            };
-            let (time, content) = (i64s("time")?, i64s("content_hash")?);
-            let words = column(&rb, path, "words")?
-                .as_primitive_opt::<Int32Type>()
-                .ok_or_else(|| stage_error(path, "column \"words\" is not int32"))?;
-            if ids.null_count() + integer.null_count() + words.null_count() > 0 {
-                return Err(stage_error(path, "null ids, integer_id or words"));
-            }
-            let sig = list_col::<u32>(&rb, path, "signature", false, false)?;
-            let own = list_col::<u64>(&rb, path, "own", true, false)?;
-            let anchors = list_col::<u32>(&rb, path, "anchors", false, false)?;
-            let lines = list_col::<u64>(&rb, path, "line_hashes", true, false)?;
-            let terms = list_col::<u32>(&rb, path, "story_terms", false, false)?;
-            let ends = list_col::<u32>(&rb, path, "story_line_ends", false, false)?;
-            let shingles = list_col::<u64>(&rb, path, "shingles", true, false)?;
             let n = rb.num_rows();
-            let docs: Vec<SignedDoc<'_>> = (0..n)
-                .map(|i| SignedDoc {
-                    id: ids.value(i),
-                    time: time.is_valid(i).then(|| time.value(i)),
-                    content: content.is_valid(i).then(|| content.value(i) as u64),
-                    words: words.value(i) as u32,
-                    sig: sig.get(i),
-                    own: own.get(i),
-                    anchors: anchors.get(i),
-                    line_hashes: lines.get(i),
-                    story_terms: terms.get(i),
-                    story_line_ends: ends.get(i),
-                    shingles: shingles.get(i),
-                })
-                .collect();
-            for (i, d) in docs.iter().enumerate() {
-                fingerprint_row(&mut h, d);
-                let row = rows + i as u64 + 1;
-                if let Some(&(ff, fr)) = seen.get(d.id) {
-                    return Err(stage_error(
-                        path,
-                        format!(
-                            "row {row}: duplicate id {:?} (first at {} row {fr})",
-                            d.id,
-                            paths[ff].display()
-                        ),
-                    ));
+            let integer = integer_ids(&rb, path)?;
+            let batch = with_docs(&rb, path, |docs| {
+                for (i, d) in docs.iter().enumerate() {
+                    fingerprint_row(&mut h, d);
+                    let row = rows + i as u64 + 1;
+                    if let Some(&(ff, fr)) = seen.get(d.id) {
+                        return Err(stage_error(
+                            path,
+                            format!(
+                                "row {row}: duplicate id {:?} (first at {} row {fr})",
+                                d.id,
+                                paths[ff].display()
+                            ),
+                        ));
+                    }
+                    seen.insert(d.id.to_owned(), (f, row));
                 }
-                seen.insert(d.id.to_owned(), (f, row));
-            }
-            let batch = s
-                .builder
-                .signed_from(docs)
-                .map_err(|e| stage_error(path, e.to_string()))?;
+                s.builder
+                    .signed_from(docs.iter().copied())
+                    .map_err(|e| stage_error(path, e.to_string()))
+            })?;
             s.builder.add_signed(batch)?;
-            s.integer_ids
-                .extend(integer.iter().map(|b| b.unwrap_or(false)));
+            s.integer_ids.extend(integer);
             rows += n as u64;
         }
         if rows != header.docs || hex(&h) != header.signed[0] {

@@ -10,6 +10,8 @@ sets how many); no Python object is made per document.
 - :func:`sign`: per-document features (content hash, MinHash signature, LSH band keys).
 - :func:`cluster`, :func:`cluster_jsonl`: cluster a batch (rows, or the CLI's JSONL bytes).
 - :func:`compare`, :func:`explain`: every measure of two texts, and why they match or not.
+- :func:`sign_rows`, :func:`verify_pairs`: stage rows for a distributed driver (the Spark job
+  in ``spark/``): the signed stage's columns, and the copy preset's verdicts on pairs of them.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ __all__ = [
     "compare",
     "explain",
     "sign",
+    "sign_rows",
+    "verify_pairs",
 ]
 
 
@@ -90,6 +94,53 @@ def sign(
             top_terms=top_terms,
         )
     )
+
+
+def sign_rows(
+    data: Any,
+    config: Optional[Config] = None,
+    *,
+    id_column: str = "id",
+    text_column: str = "text",
+    title_column: Optional[str] = None,
+) -> Any:
+    """Sign a batch of articles into rows of the signed stage schema: the columns of the
+    Parquet file ``storyhash sign`` writes (``id``, ``integer_id``, ``time`` (null),
+    ``content_hash``, ``words``, ``signature``, ``band_keys``, ``own``, ``anchors``,
+    ``line_hashes``, ``story_terms``, ``story_line_ends``, ``shingles``), one row per input
+    row, in order. Unsigned engine values are stored as the signed integers of the same bits,
+    as in the file (Spark has no unsigned types).
+
+    Every row depends on its text and the config only, so batches may be signed anywhere
+    (e.g. in Spark's ``mapInArrow``) and put together in input order. The columns are read as
+    :func:`sign` reads them (same errors).
+    """
+    return _record_batch(
+        _storyhash.sign_rows(
+            data,
+            config,
+            id_column=id_column,
+            text_column=text_column,
+            title_column=title_column,
+        )
+    )
+
+
+def verify_pairs(config: Config, left: Any, right: Any) -> Any:
+    """The candidate pairs the copy preset joins, as ``storyhash verify`` decides them.
+
+    ``left`` and ``right`` are aligned Arrow data: row ``i`` of each holds one document of
+    candidate pair ``i``, in the signed stage schema (:func:`sign_rows`'s columns, in those
+    types) plus an int64 ``position`` (the document's position in the collection; ``left``'s
+    the smaller). Returns a record batch of the verified stage schema: ``a``, ``b`` (the
+    positions), ``similarity``, ``evidence`` (``exact``, ``copy`` or ``contained``) and
+    ``contained`` (for ``contained``, the position of the trimmed copy), sorted by position.
+
+    The copy preset's verdict on a pair depends on its two documents alone; the story
+    preset's needs collection statistics, so a story config raises ``ValueError`` (run
+    ``storyhash candidates``, ``verify`` and ``link`` over the signed files instead).
+    """
+    return _record_batch(_storyhash.verify_pairs(config, left, right))
 
 
 def cluster(

@@ -42,6 +42,19 @@ def sign(
 ) -> Any:
     """Per-document features; a pyarrow RecordBatch when pyarrow is installed."""
 
+def sign_rows(
+    data: ArrowData,
+    config: Optional[Config] = None,
+    *,
+    id_column: str = "id",
+    text_column: str = "text",
+    title_column: Optional[str] = None,
+) -> Any:
+    """Rows of the signed stage schema; a pyarrow RecordBatch when pyarrow is installed."""
+
+def verify_pairs(config: Config, left: ArrowData, right: ArrowData) -> Any:
+    """The copy preset's verified pairs; a pyarrow RecordBatch when pyarrow is installed."""
+
 def cluster(
     data: ArrowData,
     config: Optional[Config] = None,
