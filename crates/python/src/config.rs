@@ -25,9 +25,9 @@ pub(crate) fn value_error(e: impl std::fmt::Display) -> PyErr {
 }
 
 /// The settings `storyhash cluster --preset P` runs with when given no other option: the
-/// core's defaults for `P`, but for the containment threshold. Every CLI command defaults
-/// `--contain-threshold` to 0.7 (the README's figure), while `ContainParams::default()` says
-/// 0.8; a Python user asking for a preset gets the CLI's results, so the CLI's value is kept.
+/// core's defaults for `P`, with the containment threshold set to the CLI's
+/// `--contain-threshold` default explicitly, so that a Python user asking for a preset gets
+/// the CLI's results even if the core's default moves.
 pub(crate) fn cli_preset(preset: Preset) -> EngineConfig {
     let mut cfg = EngineConfig::for_preset(preset);
     if let Some(c) = &mut cfg.copy.contain {
