@@ -1,7 +1,8 @@
 """Peer benchmark: storyhash against datasketch, rensa, FastSketchLSH and gaoya on one JSONL
 corpus with the same settings (lowercase \\w+ words, word 5-gram shingles, 128 permutations,
 LSH threshold 0.8 with 8 bands x 16 rows (rensa and FastSketchLSH need bands dividing 128), single thread). Each engine runs in its own process
-so that peak RSS is its own. Usage: peers.py CORPUS STORYHASH_BINARY"""
+so that peak RSS is its own; "storyhash wheel" is storyhash's Python module called from Python
+like the peers (reading the JSONL in Python included, as for them). Usage: peers.py CORPUS STORYHASH_BINARY"""
 import json, os, re, resource, shutil, subprocess, sys, time
 
 CORPUS, BIN = sys.argv[1], sys.argv[2]
@@ -66,6 +67,21 @@ def engine(name):
         sk = F.FastSimilaritySketch(128, 42).batch(sets, num_threads=1)
         flags = F.LSH(128, 8, num_threads=1).insert_and_query_duplicates(sk)
         labels = None; flagged = [bool(f) for f in flags]
+    elif name == "storyhash wheel":
+        # The Python module on one thread (the pool starts at the first call), with the
+        # settings the CLI rows use: copy preset, 8 x 16 bands, no containment.
+        os.environ["RAYON_NUM_THREADS"] = "1"
+        import pyarrow as pa, storyhash
+        d = storyhash.Config.preset("copy").to_dict()
+        d["config"]["copy"]["bands"] = {"bands": 8, "rows": 16}
+        d["config"]["copy"]["contain"] = None
+        cfg = storyhash.Config.from_dict(d)
+        table = pa.Table.from_pydict({"id": [str(x["id"]) for x in docs],
+                                      "text": [x["text"] for x in docs]})
+        out = storyhash.cluster(table, cfg)
+        labels = None
+        flagged = [r != i for r, i in zip(out.column("representative").to_pylist(),
+                                          out.column("id").to_pylist())]
     else:
         raise SystemExit("unknown engine " + name)
     secs = time.perf_counter() - t0
@@ -130,7 +146,8 @@ for threads, pin, label in [(1, True, "storyhash, 1 core (taskset)" if PIN else 
 base = rows[0][2]
 bench = subprocess.run(PIN + [BIN, "bench", CORPUS, "--preset", "copy", "--repeat", "3", "--bands", "8", "--rows", "16", "--no-contain"], check=True, capture_output=True, text=True).stdout
 # ENGINES=datasketch,gaoya (names below, comma-separated) runs only those peers; ENGINES=none none.
-ALL = ["datasketch", "gaoya", "rensa", "FastSketchLSH", "rensa sketch lane", "FastSketchLSH sketch lane"]
+ALL = ["storyhash wheel", "datasketch", "gaoya", "rensa", "FastSketchLSH", "rensa sketch lane",
+       "FastSketchLSH sketch lane"]
 WANT = os.environ.get("ENGINES")
 for name in [e for e in ALL if WANT is None or e in WANT.split(",")]:
     try:
