@@ -330,22 +330,7 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
             report::write(format, &input, out)
         }
     };
-    match out_dest {
-        Some(dest) => {
-            let path = dest.path().to_path_buf();
-            dest.commit(|w| write(w).map_err(|e| Error::io(&path, e)))?;
-        }
-        None => {
-            let stdout = std::io::stdout();
-            let mut out = std::io::BufWriter::new(stdout.lock());
-            let written = write(&mut out).and_then(|_| out.flush());
-            if let Err(e) = written {
-                if e.kind() != std::io::ErrorKind::BrokenPipe {
-                    return Err(Error::io("<stdout>", e));
-                }
-            }
-        }
-    }
+    super::write_report(out_dest, write)?;
     if let (Some(path), Some(dest)) = (&args.dedup_out, dedup) {
         let reps = run.clusters.iter().map(|c| {
             if count_words {

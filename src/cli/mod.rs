@@ -686,6 +686,30 @@ fn count(n: usize, noun: &str) -> String {
     }
 }
 
+/// Write a report through `write`: into `dest` (whole or not at all), or else to stdout, where
+/// a reader that closed the pipe early is not an error (as [`emit`]).
+fn write_report(
+    dest: Option<storyhash::corpus::subset::Destination>,
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<(), Error> {
+    use std::io::Write;
+    match dest {
+        Some(dest) => {
+            let path = dest.path().to_path_buf();
+            dest.commit(|w| write(w).map_err(|e| Error::io(&path, e)))
+        }
+        None => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            match write(&mut out).and_then(|_| out.flush()) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    Err(Error::io("<stdout>", e))
+                }
+                _ => Ok(()),
+            }
+        }
+    }
+}
+
 /// Write `text` to stdout. A reader that closed the pipe early (`| head`) is not an error: the
 /// rest of the run goes on, and the exit status is the run's. Any other write error (a full
 /// disk) is.

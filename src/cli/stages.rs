@@ -7,7 +7,7 @@ use super::index::RecordArgs;
 use super::progress::Progress;
 use super::{count, inputs_or_stdin};
 use clap::{Args, ValueEnum};
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -228,22 +228,7 @@ pub fn link(a: LinkArgs) -> Result<ExitCode, Error> {
         },
         pair_fields: None,
     };
-    match dest {
-        Some(dest) => {
-            let path = dest.path().to_path_buf();
-            dest.commit(|w| report::write(format, &input, w).map_err(|e| Error::io(&path, e)))?;
-        }
-        None => {
-            let stdout = std::io::stdout();
-            let mut out = std::io::BufWriter::new(stdout.lock());
-            let written = report::write(format, &input, &mut out).and_then(|_| out.flush());
-            if let Err(e) = written {
-                if e.kind() != std::io::ErrorKind::BrokenPipe {
-                    return Err(Error::io("<stdout>", e));
-                }
-            }
-        }
-    }
+    super::write_report(dest, |w| report::write(format, &input, w))?;
     if !a.signed.quiet {
         let multi = run.clusters.iter().filter(|c| c.members.len() > 1).count();
         eprintln!(
