@@ -34,5 +34,5 @@ pub mod weight;
 
 pub use cluster::ClusterRun;
 pub use error::{Error, Result};
-pub use pipeline::{Article, Collection, CollectionBuilder, EngineConfig, Verify};
+pub use pipeline::{Article, ArticleRef, Collection, CollectionBuilder, EngineConfig, Verify};
 pub use score::Preset;

@@ -9,16 +9,18 @@
 use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray, UInt32Array};
 use std::sync::Arc;
 use storyhash_core::cluster::ClusterRun;
-use storyhash_core::{Article, Collection, CollectionBuilder, EngineConfig, Error};
+use storyhash_core::{ArticleRef, Collection, CollectionBuilder, EngineConfig, Error};
 use storyhash_report::{round4, Format, PairsShown, ReportInput};
 
-/// The collection of `articles` under `cfg`, and its clustering.
-pub(crate) fn run(
-    cfg: &EngineConfig,
-    articles: Vec<Article>,
-) -> Result<(Collection, ClusterRun), Error> {
+/// A builder holding the signed `articles` under `cfg` (the texts may go once it is made).
+pub(crate) fn signed(cfg: &EngineConfig, articles: &[ArticleRef<'_>]) -> CollectionBuilder {
     let mut builder = CollectionBuilder::new(cfg.clone());
-    builder.add_batch(articles);
+    builder.add_borrowed(articles);
+    builder
+}
+
+/// The collection of a builder's articles, and its clustering.
+pub(crate) fn run(builder: CollectionBuilder) -> Result<(Collection, ClusterRun), Error> {
     let coll = builder.finish()?;
     let run = coll.cluster()?;
     Ok((coll, run))

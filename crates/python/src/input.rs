@@ -11,8 +11,9 @@ use arrow_array::types::{
 };
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::DataType;
+use std::borrow::Cow;
 use std::collections::HashMap;
-use storyhash_core::Article;
+use storyhash_core::ArticleRef;
 
 /// Where the fields of an article are, by column name.
 #[derive(Debug, Clone)]
@@ -27,46 +28,62 @@ pub(crate) struct Columns {
 #[derive(Debug)]
 pub(crate) struct InputError(pub(crate) String);
 
-/// The articles of `batches`, in row order.
-pub(crate) struct Articles {
-    pub(crate) articles: Vec<Article>,
+/// The articles of `batches`, in row order, borrowing their texts and titles from the Arrow
+/// buffers (only integer ids are made into strings): signing reads the texts where they are.
+pub(crate) struct Articles<'a> {
+    ids: Vec<Cow<'a, str>>,
+    texts: Vec<&'a str>,
+    titles: Vec<Option<&'a str>>,
     /// By row: whether the id was an integer.
     pub(crate) integer_ids: Vec<bool>,
 }
 
-/// Which values a column may hold.
-#[derive(Clone, Copy, PartialEq)]
-enum Kind {
-    /// Strings only (texts, titles).
-    Text,
-    /// Strings or integers (ids).
-    Id,
+impl Articles<'_> {
+    /// The articles as the engine signs them.
+    pub(crate) fn refs(&self) -> Vec<ArticleRef<'_>> {
+        (0..self.texts.len())
+            .map(|i| ArticleRef {
+                id: &self.ids[i],
+                text: self.texts[i],
+                title: self.titles[i],
+                time: None,
+            })
+            .collect()
+    }
 }
 
-/// A column's values as strings (`None` for a null), and whether they were integers.
-fn values(
-    array: &ArrayRef,
-    name: &str,
-    kind: Kind,
-) -> Result<(Vec<Option<String>>, bool), InputError> {
-    fn collect<'a>(it: impl Iterator<Item = Option<&'a str>>) -> Vec<Option<String>> {
-        it.map(|v| v.map(str::to_owned)).collect()
+/// A string column's values (`None` for a null), borrowed; `None` for a column of another
+/// type.
+fn strings(array: &ArrayRef) -> Option<Vec<Option<&str>>> {
+    match array.data_type() {
+        DataType::Utf8 => Some(array.as_string::<i32>().iter().collect()),
+        DataType::LargeUtf8 => Some(array.as_string::<i64>().iter().collect()),
+        DataType::Utf8View => Some(array.as_string_view().iter().collect()),
+        _ => None,
     }
-    fn ints<T: arrow_array::ArrowPrimitiveType>(array: &ArrayRef) -> Vec<Option<String>>
+}
+
+/// A column's values, `None` for a null.
+type Values<'a> = Vec<Option<Cow<'a, str>>>;
+
+/// An id column's values (`None` for a null): borrowed when they are strings, written out
+/// when they are integers; and whether they were integers.
+fn ids<'a>(array: &'a ArrayRef, name: &str) -> Result<(Values<'a>, bool), InputError> {
+    fn ints<'a, T: arrow_array::ArrowPrimitiveType>(array: &ArrayRef) -> Values<'a>
     where
         T::Native: ToString,
     {
         array
             .as_primitive::<T>()
             .iter()
-            .map(|v| v.map(|n| n.to_string()))
+            .map(|v| v.map(|n| Cow::Owned(n.to_string())))
             .collect()
     }
-    let strings = match array.data_type() {
-        DataType::Utf8 => collect(array.as_string::<i32>().iter()),
-        DataType::LargeUtf8 => collect(array.as_string::<i64>().iter()),
-        DataType::Utf8View => collect(array.as_string_view().iter()),
-        t if kind == Kind::Id && t.is_integer() => {
+    if let Some(v) = strings(array) {
+        return Ok((v.into_iter().map(|v| v.map(Cow::Borrowed)).collect(), false));
+    }
+    match array.data_type() {
+        t if t.is_integer() => {
             let v = match t {
                 DataType::Int8 => ints::<Int8Type>(array),
                 DataType::Int16 => ints::<Int16Type>(array),
@@ -77,19 +94,23 @@ fn values(
                 DataType::UInt32 => ints::<UInt32Type>(array),
                 _ => ints::<UInt64Type>(array),
             };
-            return Ok((v, true));
+            Ok((v, true))
         }
-        t => {
-            let allowed = match kind {
-                Kind::Text => "a string column (utf8, large_utf8 or utf8_view)",
-                Kind::Id => "a string or integer column",
-            };
-            return Err(InputError(format!(
-                "column {name:?} has type {t}: it must be {allowed}"
-            )));
-        }
-    };
-    Ok((strings, false))
+        t => Err(InputError(format!(
+            "column {name:?} has type {t}: it must be a string or integer column"
+        ))),
+    }
+}
+
+/// The string column `name` of `batch`, borrowed, or an error naming its type.
+fn text_values<'a>(batch: &'a RecordBatch, name: &str) -> Result<Vec<Option<&'a str>>, InputError> {
+    let array = column(batch, name)?;
+    strings(array).ok_or_else(|| {
+        InputError(format!(
+            "column {name:?} has type {}: it must be a string column (utf8, large_utf8 or utf8_view)",
+            array.data_type()
+        ))
+    })
 }
 
 /// The column `name` of `batch`, or an error listing the columns there are.
@@ -111,16 +132,23 @@ fn column<'a>(batch: &'a RecordBatch, name: &str) -> Result<&'a ArrayRef, InputE
 /// The articles of `batches` (one per row, in order). A null or empty id, a duplicate id or a
 /// null text is an error naming the row; a null or empty title is no title (as a JSONL record
 /// without one).
-pub(crate) fn articles(batches: &[RecordBatch], cols: &Columns) -> Result<Articles, InputError> {
+pub(crate) fn articles<'a>(
+    batches: &'a [RecordBatch],
+    cols: &Columns,
+) -> Result<Articles<'a>, InputError> {
     let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
-    let mut articles = Vec::with_capacity(rows);
-    let mut integer_ids = Vec::with_capacity(rows);
+    let mut out = Articles {
+        ids: Vec::with_capacity(rows),
+        texts: Vec::with_capacity(rows),
+        titles: Vec::with_capacity(rows),
+        integer_ids: Vec::with_capacity(rows),
+    };
     let mut row = 0usize;
     for batch in batches {
-        let (ids, integer) = values(column(batch, &cols.id)?, &cols.id, Kind::Id)?;
-        let (texts, _) = values(column(batch, &cols.text)?, &cols.text, Kind::Text)?;
+        let (ids, integer) = ids(column(batch, &cols.id)?, &cols.id)?;
+        let texts = text_values(batch, &cols.text)?;
         let titles = match &cols.title {
-            Some(t) => Some(values(column(batch, t)?, t, Kind::Text)?.0),
+            Some(t) => Some(text_values(batch, t)?),
             None => None,
         };
         let mut titles = titles.map(|t| t.into_iter());
@@ -141,28 +169,24 @@ pub(crate) fn articles(batches: &[RecordBatch], cols: &Columns) -> Result<Articl
                     cols.text
                 )));
             };
-            articles.push(Article {
-                title: title.filter(|t| !t.is_empty()),
-                ..Article::new(id, text)
-            });
-            integer_ids.push(integer);
+            out.ids.push(id);
+            out.texts.push(text);
+            out.titles.push(title.filter(|t| !t.is_empty()));
+            out.integer_ids.push(integer);
             row += 1;
         }
     }
-    let mut first: HashMap<&str, usize> = HashMap::with_capacity(articles.len());
-    for (row, a) in articles.iter().enumerate() {
-        if let Some(was) = first.insert(a.id.as_str(), row) {
+    let mut first: HashMap<&str, usize> = HashMap::with_capacity(rows);
+    for (row, id) in out.ids.iter().enumerate() {
+        if let Some(was) = first.insert(id, row) {
             return Err(InputError(format!(
-                "column {:?}, row {row}: duplicate id {:?} (first at row {was}); ids must be unique",
-                cols.id, a.id
+                "column {:?}, row {row}: duplicate id {id:?} (first at row {was}); ids must be unique",
+                cols.id
             )));
         }
     }
     drop(first);
-    Ok(Articles {
-        articles,
-        integer_ids,
-    })
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -189,8 +213,8 @@ mod tests {
             Arc::new(Int64Array::from(vec![7, 8])),
             Arc::new(StringArray::from(vec!["a", "b"])),
         );
-        let a = articles(&[b], &cols()).unwrap();
-        assert_eq!(a.articles[1].id, "8");
+        let a = articles(std::slice::from_ref(&b), &cols()).unwrap();
+        assert_eq!(a.refs()[1].id, "8");
         assert_eq!(a.integer_ids, vec![true, true]);
     }
 

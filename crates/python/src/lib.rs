@@ -71,8 +71,7 @@ fn py_sign(
     let cols = columns(id_column, text_column, title_column);
     let out = py.detach(move || {
         let read = input::articles(&batches, &cols).map_err(|e| e.0)?;
-        drop(batches);
-        sign::sign(&cfg, read.articles, top_terms).map_err(|e| e.to_string())
+        sign::sign(&cfg, &read.refs(), top_terms).map_err(|e| e.to_string())
     });
     out.map(PyRecordBatch::new).map_err(value_error)
 }
@@ -96,8 +95,7 @@ fn sign_rows(
     let cols = columns(id_column, text_column, title_column);
     let out = py.detach(move || {
         let read = input::articles(&batches, &cols).map_err(|e| e.0)?;
-        drop(batches);
-        stage::sign_rows(&cfg, read.articles, &read.integer_ids)
+        stage::sign_rows(&cfg, &read.refs(), &read.integer_ids)
     });
     out.map(PyRecordBatch::new).map_err(value_error)
 }
@@ -147,10 +145,14 @@ fn cluster_jsonl<'py>(
     let cfg = Config::or_default(config);
     let cols = columns(id_column, text_column, title_column);
     let out = py.detach(move || {
-        let read = input::articles(&batches, &cols).map_err(|e| e.0)?;
+        // The texts are read where they are, and let go before the collection is built.
+        let (builder, integer_ids) = {
+            let read = input::articles(&batches, &cols).map_err(|e| e.0)?;
+            (cluster::signed(&cfg, &read.refs()), read.integer_ids)
+        };
         drop(batches);
-        let (coll, run) = cluster::run(&cfg, read.articles).map_err(|e| e.to_string())?;
-        Ok::<_, String>(cluster::jsonl(&coll, &run, &read.integer_ids, shown))
+        let (coll, run) = cluster::run(builder).map_err(|e| e.to_string())?;
+        Ok::<_, String>(cluster::jsonl(&coll, &run, &integer_ids, shown))
     });
     Ok(PyBytes::new(py, &out.map_err(value_error)?))
 }
@@ -170,9 +172,13 @@ fn py_cluster(
     let cfg = Config::or_default(config);
     let cols = columns(id_column, text_column, title_column);
     let out = py.detach(move || {
-        let read = input::articles(&batches, &cols).map_err(|e| e.0)?;
+        // The texts are read where they are, and let go before the collection is built.
+        let builder = {
+            let read = input::articles(&batches, &cols).map_err(|e| e.0)?;
+            cluster::signed(&cfg, &read.refs())
+        };
         drop(batches);
-        let (coll, run) = cluster::run(&cfg, read.articles).map_err(|e| e.to_string())?;
+        let (coll, run) = cluster::run(builder).map_err(|e| e.to_string())?;
         cluster::rows(&coll, &run).map_err(|e| e.to_string())
     });
     out.map(PyRecordBatch::new).map_err(value_error)

@@ -14,7 +14,7 @@ use arrow_schema::{DataType, Field};
 use std::sync::Arc;
 use storyhash_core::candidates::bands::band_keys;
 use storyhash_core::pipeline::StoryIndex;
-use storyhash_core::{Article, CollectionBuilder, EngineConfig, Error, Preset};
+use storyhash_core::{ArticleRef, CollectionBuilder, EngineConfig, Error, Preset};
 
 /// A list column over `values`, document `i` at `values[offsets[i]..offsets[i + 1]]`.
 fn list(values: ArrayRef, lengths: impl IntoIterator<Item = usize>, nullable: bool) -> ListArray {
@@ -31,7 +31,7 @@ fn list(values: ArrayRef, lengths: impl IntoIterator<Item = usize>, nullable: bo
 /// story preset with its top-terms index only).
 pub(crate) fn sign(
     cfg: &EngineConfig,
-    articles: Vec<Article>,
+    articles: &[ArticleRef<'_>],
     top_terms: bool,
 ) -> Result<RecordBatch, Error> {
     if top_terms
@@ -44,7 +44,7 @@ pub(crate) fn sign(
     }
     let lsh = cfg.copy_lsh()?;
     let mut builder = CollectionBuilder::new(cfg.clone());
-    let batch = builder.sign(articles);
+    let batch = builder.sign_borrowed(articles);
     let n = batch.len();
     let k = cfg.copy.sketch.num_perm;
     let mut ids = Vec::with_capacity(n);

@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use storyhash_core::cluster::ScoredPair;
 use storyhash_core::pipeline::SignedDoc;
-use storyhash_core::{Article, CollectionBuilder, EngineConfig, Preset};
+use storyhash_core::{ArticleRef, CollectionBuilder, EngineConfig, Preset};
 use storyhash_stages::{pairs, signed};
 
 /// Why the story preset is not verified pair by pair, and where it runs instead.
@@ -31,11 +31,11 @@ pub(crate) const STORY_REFUSED: &str = "verify_pairs runs the copy preset only: 
 /// id was an integer).
 pub(crate) fn sign_rows(
     cfg: &EngineConfig,
-    articles: Vec<Article>,
+    articles: &[ArticleRef<'_>],
     integer_ids: &[bool],
 ) -> Result<RecordBatch, String> {
     let builder = CollectionBuilder::new(cfg.clone());
-    let batch = builder.sign(articles);
+    let batch = builder.sign_borrowed(articles);
     signed::record_batch(cfg, &batch, integer_ids).map_err(|e| e.to_string())
 }
 

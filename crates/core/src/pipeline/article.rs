@@ -30,12 +30,46 @@ impl Article {
         }
     }
 
+    /// The article borrowed, as [`CollectionBuilder::sign_borrowed`](super::CollectionBuilder::sign_borrowed) takes it.
+    pub fn borrowed(&self) -> ArticleRef<'_> {
+        ArticleRef {
+            id: &self.id,
+            text: &self.text,
+            title: self.title.as_deref(),
+            time: self.time,
+        }
+    }
+
     /// An article with an id and a text only.
     pub fn new(id: impl Into<String>, text: impl Into<String>) -> Self {
         Article {
             id: id.into(),
             text: text.into(),
             ..Article::default()
+        }
+    }
+}
+
+/// An [`Article`] whose strings belong to someone else (an Arrow buffer, a request body): a
+/// driver that already holds the texts signs them without copying each into a `String`.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ArticleRef<'a> {
+    /// The caller's id for the article (unique within a collection).
+    pub id: &'a str,
+    /// The article's text.
+    pub text: &'a str,
+    /// The headline, when it is given apart from the text (see [`Article::title`]).
+    pub title: Option<&'a str>,
+    /// When the article was published or received, in seconds since the Unix epoch.
+    pub time: Option<i64>,
+}
+
+impl<'a> ArticleRef<'a> {
+    /// The text the engine reads, as [`Article::engine_text`].
+    pub fn engine_text(&self) -> std::borrow::Cow<'a, str> {
+        match self.title {
+            Some(title) => format!("{title}\n{}", self.text).into(),
+            None => self.text.into(),
         }
     }
 }

@@ -5,7 +5,7 @@
 //! Invariant: the result depends on the documents and the [`EngineConfig`] only, never on the
 //! number of threads or the batch sizes: every parallel step collects in input order.
 
-use super::article::Article;
+use super::article::{Article, ArticleRef};
 use super::config::{EngineConfig, Verify};
 use super::contain::{ContainFeatures, ANCHORS};
 use super::copy_lane::{copy_candidates, copy_clusters, exact_pairs, ExactCopies};
@@ -162,10 +162,23 @@ impl CollectionBuilder {
         self.push_signed(batch);
     }
 
+    /// [`CollectionBuilder::add_batch`] of articles whose texts the caller keeps.
+    pub fn add_borrowed(&mut self, docs: &[ArticleRef<'_>]) {
+        let batch = self.sign_borrowed(docs);
+        self.push_signed(batch);
+    }
+
     /// The features of a batch of documents, computed in parallel from their texts and this
     /// builder's config alone (no collection state), so that they can be computed anywhere and
     /// added later with [`CollectionBuilder::add_signed`].
     pub fn sign(&self, docs: Vec<Article>) -> SignedBatch {
+        let refs: Vec<ArticleRef<'_>> = docs.iter().map(Article::borrowed).collect();
+        self.sign_borrowed(&refs)
+    }
+
+    /// [`CollectionBuilder::sign`] of articles whose texts the caller keeps (the same
+    /// features, byte for byte): only the ids are copied.
+    pub fn sign_borrowed(&self, docs: &[ArticleRef<'_>]) -> SignedBatch {
         let cfg = &self.cfg;
         let seeds = &self.seeds;
         // Each document's signature is written straight into the batch's flat buffer.
@@ -204,7 +217,7 @@ impl CollectionBuilder {
         }
         SignedBatch {
             recipe: FeatureRecipe::of(cfg),
-            articles: docs.into_iter().map(|d| (d.id, d.time)).collect(),
+            articles: docs.iter().map(|d| (d.id.to_owned(), d.time)).collect(),
             feats,
             sigs,
             own,

@@ -28,7 +28,7 @@ mod verify;
 #[cfg(test)]
 mod tests;
 
-pub use article::Article;
+pub use article::{Article, ArticleRef};
 pub use collection::{Collection, CollectionBuilder, SignedBatch, SignedDoc};
 pub use config::{
     CopyParams, EngineConfig, IdfSource, LinkParams, StoryIndex, StoryMinHashParams, StoryParams,
