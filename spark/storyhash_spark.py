@@ -1,5 +1,8 @@
-"""storyhash on Spark: the copy preset's clusters of a corpus, equal to ``storyhash cluster
---preset copy``'s, computed in stages that each write Parquet.
+"""storyhash on Spark: a corpus's clusters, computed in stages that each write Parquet. The
+copy preset's equal ``storyhash cluster --preset copy``'s; the story preset's are made by
+windows of the input order, under the rule below.
+
+The copy preset (the default config):
 
     positions   input rows with their 0-based position (the CLI's input order)
     signed      the signed stage's columns (``storyhash sign``'s), signed by the wheel in
@@ -13,14 +16,36 @@
                 MapReduce and Beyond")
     clusters    position, id and cluster (the id of the cluster's earliest member)
 
+The story preset (a story config given with ``--config``):
+
+    positions   as above
+    windows     edges (window, position, rep): window w holds positions [w*S, w*S + N),
+                with N = ``--window``, S = N - ``--overlap``, the last window the first that
+                reaches the last position; each window is clustered by the wheel
+                (``storyhash.cluster``) in ``applyInArrow``, and every article that is not
+                its window cluster's earliest member gives an edge to that member (``rep``)
+    components  as above, over the edges of every window
+    clusters    as above
+
+The rule: the story preset's clusters on Spark are the connected components of the union of
+each window's clusters, where a window's clusters are exactly ``storyhash cluster --preset
+story`` (same config) over that window's articles in input order; a cluster is named by its
+earliest member. With one window (N at least the number of articles) they are exactly the
+CLI's clusters. The story preset's collection statistics (term weights, boilerplate lines)
+and its average linkage are functions of the articles clustered together, so no pair can be
+decided alone; a window is a collection small enough for one task. Stories are local in
+time, so an archive in time order makes position windows time windows, and the overlap lets
+a story that crosses a window's edge join up. What it costs: a story spread over more than
+the overlap can be cut in two, and two window clusters that share an article are chained
+into one (docs/spark.md, "The story preset").
+
 A stage is complete when its directory holds ``_SUCCESS``, written by this job after the
 stage's files (Spark's own marker is turned off); a complete stage is read back, not
 recomputed, so a failed run restarts from the last complete stage. Every value is a function
-of the input and the config, never of the partitioning: positions come from the input order,
-components are labelled by their smallest position.
-
-The story preset is refused: its statistics and average linkage run with the CLI stages
-(see docs/spark.md).
+of the input, the config (and the window settings), never of the partitioning: positions come
+from the input order, a window's articles are clustered in position order, components are
+labelled by their smallest position. ``OUT/_config.json`` holds the config (and
+``OUT/_story.json`` the window settings): a rerun under others on the same ``OUT`` is refused.
 """
 
 from __future__ import annotations
@@ -39,6 +64,10 @@ from pyspark.sql import functions as F
 import storyhash
 
 STAGES = ["positions", "signed", "candidates", "verified", "components", "clusters"]
+STORY_STAGES = ["positions", "windows", "components", "clusters"]
+# Articles a story window holds by default: a window is one Arrow table in one task
+# (docs/spark.md, "The story preset", on what fits an executor).
+DEFAULT_WINDOW = 200_000
 
 # The signed stage schema as Spark declares it (Spark has no unsigned types: the file stores
 # the engine's unsigned values as signed integers of the same bits), led by the position.
@@ -54,6 +83,8 @@ VERIFY_COLUMNS = [
     "id", "integer_id", "time", "content_hash", "words", "signature", "own", "anchors",
     "line_hashes", "story_terms", "story_line_ends", "shingles",
 ]
+# A story window's edges: an article and its window cluster's earliest member (positions).
+WINDOW_EDGES_DDL = "window BIGINT, position BIGINT, rep BIGINT"
 # The padding of a document's lead anchors (the core's EMPTY, u32::MAX, as an int32).
 EMPTY_ANCHOR = -1
 
@@ -309,6 +340,71 @@ def verified(cands: DataFrame, signed: DataFrame, config_json: str) -> DataFrame
     return joined.mapInArrow(verify_batches(config_json), VERIFIED_DDL)
 
 
+def window_count(rows: int, size: int, overlap: int) -> int:
+    """How many windows of ``size`` articles, each starting ``size - overlap`` after the one
+    before, cover ``rows`` positions: the last is the first that reaches the last position, so
+    every position is in a window and no window is empty (each starts before ``rows``)."""
+    if rows <= size:
+        return 1
+    step = size - overlap
+    return -(-(rows - size) // step) + 1
+
+
+def windowed(positions: DataFrame, size: int, overlap: int, count: int) -> DataFrame:
+    """The rows of ``positions`` with their ``window``, once for each window holding them
+    (window w holds positions [w*step, w*step + size), step = size - overlap; at most
+    ceil(size / step) windows hold a position)."""
+    step = size - overlap
+    # Windows w with w*step <= p < w*step + size: from the first whose end passes p to the
+    # last starting at or before p (integer division: p - size is >= 0 where it is used).
+    first = F.expr(f"CASE WHEN position < {size} THEN 0L "
+                   f"ELSE (position - {size}) div {step} + 1 END")
+    last = F.least(F.expr(f"position div {step}"), F.lit(count - 1).cast("long"))
+    return positions.withColumn("window", F.explode(F.sequence(first, last)))
+
+
+def cluster_windows(config_json: str, title: bool) -> Callable[[pa.Table], pa.Table]:
+    """The ``applyInArrow`` function of the windows stage: a window's articles in, an edge
+    (window, position, rep) out for each article that is not the earliest member of its
+    cluster in the window."""
+
+    def cluster(table: pa.Table) -> pa.Table:
+        os.environ.setdefault("RAYON_NUM_THREADS", "1")
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        import storyhash
+
+        cfg = storyhash.Config.from_json(config_json)
+        # A group's rows come in no particular order; the story preset's clusters depend on
+        # the order (representatives, ties), so give it the input order.
+        table = table.sort_by("position")
+        run = storyhash.cluster(
+            table, cfg, id_column="id", text_column="text",
+            title_column="title" if title else None,
+        )
+        positions = table.column("position").combine_chunks()
+        # The run's rows line up with the table's: a representative's row is its position.
+        rows = pc.index_in(run.column("representative"), value_set=run.column("id"))
+        reps = pc.take(positions, rows)
+        joined = pc.not_equal(positions, reps)
+        positions, reps = positions.filter(joined), reps.filter(joined)
+        window = pa.repeat(table.column("window")[0], len(positions))
+        return pa.table({"window": window, "position": positions, "rep": reps})
+
+    return cluster
+
+
+def window_edges(positions: DataFrame, config_json: str, title: bool, size: int,
+                 overlap: int, count: int) -> DataFrame:
+    """Every story window's edges: its articles (``id``, ``text``, ``title``) grouped by
+    window and clustered by the wheel."""
+    cols = ["position", "id", "text"] + (["title"] if title else [])
+    rows = windowed(positions.select(*cols), size, overlap, count)
+    return rows.groupBy("window").applyInArrow(
+        cluster_windows(config_json, title), WINDOW_EDGES_DDL
+    )
+
+
 def large_star(edges: DataFrame) -> DataFrame:
     """Each node's larger neighbours joined to the smallest of its neighbourhood (itself
     included)."""
@@ -368,7 +464,8 @@ def components(stages: Stages, pairs: DataFrame, work: str, max_rounds: int = 64
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         prog="storyhash_spark.py",
-        description="The copy preset's clusters of a corpus on Spark, in Parquet stages.",
+        description="The copy or story preset's clusters of a corpus on Spark, in Parquet "
+                    "stages (the story preset by windows of the input order).",
     )
     p.add_argument("--input", required=True,
                    help="a JSONL or Parquet file, or a directory of them (read in name order)")
@@ -377,10 +474,16 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     p.add_argument("--out", required=True, help="directory of the stages (any Hadoop path)")
     p.add_argument("--config", default=None,
                    help="engine config JSON file (storyhash.Config(...).to_json()); "
-                        "default: the copy preset, as `storyhash cluster --preset copy`")
+                        "default: the copy preset, as `storyhash cluster --preset copy`; a "
+                        "story config runs the story preset by windows")
     p.add_argument("--id-field", default="id")
     p.add_argument("--text-field", default="text")
     p.add_argument("--title-field", default=None)
+    p.add_argument("--window", type=int, default=None,
+                   help=f"story preset: articles a window holds (default {DEFAULT_WINDOW:,})")
+    p.add_argument("--overlap", type=int, default=None,
+                   help="story preset: articles a window shares with the next "
+                        "(default: a tenth of --window)")
     p.add_argument("--partitions", type=int, default=None,
                    help="shuffle partitions (default: Spark's)")
     p.add_argument("--master", default=None, help="e.g. local[2] (default: spark-submit's)")
@@ -391,16 +494,32 @@ def load_config(path: Optional[str]) -> "storyhash.Config":
     if path is None:
         return storyhash.Config.preset("copy")
     with open(path, encoding="utf-8") as f:
-        cfg = storyhash.Config.from_json(f.read())
-    if cfg.preset_name != "copy":
+        return storyhash.Config.from_json(f.read())
+
+
+def window_settings(cfg: "storyhash.Config", args: argparse.Namespace) -> Optional[dict]:
+    """The story preset's window size and overlap (``None`` for the copy preset)."""
+    given = [f"--{n}" for n in ("window", "overlap") if getattr(args, n) is not None]
+    if cfg.preset_name != "story":
+        if given:
+            raise JobError(
+                f"{' and '.join(given)} {'are' if len(given) > 1 else 'is'} for the story "
+                "preset, and the config is the copy preset: leave "
+                f"{'them' if len(given) > 1 else 'it'} out, or give a story config with "
+                "--config (storyhash.Config.preset(\"story\").to_json())"
+            )
+        return None
+    size = DEFAULT_WINDOW if args.window is None else args.window
+    if size < 1:
+        raise JobError(f"--window {size}: a window holds at least 1 article")
+    overlap = size // 10 if args.overlap is None else args.overlap
+    if not 0 <= overlap < size:
         raise JobError(
-            "the Spark job runs the copy preset only: the story preset's statistics (term "
-            "weights and boilerplate over the whole collection) and its average linkage need "
-            "every document at once. Sign here or with `storyhash sign`, then run "
-            "`storyhash candidates`, `storyhash verify` and `storyhash link` on one machine "
-            "(docs/spark.md, \"The story preset\")"
+            f"--overlap {overlap} with --window {size}: the overlap must be at least 0 and "
+            "less than the window (windows must advance); give a smaller --overlap or a "
+            "larger --window"
         )
-    return cfg
+    return {"window": size, "overlap": overlap}
 
 
 def _format_of(stages: Stages, path: str) -> str:
@@ -418,6 +537,7 @@ def _format_of(stages: Stages, path: str) -> str:
 
 def run(spark: SparkSession, args: argparse.Namespace) -> dict:
     cfg = load_config(args.config)
+    windows = window_settings(cfg, args)
     config_json = cfg.to_json()
     cfg_dict = json.loads(config_json)
     stages = Stages(spark, args.out)
@@ -433,7 +553,19 @@ def run(spark: SparkSession, args: argparse.Namespace) -> dict:
             f"{stages.out} holds stages made under another config: give another --out, or "
             "remove it"
         )
+    # The window settings decide the story preset's clusters as the config does.
+    story_json = json.dumps(windows, sort_keys=True) if windows else None
+    prior_story = stages.read_text(f"{stages.out}/_story.json")
+    if story_json and prior_story is not None and prior_story != story_json:
+        held = json.loads(prior_story)
+        raise JobError(
+            f"{stages.out} holds stages made with --window {held['window']} --overlap "
+            f"{held['overlap']}, not --window {windows['window']} --overlap "
+            f"{windows['overlap']}: give those, another --out, or remove it"
+        )
     stages.write_text(f"{stages.out}/_config.json", config_json)
+    if story_json:
+        stages.write_text(f"{stages.out}/_story.json", story_json)
     fmt = args.input_format or _format_of(stages, args.input)
     fields = {"id": args.id_field, "text": args.text_field, "title": args.title_field}
     report = {}
@@ -466,14 +598,33 @@ def run(spark: SparkSession, args: argparse.Namespace) -> dict:
     positions = stage(
         "positions", lambda: read_input(spark, args.input, fmt, fields), positions_stats
     )
-    signed = stage(
-        "signed",
-        lambda: positions.mapInArrow(sign_batches(config_json, bool(args.title_field)),
-                                     SIGNED_DDL),
-        count,
-    )
-    cands = stage("candidates", lambda: candidates(signed, cfg_dict), count)
-    pairs = stage("verified", lambda: verified(cands, signed, config_json), count)
+    if windows:
+        count_windows = window_count(
+            report["positions"]["rows"], windows["window"], windows["overlap"]
+        )
+
+        def edges_stats(df: DataFrame) -> dict:
+            return {"rows": df.count(), "windows": count_windows, **windows}
+
+        edges = stage(
+            "windows",
+            lambda: window_edges(positions, config_json, bool(args.title_field),
+                                 windows["window"], windows["overlap"], count_windows),
+            edges_stats,
+        )
+        # A window's edges run from a member to its earlier representative.
+        pairs = edges.select(
+            F.least("position", "rep").alias("a"), F.greatest("position", "rep").alias("b")
+        ).distinct()
+    else:
+        signed = stage(
+            "signed",
+            lambda: positions.mapInArrow(sign_batches(config_json, bool(args.title_field)),
+                                         SIGNED_DDL),
+            count,
+        )
+        cands = stage("candidates", lambda: candidates(signed, cfg_dict), count)
+        pairs = stage("verified", lambda: verified(cands, signed, config_json), count)
     work = f"{stages.out}/_work/components"
     found = {}
 

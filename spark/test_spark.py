@@ -1,6 +1,8 @@
 """The Spark job in local[2] mode against the CLI: the same clusters (as a partition of the
 ids, with the same representatives), the same stage rows, restarts from the last complete
-stage. spark/run_tests.sh sets up Java, PySpark and the venv, and runs these."""
+stage; the story preset's windows against the CLI (one window) and against the rule computed
+here with the wheel alone (several). spark/run_tests.sh sets up Java, PySpark and the venv,
+and runs these."""
 
 from __future__ import annotations
 
@@ -70,16 +72,16 @@ def spark_clusters(out: Path) -> dict:
     return {k: sorted(v) for k, v in got.items()}
 
 
-def cli_clusters(inp: Path) -> dict:
-    """`storyhash cluster --preset copy --format jsonl`'s clusters, as ``spark_clusters``."""
+def cli_clusters(inp: Path, preset: str = "copy") -> dict:
+    """`storyhash cluster --preset PRESET --format jsonl`'s clusters, as ``spark_clusters``."""
     fmt = ["--input-format", "parquet"] if inp.is_dir() else []
-    out = cli("cluster", str(inp), *fmt, "--preset", "copy", "--format", "jsonl", "-q")
+    out = cli("cluster", str(inp), *fmt, "--preset", preset, "--format", "jsonl", "-q")
     clusters = [json.loads(line) for line in out.splitlines()]
     return {str(c["representative"]): sorted(map(str, c["members"])) for c in clusters}
 
 
-def assert_same_clusters(inp: Path, out: Path) -> None:
-    want, got = cli_clusters(inp), spark_clusters(out)
+def assert_same_clusters(inp: Path, out: Path, preset: str = "copy") -> None:
+    want, got = cli_clusters(inp, preset), spark_clusters(out)
     assert sum(map(len, got.values())) == sum(map(len, want.values()))
     assert sorted(got.values()) == sorted(want.values()), "the same partition of the ids"
     assert got == want, "the same representative (earliest member) for each cluster"
@@ -181,15 +183,6 @@ def test_a_complete_stage_is_skipped_and_a_lost_one_is_redone(
     assert spark_clusters(out) == before
 
 
-def test_the_story_preset_is_refused_saying_where_it_runs(spark, tmp_path):
-    import storyhash
-
-    cfg = tmp_path / "story.json"
-    cfg.write_text(storyhash.Config.preset("story").to_json())
-    with pytest.raises(storyhash_spark.JobError, match="copy preset only.*storyhash link"):
-        job(spark, SEED_CASE, tmp_path / "out", "--config", str(cfg))
-
-
 def test_a_duplicate_id_is_refused(spark, tmp_path):
     inp = tmp_path / "dup.jsonl"
     inp.write_text('{"id": "a", "text": "one two"}\n{"id": "a", "text": "three four"}\n')
@@ -215,3 +208,147 @@ def test_a_large_synthetic_corpus_gives_the_cli_clusters(spark, tmp_path):
         f"bytes per article {json.dumps({k: round(v, 1) for k, v in sizes.items()})}, "
         f"stages {json.dumps(report, sort_keys=True)}"
     )
+
+
+# The story preset, by windows of the input order.
+
+# Several windows over the 2,000 families: 4 windows of 700 (starts 0, 550, 1100, 1650).
+STORY_WINDOWS = ("--window", "700", "--overlap", "150")
+
+
+@pytest.fixture(scope="session")
+def story_config(tmp_path_factory) -> Path:
+    import storyhash
+
+    path = tmp_path_factory.mktemp("story") / "story.json"
+    path.write_text(storyhash.Config.preset("story").to_json())
+    return path
+
+
+@pytest.fixture(scope="session")
+def story_run(spark, tmp_path_factory, families, story_config) -> tuple:
+    """The story job's stages of ``families`` in one window (the default), and its report."""
+    out = tmp_path_factory.mktemp("story-run") / "out"
+    return out, job(spark, families, out, "--config", str(story_config))
+
+
+@pytest.fixture(scope="session")
+def story_windows_run(spark, tmp_path_factory, families, story_config) -> tuple:
+    """The story job's stages of ``families`` in several windows, and its report."""
+    out = tmp_path_factory.mktemp("story-windows-run") / "out"
+    return out, job(spark, families, out, "--config", str(story_config), *STORY_WINDOWS)
+
+
+def window_reference(inp: Path, size: int, overlap: int) -> tuple:
+    """The rule, without Spark: the JSONL's rows in file order, each window clustered by
+    ``storyhash.cluster`` with the story preset, the windows' (member, representative) pairs
+    unioned, each component named by its earliest member. The clusters (as
+    ``spark_clusters``) and the windows, as (start, end) positions."""
+    import storyhash
+
+    rows = [json.loads(line) for line in inp.read_text().splitlines() if line.strip()]
+    ids = [str(r["id"]) for r in rows]
+    table = pa.table({"id": ids, "text": [r["text"] for r in rows]})
+    cfg = storyhash.Config.preset("story")
+    parent = list(range(len(rows)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    windows, start = [], 0
+    while True:
+        end = min(start + size, len(rows))
+        windows.append((start, end))
+        run = storyhash.cluster(table.slice(start, end - start), cfg).to_pydict()
+        at = {d: start + i for i, d in enumerate(run["id"])}
+        for member, rep in zip(run["id"], run["representative"]):
+            a, b = find(at[member]), find(at[rep])
+            parent[max(a, b)] = min(a, b)
+        if start + size >= len(rows):
+            break
+        start += size - overlap
+    clusters: dict = {}
+    for p in range(len(rows)):
+        clusters.setdefault(ids[find(p)], []).append(p)
+    return clusters, windows
+
+
+def test_story_seed_case_in_one_window_gives_the_cli_clusters(spark, tmp_path, story_config):
+    out = tmp_path / "out"
+    report = job(spark, SEED_CASE, out, "--config", str(story_config))
+    assert report["windows"]["windows"] == 1
+    assert_same_clusters(SEED_CASE, out, "story")
+    # The case the story preset exists for: the two write-ups of the interview are one
+    # story, and none of the blurbs published after them ("See more", "Related News") is.
+    want = cli_clusters(SEED_CASE, "story")
+    interview = next(m for m in want.values() if "vna-thang-interview" in m)
+    assert "wvr-thang-interview" in interview
+    assert not [i for i in interview if "-blurb-" in i or "-related-" in i], interview
+
+
+def test_story_families_in_one_window_give_the_cli_clusters(families, story_run):
+    out, report = story_run
+    assert report["windows"]["windows"] == 1
+    assert_same_clusters(families, out, "story")
+
+
+def test_story_windows_give_the_union_of_the_windows_clusters(families, story_run,
+                                                              story_windows_run):
+    out, report = story_windows_run
+    want, windows = window_reference(families, 700, 150)
+    assert report["windows"]["windows"] == len(windows) == 4
+    got = spark_clusters(out)
+    ids = [str(json.loads(line)["id"]) for line in families.read_text().splitlines()
+           if line.strip()]
+    assert got == {k: sorted(ids[p] for p in v) for k, v in want.items()}
+    # Not a trivial case: some cluster was joined through an overlap (no one window holds
+    # all its members).
+    across = [m for m in want.values()
+              if not any(s <= min(m) and max(m) < e for s, e in windows)]
+    assert across, "no cluster spans two windows: pick other window sizes"
+    # What the windows change against one window: reported, not pinned.
+    one = {i: rep for rep, members in spark_clusters(story_run[0]).items() for i in members}
+    many = {i: rep for rep, members in got.items() for i in members}
+    moved = sorted(i for i in one if one[i] != many[i])
+    print(
+        f"\nstory, 2,000 families: one window {len(set(one.values()))} clusters, "
+        f"{len(windows)} windows {len(set(many.values()))} clusters, "
+        f"{len(across)} across windows, {len(moved)} articles named otherwise"
+    )
+
+
+def test_story_window_options_are_checked(spark, tmp_path, families, story_config,
+                                          story_windows_run):
+    with pytest.raises(storyhash_spark.JobError, match="overlap must be .* less than"):
+        job(spark, families, tmp_path / "a", "--config", str(story_config),
+            "--window", "100", "--overlap", "100")
+    with pytest.raises(storyhash_spark.JobError, match="at least 1 article"):
+        job(spark, families, tmp_path / "b", "--config", str(story_config), "--window", "0")
+    with pytest.raises(storyhash_spark.JobError, match="--window is for the story preset"):
+        job(spark, families, tmp_path / "c", "--window", "100")
+    with pytest.raises(storyhash_spark.JobError,
+                       match="--window and --overlap are for the story preset"):
+        job(spark, families, tmp_path / "d", "--window", "100", "--overlap", "10")
+    for d in "abcd":
+        assert not (tmp_path / d).exists()
+    # Stages made with other windows are not reused, nor overwritten.
+    out = story_windows_run[0]
+    with pytest.raises(storyhash_spark.JobError,
+                       match="--window 700 --overlap 150, not --window 700 --overlap 70"):
+        job(spark, families, out, "--config", str(story_config), "--window", "700")
+    assert json.loads((out / "_story.json").read_text()) == {"window": 700, "overlap": 150}
+
+
+def test_story_a_second_run_skips_every_stage(spark, tmp_path, families, story_config,
+                                              story_windows_run):
+    out = tmp_path / "out"
+    shutil.copytree(story_windows_run[0], out)
+    before = spark_clusters(out)
+    kept = {s: stage_files(out, s) for s in storyhash_spark.STORY_STAGES}
+    report = job(spark, families, out, "--config", str(story_config), *STORY_WINDOWS)
+    assert all(report[s].get("skipped") for s in storyhash_spark.STORY_STAGES), report
+    assert {s: stage_files(out, s) for s in storyhash_spark.STORY_STAGES} == kept
+    assert spark_clusters(out) == before
