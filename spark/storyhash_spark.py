@@ -67,7 +67,7 @@ STAGES = ["positions", "signed", "candidates", "verified", "components", "cluste
 STORY_STAGES = ["positions", "windows", "components", "clusters"]
 # Articles a story window holds by default: a window is one Arrow table in one task
 # (docs/spark.md, "The story preset", on what fits an executor).
-DEFAULT_WINDOW = 200_000
+DEFAULT_WINDOW = 50_000
 
 # The signed stage schema as Spark declares it (Spark has no unsigned types: the file stores
 # the engine's unsigned values as signed integers of the same bits), led by the position.

@@ -130,21 +130,19 @@ impl DocRecord {
         let content = r.opt()?;
         let words = r.u32()?;
         let n = r.u32()? as usize;
-        let sig = (0..n).map(|_| r.u32()).collect::<Option<_>>()?;
+        let sig = r.u32s(n)?;
         let n = r.u32()? as usize;
-        let own = (0..n).map(|_| r.u64()).collect::<Option<_>>()?;
+        let own = r.u64s(n)?;
         let n = r.u32()? as usize;
-        let anchors = (0..n).map(|_| r.u32()).collect::<Option<_>>()?;
+        let anchors = r.u32s(n)?;
         let n = r.u32()? as usize;
-        let links = (0..n)
-            .map(|_| r.u32().map(|doc| Link { doc }))
-            .collect::<Option<_>>()?;
+        let links = r.u32s(n)?.into_iter().map(|doc| Link { doc }).collect();
         let n = r.u32()? as usize;
-        let lines = (0..n).map(|_| r.u64()).collect::<Option<_>>()?;
+        let lines = r.u64s(n)?;
         let n = r.u32()? as usize;
-        let terms = (0..n).map(|_| r.u32()).collect::<Option<_>>()?;
+        let terms = r.u32s(n)?;
         let n = r.u32()? as usize;
-        let ends = (0..n).map(|_| r.u32()).collect::<Option<_>>()?;
+        let ends = r.u32s(n)?;
         let counted = match r.take(1)?[0] {
             0 => None,
             1 => {
@@ -205,6 +203,26 @@ impl<'a> Reader<'a> {
     }
     fn u64(&mut self) -> Option<u64> {
         Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+    /// `n` little-endian u32s, read as one slice (a record's terms are most of its bytes, and
+    /// records are decoded on every story query).
+    fn u32s(&mut self, n: usize) -> Option<Vec<u32>> {
+        let bytes = self.take(n.checked_mul(4)?)?;
+        Some(
+            bytes
+                .chunks_exact(4)
+                .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")))
+                .collect(),
+        )
+    }
+    fn u64s(&mut self, n: usize) -> Option<Vec<u64>> {
+        let bytes = self.take(n.checked_mul(8)?)?;
+        Some(
+            bytes
+                .chunks_exact(8)
+                .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
+                .collect(),
+        )
     }
     fn opt(&mut self) -> Option<Option<u64>> {
         match self.take(1)?[0] {
