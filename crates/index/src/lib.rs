@@ -513,6 +513,16 @@ impl Index {
         Ok(self.record(docs, doc)?.map(|r| r.id).unwrap_or_default())
     }
 
+    /// Document `doc`'s copy signature alone (`None` when it has no record).
+    pub(crate) fn read_sig(
+        &self,
+        docs: &impl ReadableTable<u32, &'static [u8]>,
+        doc: u32,
+    ) -> Option<story::Sig> {
+        let v = docs.get(doc).ok()??;
+        DocRecord::decode_sig(v.value()).map(story::Sig::Read)
+    }
+
     fn record(
         &self,
         docs: &impl ReadableTable<u32, &'static [u8]>,

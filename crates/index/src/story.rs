@@ -381,6 +381,24 @@ fn line_terms<'a>(r: &'a DocRecord) -> impl Iterator<Item = &'a [u32]> + 'a {
     })
 }
 
+/// A document's copy signature as the boilerplate rules' version test reads it: from a record
+/// in memory, or read alone from the store (a whole story record is about ten times its
+/// bytes, and a mask tests many line holders).
+pub(crate) enum Sig {
+    Record(Arc<DocRecord>),
+    Read(Vec<u32>),
+}
+
+impl std::ops::Deref for Sig {
+    type Target = [u32];
+    fn deref(&self) -> &[u32] {
+        match self {
+            Sig::Record(r) => &r.sig,
+            Sig::Read(v) => v,
+        }
+    }
+}
+
 /// Document `doc`'s boilerplate mask now: the rules over the line holders in `lines`, two
 /// holders being versions of one text when their copy signatures estimate a Jaccard of
 /// [`VERSION_JACCARD`] or more.
@@ -389,14 +407,14 @@ pub(crate) fn mask(
     doc: u32,
     r: &DocRecord,
     lines: &Lines,
-    record_of: &(dyn Fn(u32) -> Option<Arc<DocRecord>> + Sync),
+    sig_of: &(dyn Fn(u32) -> Option<Sig> + Sync),
 ) -> Vec<bool> {
     keep_mask_with(
         doc,
         &r.lines,
         cfg.story.boilerplate,
         |h| lines.seen(h),
-        |_, o| record_of(o).is_some_and(|x| estimate(&r.sig, &x.sig) >= VERSION_JACCARD),
+        |_, o| sig_of(o).is_some_and(|x| estimate(&r.sig, &x) >= VERSION_JACCARD),
     )
 }
 
@@ -412,9 +430,9 @@ pub(crate) fn vector(
     doc: u32,
     r: &DocRecord,
     lines: &Lines,
-    record_of: &(dyn Fn(u32) -> Option<Arc<DocRecord>> + Sync),
+    sig_of: &(dyn Fn(u32) -> Option<Sig> + Sync),
 ) -> TermVector {
-    let m = mask(cfg, doc, r, lines, record_of);
+    let m = mask(cfg, doc, r, lines, sig_of);
     stats.vector(&bag(cfg, r, &m), cfg.story.weights)
 }
 
@@ -661,7 +679,16 @@ impl Index {
                         .cloned()
                         .or_else(|| self.read_record(&docs, doc))
                 };
-                let qv = vector(&self.cfg, stats, QUERY_DOC, &q, &lines, &record_of);
+                let sig_of = |doc: u32| -> Option<Sig> {
+                    if doc == QUERY_DOC {
+                        return Some(Sig::Record(q.clone()));
+                    }
+                    match records.get(&doc) {
+                        Some(r) => Some(Sig::Record(r.clone())),
+                        None => self.read_sig(&docs, doc),
+                    }
+                };
+                let qv = vector(&self.cfg, stats, QUERY_DOC, &q, &lines, &sig_of);
                 let keys = top_keys(p, &qv);
                 let mut cands: BTreeSet<u32> =
                     candidates(p, &keys, &snap, &|_| false, |_| Vec::new())
@@ -674,7 +701,7 @@ impl Index {
                     .collect();
                 let mut vectors: HashMap<u32, TermVector> = cand_recs
                     .iter()
-                    .map(|(c, r)| (*c, vector(&self.cfg, stats, *c, r, &lines, &record_of)))
+                    .map(|(c, r)| (*c, vector(&self.cfg, stats, *c, r, &lines, &sig_of)))
                     .collect();
                 let mut vs: Vec<TermVector> =
                     cand_recs.iter().map(|(c, _)| vectors[c].clone()).collect();
@@ -692,7 +719,7 @@ impl Index {
                     let v = cache
                         .borrow_mut()
                         .entry(x)
-                        .or_insert_with(|| vector(&self.cfg, stats, x, &r, &lines, &record_of))
+                        .or_insert_with(|| vector(&self.cfg, stats, x, &r, &lines, &sig_of))
                         .clone();
                     Some((r, v))
                 };
@@ -789,6 +816,21 @@ impl<T: ReadableTable<u32, &'static [u8]> + Sync> BatchIn<'_, T> {
             .cloned()
             .or_else(|| index.read_record(self.docs, doc))
     }
+
+    /// The copy signature of document `doc`, of the batch or committed (read alone).
+    pub(crate) fn sig_of(&self, index: &Index, doc: u32) -> Option<Sig> {
+        if doc >= self.base {
+            return self
+                .records
+                .get((doc - self.base) as usize)
+                .cloned()
+                .map(Sig::Record);
+        }
+        match self.committed.get(&doc) {
+            Some(r) => Some(Sig::Record(r.clone())),
+            None => index.read_sig(self.docs, doc),
+        }
+    }
 }
 
 impl Index {
@@ -817,11 +859,12 @@ impl Index {
             cap: holders_cap(cfg),
         };
         let record_of = |doc: u32| b.record_of(self, doc);
+        let sig_of = |doc: u32| b.sig_of(self, doc);
         let bags: Vec<(Vec<bool>, Bag)> = (0..n)
             .into_par_iter()
             .map(|i| {
                 let r = &b.records[i];
-                let m = mask(cfg, b.base + i as u32, r, &lines, &record_of);
+                let m = mask(cfg, b.base + i as u32, r, &lines, &sig_of);
                 let bag = bag(cfg, r, &m);
                 (m, bag)
             })
@@ -882,7 +925,7 @@ impl Index {
                         if *c >= b.base {
                             vectors[(*c - b.base) as usize].clone()
                         } else {
-                            vector(cfg, overlay, *c, r, &lines, &record_of)
+                            vector(cfg, overlay, *c, r, &lines, &sig_of)
                         }
                     })
                     .collect();

@@ -249,17 +249,17 @@ fn pair_now(index: &Index, art: &Article, id: &str) -> Option<(f64, &'static str
         extra: &extra,
         cap: story::holders_cap(&index.cfg),
     };
-    let record_of = |x: u32| {
+    let sig_of = |x: u32| {
         if x == story::QUERY_DOC {
-            Some(q.clone())
+            Some(story::Sig::Record(q.clone()))
         } else {
-            index.read_record(&docs, x)
+            index.read_sig(&docs, x)
         }
     };
     let stats = index.stats.read().unwrap();
     let now = stats.with(None);
-    let vq = story::vector(&index.cfg, now, story::QUERY_DOC, &q, &lines, &record_of);
-    let vc = story::vector(&index.cfg, now, doc, &rec, &lines, &record_of);
+    let vq = story::vector(&index.cfg, now, story::QUERY_DOC, &q, &lines, &sig_of);
+    let vc = story::vector(&index.cfg, now, doc, &rec, &lines, &sig_of);
     let found = index.verify_with(
         Preset::Story,
         lookup::Parts::of_record(&q),
@@ -293,11 +293,12 @@ fn relink_leaves_as_is(index: &Index, s: u64, ids: &[String]) -> bool {
         cap: story::holders_cap(&index.cfg),
     };
     let record_of = |x: u32| index.read_record(&docs, x);
+    let sig_of = |x: u32| index.read_sig(&docs, x);
     let stats = index.stats.read().unwrap();
     let now = stats.with(None);
     let vec_of = |x: u32| {
         let r = record_of(x)?;
-        let v = story::vector(&index.cfg, now, x, &r, &lines, &record_of);
+        let v = story::vector(&index.cfg, now, x, &r, &lines, &sig_of);
         Some((r, v))
     };
     match index.relink_touched(&[(s, members)], None, vec_of) {

@@ -233,6 +233,7 @@ impl Index {
                             docs: &docs_r,
                         };
                         let record_of = |x: u32| bi.record_of(self, x);
+                        let sig_of = |x: u32| bi.sig_of(self, x);
                         let members = &t.members;
                         let doc_story = &t.doc_story;
                         let cv = std::cell::RefCell::new(&mut committed_vectors);
@@ -244,7 +245,7 @@ impl Index {
                                 cv.borrow_mut()
                                     .entry(x)
                                     .or_insert_with(|| {
-                                        story::vector(&self.cfg, overlay, x, &r, &lines, &record_of)
+                                        story::vector(&self.cfg, overlay, x, &r, &lines, &sig_of)
                                     })
                                     .clone()
                             };
@@ -535,6 +536,7 @@ impl Index {
         let r = self.db.begin_read().map_err(|e| self.err(e))?;
         let docs_r = r.open_table(DOCS).map_err(|e| self.err(e))?;
         let record_of = |x: u32| self.read_record(&docs_r, x);
+        let sig_of = |x: u32| self.read_sig(&docs_r, x);
         let e = |x: redb::StorageError| self.err(x);
         for &s in left {
             let members: Vec<u32> = t
@@ -549,7 +551,7 @@ impl Index {
             }
             let vec_of = |x: u32| {
                 let r = record_of(x)?;
-                let v = story::vector(&self.cfg, stats, x, &r, &lines, &record_of);
+                let v = story::vector(&self.cfg, stats, x, &r, &lines, &sig_of);
                 Some((r, v))
             };
             let Some(relinked) = self.relink_touched(&[(s, members)], None, vec_of) else {
