@@ -22,6 +22,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use pyo3_arrow::input::AnyRecordBatch;
 use pyo3_arrow::PyRecordBatch;
+use storyhash_core::EngineConfig;
 use storyhash_report::PairsShown;
 
 // Rust's allocations only (Python's objects keep Python's allocator): see Cargo.toml.
@@ -43,11 +44,41 @@ fn batches(data: &Bound<'_, PyAny>) -> PyResult<Vec<RecordBatch>> {
         .map_err(value_error)
 }
 
-fn columns(id: &str, text: &str, title: Option<&str>) -> Columns {
-    Columns {
-        id: id.to_owned(),
-        text: text.to_owned(),
-        title: title.map(str::to_owned),
+/// An entry point's articles: its config and the columns to read them from; [`Request::run`]
+/// is the body every entry point that takes articles shares.
+struct Request<'a> {
+    config: Option<&'a Config>,
+    cols: Columns,
+}
+
+impl<'a> Request<'a> {
+    fn new(config: Option<&'a Config>, id: &str, text: &str, title: Option<&str>) -> Self {
+        Request {
+            config,
+            cols: Columns {
+                id: id.to_owned(),
+                text: text.to_owned(),
+                title: title.map(str::to_owned),
+            },
+        }
+    }
+
+    /// `f` over the articles of `data` (read where the Arrow buffers hold them) with the GIL
+    /// released; the buffers are let go when `f` returns.
+    fn run<T: Send>(
+        self,
+        py: Python<'_>,
+        data: &Bound<'_, PyAny>,
+        f: impl FnOnce(&EngineConfig, &input::Articles<'_>) -> Result<T, String> + Send,
+    ) -> PyResult<T> {
+        let batches = batches(data)?;
+        let cfg = Config::or_default(self.config);
+        let cols = self.cols;
+        py.detach(move || {
+            let read = input::articles(&batches, &cols).map_err(|e| e.0)?;
+            f(&cfg, &read)
+        })
+        .map_err(value_error)
     }
 }
 
@@ -66,14 +97,11 @@ fn py_sign(
     title_column: Option<&str>,
     top_terms: bool,
 ) -> PyResult<PyRecordBatch> {
-    let batches = batches(data)?;
-    let cfg = Config::or_default(config);
-    let cols = columns(id_column, text_column, title_column);
-    let out = py.detach(move || {
-        let read = input::articles(&batches, &cols).map_err(|e| e.0)?;
-        sign::sign(&cfg, &read.refs(), top_terms).map_err(|e| e.to_string())
-    });
-    out.map(PyRecordBatch::new).map_err(value_error)
+    Request::new(config, id_column, text_column, title_column)
+        .run(py, data, |cfg, read| {
+            sign::sign(cfg, &read.refs(), top_terms).map_err(|e| e.to_string())
+        })
+        .map(PyRecordBatch::new)
 }
 
 /// Sign a batch of articles into rows of the signed stage schema (``storyhash sign``'s
@@ -90,14 +118,11 @@ fn sign_rows(
     text_column: &str,
     title_column: Option<&str>,
 ) -> PyResult<PyRecordBatch> {
-    let batches = batches(data)?;
-    let cfg = Config::or_default(config);
-    let cols = columns(id_column, text_column, title_column);
-    let out = py.detach(move || {
-        let read = input::articles(&batches, &cols).map_err(|e| e.0)?;
-        stage::sign_rows(&cfg, &read.refs(), &read.integer_ids)
-    });
-    out.map(PyRecordBatch::new).map_err(value_error)
+    Request::new(config, id_column, text_column, title_column)
+        .run(py, data, |cfg, read| {
+            stage::sign_rows(cfg, &read.refs(), &read.integer_ids)
+        })
+        .map(PyRecordBatch::new)
 }
 
 /// The candidate pairs the copy preset joins, of the pairs whose documents are the rows of
@@ -141,16 +166,12 @@ fn cluster_jsonl<'py>(
     pairs: &str,
 ) -> PyResult<Bound<'py, PyBytes>> {
     let shown = pairs_shown(pairs)?;
-    let batches = batches(data)?;
-    let cfg = Config::or_default(config);
-    let cols = columns(id_column, text_column, title_column);
+    // Signed, then the texts let go before the collection is built.
+    let (builder, integer_ids) =
+        Request::new(config, id_column, text_column, title_column).run(py, data, |cfg, read| {
+            Ok((cluster::signed(cfg, &read.refs()), read.integer_ids.clone()))
+        })?;
     let out = py.detach(move || {
-        // The texts are read where they are, and let go before the collection is built.
-        let (builder, integer_ids) = {
-            let read = input::articles(&batches, &cols).map_err(|e| e.0)?;
-            (cluster::signed(&cfg, &read.refs()), read.integer_ids)
-        };
-        drop(batches);
         let (coll, run) = cluster::run(builder).map_err(|e| e.to_string())?;
         Ok::<_, String>(cluster::jsonl(&coll, &run, &integer_ids, shown))
     });
@@ -168,20 +189,16 @@ fn py_cluster(
     text_column: &str,
     title_column: Option<&str>,
 ) -> PyResult<PyRecordBatch> {
-    let batches = batches(data)?;
-    let cfg = Config::or_default(config);
-    let cols = columns(id_column, text_column, title_column);
-    let out = py.detach(move || {
-        // The texts are read where they are, and let go before the collection is built.
-        let builder = {
-            let read = input::articles(&batches, &cols).map_err(|e| e.0)?;
-            cluster::signed(&cfg, &read.refs())
-        };
-        drop(batches);
+    // Signed, then the texts let go before the collection is built.
+    let builder =
+        Request::new(config, id_column, text_column, title_column)
+            .run(py, data, |cfg, read| Ok(cluster::signed(cfg, &read.refs())))?;
+    py.detach(move || {
         let (coll, run) = cluster::run(builder).map_err(|e| e.to_string())?;
         cluster::rows(&coll, &run).map_err(|e| e.to_string())
-    });
-    out.map(PyRecordBatch::new).map_err(value_error)
+    })
+    .map(PyRecordBatch::new)
+    .map_err(value_error)
 }
 
 /// ``storyhash compare A B --format json`` of two texts (its line, without the newline).
