@@ -222,25 +222,22 @@ impl<'a> Reader<'a> {
     fn u64(&mut self) -> Option<u64> {
         Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
     }
-    /// `n` little-endian u32s, read as one slice (a record's terms are most of its bytes, and
-    /// records are decoded on every story query).
-    fn u32s(&mut self, n: usize) -> Option<Vec<u32>> {
-        let bytes = self.take(n.checked_mul(4)?)?;
+    /// `n` little-endian values of `W` bytes, read as one slice (a record's terms are most of
+    /// its bytes, and records are decoded on every story query).
+    fn array<T, const W: usize>(&mut self, n: usize, from: fn([u8; W]) -> T) -> Option<Vec<T>> {
+        let bytes = self.take(n.checked_mul(W)?)?;
         Some(
             bytes
-                .chunks_exact(4)
-                .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")))
+                .chunks_exact(W)
+                .map(|c| from(c.try_into().expect("W bytes")))
                 .collect(),
         )
     }
+    fn u32s(&mut self, n: usize) -> Option<Vec<u32>> {
+        self.array(n, u32::from_le_bytes)
+    }
     fn u64s(&mut self, n: usize) -> Option<Vec<u64>> {
-        let bytes = self.take(n.checked_mul(8)?)?;
-        Some(
-            bytes
-                .chunks_exact(8)
-                .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
-                .collect(),
-        )
+        self.array(n, u64::from_le_bytes)
     }
     fn opt(&mut self) -> Option<Option<u64>> {
         match self.take(1)?[0] {

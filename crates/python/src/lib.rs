@@ -69,14 +69,14 @@ impl<'a> Request<'a> {
         self,
         py: Python<'_>,
         data: &Bound<'_, PyAny>,
-        f: impl FnOnce(&EngineConfig, &input::Articles<'_>) -> Result<T, String> + Send,
+        f: impl FnOnce(&EngineConfig, input::Articles<'_>) -> Result<T, String> + Send,
     ) -> PyResult<T> {
         let batches = batches(data)?;
         let cfg = Config::or_default(self.config);
         let cols = self.cols;
         py.detach(move || {
             let read = input::articles(&batches, &cols).map_err(|e| e.0)?;
-            f(&cfg, &read)
+            f(&cfg, read)
         })
         .map_err(value_error)
     }
@@ -169,7 +169,7 @@ fn cluster_jsonl<'py>(
     // Signed, then the texts let go before the collection is built.
     let (builder, integer_ids) =
         Request::new(config, id_column, text_column, title_column).run(py, data, |cfg, read| {
-            Ok((cluster::signed(cfg, &read.refs()), read.integer_ids.clone()))
+            Ok((cluster::signed(cfg, &read.refs()), read.integer_ids))
         })?;
     let out = py.detach(move || {
         let (coll, run) = cluster::run(builder).map_err(|e| e.to_string())?;
