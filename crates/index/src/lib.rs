@@ -55,8 +55,10 @@ use storyhash_core::{Article, CollectionBuilder, EngineConfig};
 /// Document numbers an index hands out over its life (numbers are not reused).
 const MAX_DOCS: u32 = u32::MAX;
 
-/// The version of the index's layout; an index of another version is refused.
-pub const FORMAT_VERSION: u32 = 4;
+/// The version of the index's layout, and of the rules its stored story statistics were
+/// counted under (the boilerplate rules decide which lines a document is counted with); an
+/// index of another version is refused.
+pub const FORMAT_VERSION: u32 = 5;
 
 /// The store's file inside the index directory.
 pub const STORE_FILE: &str = "index.redb";
@@ -513,14 +515,14 @@ impl Index {
         Ok(self.record(docs, doc)?.map(|r| r.id).unwrap_or_default())
     }
 
-    /// Document `doc`'s copy signature alone (`None` when it has no record).
+    /// What the version test reads of document `doc`'s record (`None` when it has none).
     pub(crate) fn read_sig(
         &self,
         docs: &impl ReadableTable<u32, &'static [u8]>,
         doc: u32,
     ) -> Option<story::Sig> {
         let v = docs.get(doc).ok()??;
-        DocRecord::decode_sig(v.value()).map(story::Sig::Read)
+        DocRecord::decode_versions(v.value()).map(story::Sig::Read)
     }
 
     fn record(

@@ -39,6 +39,16 @@ pub(crate) struct Link {
     pub(crate) doc: u32,
 }
 
+/// The fields of a record the boilerplate rules' version test reads
+/// ([`DocRecord::decode_versions`]).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct VersionParts {
+    pub(crate) words: u32,
+    pub(crate) sig: Vec<u32>,
+    pub(crate) own: Vec<u64>,
+    pub(crate) anchors: Vec<u32>,
+}
+
 /// One archived article.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct DocRecord {
@@ -118,10 +128,10 @@ impl DocRecord {
         out
     }
 
-    /// The copy signature of an encoded record, without decoding the rest: the boilerplate
-    /// rules' version test reads only this, of many records, and a story record's terms are
-    /// most of its bytes.
-    pub(crate) fn decode_sig(bytes: &[u8]) -> Option<Vec<u32>> {
+    /// What the boilerplate rules' version test reads of an encoded record (its words, copy
+    /// signature, own-bin mask and lead anchors), without decoding the rest: the test reads
+    /// this of many records, and a story record's terms are most of its bytes.
+    pub(crate) fn decode_versions(bytes: &[u8]) -> Option<VersionParts> {
         let mut r = Reader(bytes);
         if r.take(1)?[0] != 2 {
             return None;
@@ -131,9 +141,19 @@ impl DocRecord {
         r.opt()?;
         r.u64()?;
         r.opt()?;
-        r.u32()?;
+        let words = r.u32()?;
         let n = r.u32()? as usize;
-        r.u32s(n)
+        let sig = r.u32s(n)?;
+        let n = r.u32()? as usize;
+        let own = r.u64s(n)?;
+        let n = r.u32()? as usize;
+        let anchors = r.u32s(n)?;
+        Some(VersionParts {
+            words,
+            sig,
+            own,
+            anchors,
+        })
     }
 
     pub(crate) fn decode(bytes: &[u8]) -> Option<DocRecord> {
@@ -271,7 +291,11 @@ mod tests {
         };
         let bytes = r.encode();
         assert_eq!(DocRecord::decode(&bytes), Some(r.clone()));
-        assert_eq!(DocRecord::decode_sig(&bytes), Some(r.sig.clone()));
+        let v = DocRecord::decode_versions(&bytes).unwrap();
+        assert_eq!(
+            (v.words, &v.sig, &v.own, &v.anchors),
+            (r.words, &r.sig, &r.own, &r.anchors)
+        );
         for cut in 0..bytes.len() {
             assert_eq!(DocRecord::decode(&bytes[..cut]), None, "cut at {cut}");
         }

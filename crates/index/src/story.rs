@@ -47,9 +47,11 @@
 
 use super::lookup::Found;
 use super::*;
+use crate::record::VersionParts;
 use storyhash_core::candidates::top_terms::{heaviest_keys, window};
 use storyhash_core::cluster::LINK_SAMPLE;
-use storyhash_core::pipeline::{story_bag, StoryIndex, TopTermsParams, VERSION_JACCARD};
+use storyhash_core::pipeline::contain::{contained, ContainSide};
+use storyhash_core::pipeline::{story_bag, versions, StoryIndex, TopTermsParams};
 use storyhash_core::sketch::estimate;
 use storyhash_core::text::boilerplate::{keep_mask_with, Seen, NOBODY, REMEMBERED};
 use storyhash_core::weight::{self, TermVector, WeightParams};
@@ -381,27 +383,50 @@ fn line_terms<'a>(r: &'a DocRecord) -> impl Iterator<Item = &'a [u32]> + 'a {
     })
 }
 
-/// A document's copy signature as the boilerplate rules' version test reads it: from a record
-/// in memory, or read alone from the store (a whole story record is about ten times its
-/// bytes, and a mask tests many line holders).
+/// A document's copy signature and containment features as the boilerplate rules' version
+/// test reads them: from a record in memory, or read alone from the store (a whole story
+/// record is about five times their bytes, and a mask tests many line holders).
 pub(crate) enum Sig {
     Record(Arc<DocRecord>),
-    Read(Vec<u32>),
+    Read(VersionParts),
 }
 
-impl std::ops::Deref for Sig {
-    type Target = [u32];
-    fn deref(&self) -> &[u32] {
-        match self {
-            Sig::Record(r) => &r.sig,
-            Sig::Read(v) => v,
+impl Sig {
+    fn side(&self) -> ContainSide<'_> {
+        let (sig, own, anchors, words) = match self {
+            Sig::Record(r) => (&r.sig, &r.own, &r.anchors, r.words),
+            Sig::Read(v) => (&v.sig, &v.own, &v.anchors, v.words),
+        };
+        ContainSide {
+            sig,
+            own,
+            anchors,
+            words,
         }
     }
 }
 
+/// Whether `r` and the holder `o` are versions of one text, as the batch engine's story lane
+/// decides it ([`versions`]).
+fn versions_of(cfg: &EngineConfig, r: &DocRecord, o: &Sig) -> bool {
+    let (a, b) = (side_of(r), o.side());
+    versions(
+        estimate(a.sig, b.sig),
+        cfg.copy.contain.and_then(|_| contained(a, b)),
+    )
+}
+
+fn side_of(r: &DocRecord) -> ContainSide<'_> {
+    ContainSide {
+        sig: &r.sig,
+        own: &r.own,
+        anchors: &r.anchors,
+        words: r.words,
+    }
+}
+
 /// Document `doc`'s boilerplate mask now: the rules over the line holders in `lines`, two
-/// holders being versions of one text when their copy signatures estimate a Jaccard of
-/// [`VERSION_JACCARD`] or more.
+/// holders being versions of one text as [`versions`] tells.
 pub(crate) fn mask(
     cfg: &EngineConfig,
     doc: u32,
@@ -414,7 +439,7 @@ pub(crate) fn mask(
         &r.lines,
         cfg.story.boilerplate,
         |h| lines.seen(h),
-        |_, o| sig_of(o).is_some_and(|x| estimate(&r.sig, &x) >= VERSION_JACCARD),
+        |_, o| sig_of(o).is_some_and(|x| versions_of(cfg, r, &x)),
     )
 }
 

@@ -746,6 +746,56 @@ fn story_index_over_the_seed_case_gives_the_batch_clusters_in_one_batch_or_one_b
     }
 }
 
+/// The seed case's VNA interview, its first three lines republished with the first sentence of
+/// a "See more" blurb inserted.
+fn lead_copy_with_a_foreign_sentence(docs: &[Article]) -> Article {
+    let vna: Vec<&str> = docs[0].text.lines().collect();
+    let donor = docs.iter().find(|d| d.id == "vna-blurb-01").unwrap();
+    let sentence = donor
+        .text
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(". ")
+        .next()
+        .unwrap();
+    Article::new("copy", [vna[0], vna[1], sentence, vna[2]].join("\n"))
+}
+
+#[test]
+fn a_lead_only_copy_with_a_foreign_sentence_finds_its_source_in_the_index_as_in_batch() {
+    // The boilerplate rules' version test reads containment as the batch engine's does: the
+    // copy keeps the lead it shares with its source, so it matches the interview and the
+    // blurb its sentence came from stays out of the interview's story.
+    let seed = seed_articles();
+    let copy = lead_copy_with_a_foreign_sentence(&seed);
+    let mut docs = seed.clone();
+    docs.push(copy.clone());
+    let want = batch_partition(&story_cfg(), &docs);
+    let of = |id: &str| want.iter().position(|c| c.iter().any(|m| m == id));
+    assert_eq!(of("copy"), of("vna-thang-interview"));
+    assert_ne!(of("vna-blurb-01"), of("vna-thang-interview"));
+    for one_by_one in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let index = Index::create(&dir.path().join("i"), story_cfg()).unwrap();
+        if one_by_one {
+            for d in &docs {
+                index.add(vec![d.clone()], AddOptions::default()).unwrap();
+            }
+        } else {
+            index.add(docs.clone(), AddOptions::default()).unwrap();
+        }
+        assert_eq!(index_partition(&index), want, "one by one: {one_by_one}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let index = Index::create(&dir.path().join("i"), story_cfg()).unwrap();
+    index.add(seed, AddOptions::default()).unwrap();
+    let answer = index.query(vec![copy]).unwrap().remove(0);
+    let ids: Vec<&str> = answer.matches.iter().map(|m| m.id.as_str()).collect();
+    assert!(ids.contains(&"vna-thang-interview"), "{ids:?}");
+    assert!(!ids.contains(&"vna-blurb-01"), "{ids:?}");
+}
+
 #[test]
 fn a_three_article_story_index_joins_the_reference_pair() {
     let docs = seed_articles();
@@ -887,7 +937,7 @@ fn batch_counts(
     cfg: &EngineConfig,
     docs: &[Article],
 ) -> (BTreeMap<u32, u32>, u64, Vec<u64>, Vec<(u32, f32)>) {
-    use storyhash_core::pipeline::{story_bag, VERSION_JACCARD};
+    use storyhash_core::pipeline::{story_bag, versions};
     use storyhash_core::text::boilerplate::LineStats;
     let mut b = CollectionBuilder::new(cfg.clone());
     b.add_batch(docs.to_vec());
@@ -916,7 +966,10 @@ fn batch_counts(
             c.story_of[i],
             d.line_hashes,
             cfg.story.boilerplate,
-            |x, y| c.copy_sigs.similarity(x as usize, y as usize) >= VERSION_JACCARD,
+            |x, y| {
+                let (x, y) = (x as usize, y as usize);
+                versions(c.copy_sigs.similarity(x, y), c.containment(x, y))
+            },
         );
         let mut start = 0usize;
         let lines = d.story_line_ends.iter().map(|&end| {

@@ -375,7 +375,7 @@ impl CollectionBuilder {
                 copy_pairs = Some(pairs);
                 stages.push(("copy clusters", t.elapsed()));
                 let t = std::time::Instant::now();
-                let lane = story_lane(&cfg, feats, &story_of, &copy_sigs)?;
+                let lane = story_lane(&cfg, feats, &story_of, &copy_sigs, contain.as_ref())?;
                 stages.push(("story statistics, boilerplate and vectors", t.elapsed()));
                 Some(lane)
             }

@@ -188,79 +188,29 @@ impl ContainFeatures {
         &all[..all.partition_point(|&v| v != EMPTY)]
     }
 
-    /// (equal, samples) of `inner` in `outer` over the copy signatures `sigs`.
-    fn counts(&self, sigs: &Signatures, inner: usize, outer: usize) -> (u32, u32) {
-        let (x, y) = (sigs.get(inner), sigs.get(outer));
-        let (mut equal, mut samples) = (0u32, 0u32);
-        if self.own.is_empty() {
-            for (&v, &w) in x.iter().zip(y) {
-                equal += u32::from(v == w);
-                samples += u32::from(v <= w);
-            }
-            return (equal, samples);
-        }
+    /// Document `doc`'s features, borrowed.
+    pub fn side<'a>(&'a self, sigs: &'a Signatures, doc: usize) -> ContainSide<'a> {
         let mw = self.mask_words;
-        let (mi, mo) = (
-            &self.own[inner * mw..(inner + 1) * mw],
-            &self.own[outer * mw..(outer + 1) * mw],
-        );
-        // Only the inner text's own bins are samples: walk their set bits.
-        for (word, (&own_in, &own_out)) in mi.iter().zip(mo).enumerate() {
-            let mut bits = own_in;
-            while bits != 0 {
-                let i = word * 64 + bits.trailing_zeros() as usize;
-                bits &= bits - 1;
-                let outer_own = own_out >> (i % 64) & 1 == 1;
-                let (v, w) = (x[i], y[i]);
-                if outer_own && v == w {
-                    equal += 1;
-                    samples += 1;
-                } else if !outer_own || v < w {
-                    samples += 1;
-                }
-            }
+        ContainSide {
+            sig: sigs.get(doc),
+            own: if self.own.is_empty() {
+                &[]
+            } else {
+                &self.own[doc * mw..(doc + 1) * mw]
+            },
+            anchors: self.anchors_of(doc),
+            words: self.words[doc],
         }
-        (equal, samples)
     }
 
-    /// Whether the leads of `a` and `b` agree: they share [`anchors_needed`] anchors, so that
-    /// one sentence two leads happen to share is not enough.
+    /// Whether the leads of `a` and `b` agree ([`leads_agree`]).
     pub fn leads_agree(&self, a: usize, b: usize) -> bool {
-        let (x, y) = (self.anchors_of(a), self.anchors_of(b));
-        let need = anchors_needed(x.len().min(y.len()));
-        let (mut i, mut j, mut shared) = (0, 0, 0);
-        while i < x.len() && j < y.len() {
-            match x[i].cmp(&y[j]) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    shared += 1;
-                    if shared >= need {
-                        return true;
-                    }
-                    i += 1;
-                    j += 1;
-                }
-            }
-        }
-        false
+        leads_agree(self.anchors_of(a), self.anchors_of(b))
     }
 
-    /// The containment of the shorter of `a` and `b` (fewer words) in the other, when the
-    /// leads agree and the estimate has [`MIN_SAMPLES`] samples; `None` otherwise.
+    /// The containment of the shorter of `a` and `b` in the other ([`contained`]).
     pub fn contained(&self, sigs: &Signatures, a: usize, b: usize) -> Option<Contained> {
-        if !self.leads_agree(a, b) {
-            return None;
-        }
-        // The shorter is the one that can be contained (ties: the later, as a copy is).
-        let first = self.words[a] < self.words[b];
-        let (inner, outer) = if first { (a, b) } else { (b, a) };
-        let (equal, samples) = self.counts(sigs, inner, outer);
-        (samples >= MIN_SAMPLES).then(|| Contained {
-            value: f64::from(equal) / f64::from(samples),
-            first,
-            samples,
-        })
+        contained(self.side(sigs, a), self.side(sigs, b))
     }
 
     /// Pairs of documents sharing a lead anchor, sorted and unique; documents marked in
@@ -302,6 +252,93 @@ impl ContainFeatures {
         }
         out
     }
+}
+
+/// One document's containment features, wherever they are kept (a collection's columns, an
+/// archived record).
+#[derive(Debug, Clone, Copy)]
+pub struct ContainSide<'a> {
+    /// Its copy signature.
+    pub sig: &'a [u32],
+    /// Its own-bin mask; empty when every position is its own (classic MinHash).
+    pub own: &'a [u64],
+    /// Its lead anchors (`EMPTY` padding is ignored).
+    pub anchors: &'a [u32],
+    /// Its number of words.
+    pub words: u32,
+}
+
+/// Whether two leads agree: they share [`anchors_needed`] anchors, so that one sentence two
+/// leads happen to share is not enough.
+pub fn leads_agree(x: &[u32], y: &[u32]) -> bool {
+    let (x, y) = (
+        &x[..x.partition_point(|&v| v != EMPTY)],
+        &y[..y.partition_point(|&v| v != EMPTY)],
+    );
+    let need = anchors_needed(x.len().min(y.len()));
+    let (mut i, mut j, mut shared) = (0, 0, 0);
+    while i < x.len() && j < y.len() {
+        match x[i].cmp(&y[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                if shared >= need {
+                    return true;
+                }
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    false
+}
+
+/// The containment of the shorter of `a` and `b` (fewer words) in the other, when the leads
+/// agree and the estimate has [`MIN_SAMPLES`] samples; `None` otherwise.
+pub fn contained(a: ContainSide<'_>, b: ContainSide<'_>) -> Option<Contained> {
+    if !leads_agree(a.anchors, b.anchors) {
+        return None;
+    }
+    // The shorter is the one that can be contained (ties: the later, as a copy is).
+    let first = a.words < b.words;
+    let (inner, outer) = if first { (a, b) } else { (b, a) };
+    let (equal, samples) = counts(inner, outer);
+    (samples >= MIN_SAMPLES).then(|| Contained {
+        value: f64::from(equal) / f64::from(samples),
+        first,
+        samples,
+    })
+}
+
+/// (equal, samples) of `inner` in `outer`.
+fn counts(inner: ContainSide<'_>, outer: ContainSide<'_>) -> (u32, u32) {
+    let (x, y) = (inner.sig, outer.sig);
+    let (mut equal, mut samples) = (0u32, 0u32);
+    if inner.own.is_empty() {
+        for (&v, &w) in x.iter().zip(y) {
+            equal += u32::from(v == w);
+            samples += u32::from(v <= w);
+        }
+        return (equal, samples);
+    }
+    // Only the inner text's own bins are samples: walk their set bits.
+    for (word, (&own_in, &own_out)) in inner.own.iter().zip(outer.own).enumerate() {
+        let mut bits = own_in;
+        while bits != 0 {
+            let i = word * 64 + bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            let outer_own = own_out >> (i % 64) & 1 == 1;
+            let (v, w) = (x[i], y[i]);
+            if outer_own && v == w {
+                equal += 1;
+                samples += 1;
+            } else if !outer_own || v < w {
+                samples += 1;
+            }
+        }
+    }
+    (equal, samples)
 }
 
 #[cfg(test)]

@@ -37,4 +37,6 @@ pub use config::{
 pub use docs::{DocId, DocTable};
 pub use features::{FeatureRecipe, StoryTermsRecipe};
 pub use store::{FeatureStore, MemStore, PairScorer};
-pub use story_lane::{story_bag, StatsState, StoryLane, VERSION_JACCARD};
+pub use story_lane::{
+    story_bag, versions, StatsState, StoryLane, VERSION_CONTAINMENT, VERSION_JACCARD,
+};

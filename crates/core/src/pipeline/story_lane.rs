@@ -12,6 +12,7 @@ use crate::candidates::bands::candidates_weak;
 use crate::candidates::top_terms::{self, heaviest_keys, TopTerms};
 use crate::candidates::CandidatePair;
 use crate::error::Result;
+use crate::pipeline::contain::ContainFeatures;
 use crate::pipeline::features::DocFeatures;
 use crate::sketch::{weighted, Scheme, Signatures, SketchInput, SketchParams, SketchRecipe};
 use crate::text::boilerplate::LineStats;
@@ -60,6 +61,22 @@ pub struct StatsState {
 /// outlets, and unrelated pages sharing a footer, near 0.
 pub const VERSION_JACCARD: f64 = 0.3;
 
+/// Estimated containment of the shorter text in the longer at or above which two documents
+/// whose leads agree are versions of one text too ([`versions`]): a site that republishes the
+/// headline and first paragraphs of a story has a Jaccard with it far below
+/// [`VERSION_JACCARD`], and one sentence of another article inserted keeps its containment
+/// below the copy lane's trimmed-copy threshold. Two stories under one site's footer do not
+/// open alike, so the footer stays boilerplate for them.
+pub const VERSION_CONTAINMENT: f64 = 0.5;
+
+/// Whether two documents are versions of one text for the boilerplate rules: the estimated
+/// Jaccard of their copy signatures reaches [`VERSION_JACCARD`], or their leads agree and the
+/// shorter's estimated containment in the longer reaches [`VERSION_CONTAINMENT`] (`contained`:
+/// [`super::contain::contained`], `None` when containment is off or the leads differ).
+pub fn versions(jaccard: f64, contained: Option<super::contain::Contained>) -> bool {
+    jaccard >= VERSION_JACCARD || contained.is_some_and(|c| c.value >= VERSION_CONTAINMENT)
+}
+
 /// Collection statistics (boilerplate lines, IDF) come from one document per copy cluster
 /// (`story_of[i] == i`): a text published three times must not turn its own lines into
 /// boilerplate, nor its words common. Every document still gets its own vector, its lines
@@ -72,6 +89,7 @@ pub(crate) fn story_lane(
     feats: Vec<DocFeatures>,
     story_of: &[u32],
     copy_sigs: &Signatures,
+    contain: Option<&ContainFeatures>,
 ) -> Result<StoryLane> {
     let is_rep = |i: usize| story_of[i] as usize == i;
     let rep_lines: Vec<&[u64]> = feats
@@ -97,7 +115,13 @@ pub(crate) fn story_lane(
                 story_of[i],
                 &f.line_hashes,
                 cfg.story.boilerplate,
-                |x, y| copy_sigs.similarity(x as usize, y as usize) >= VERSION_JACCARD,
+                |x, y| {
+                    let (x, y) = (x as usize, y as usize);
+                    versions(
+                        copy_sigs.similarity(x, y),
+                        contain.and_then(|c| c.contained(copy_sigs, x, y)),
+                    )
+                },
             );
             story_bag(
                 f.story_terms.lines(),

@@ -377,3 +377,44 @@ fn evidence_names_the_strongest_reason() {
         assert_eq!(of(0, 2), Some(crate::score::Evidence::Copy), "{preset:?}");
     }
 }
+
+#[test]
+fn a_lead_only_copy_with_a_foreign_sentence_keeps_its_lead_and_does_not_bridge_the_donor() {
+    // The VNA interview's first three lines republished with the first sentence of a "See
+    // more" blurb inserted (the seed case's own texts): the copy and its source share two
+    // lines nobody else holds, with a Jaccard far below VERSION_JACCARD. Unless containment
+    // tells them versions of one text, the shared-block rule strips those lines from both,
+    // the copy's story vector is the blurb's sentence, and the blurb joins the interview's
+    // story through it.
+    let mut docs = seed_case();
+    let vna: Vec<&str> = docs[0].text.lines().collect();
+    let donor = docs.iter().find(|d| d.id == "vna-blurb-01").unwrap();
+    let sentence = donor
+        .text
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(". ")
+        .next()
+        .unwrap();
+    let copy = [vna[0], vna[1], sentence, vna[2]].join("\n");
+    docs.push(Article::new("copy", copy));
+    let ids: Vec<String> = docs.iter().map(|d| d.id.clone()).collect();
+    let at = |x: &str| ids.iter().position(|i| i == x).unwrap();
+    let mut b = CollectionBuilder::new(EngineConfig::default());
+    b.add_batch(docs);
+    let coll = b.finish().unwrap();
+    let (copy, source, blurb) = (at("copy"), at("vna-thang-interview"), at("vna-blurb-01"));
+    let t = coll.cfg.thresholds.story;
+    let story = |a, b| coll.scores(a, b).story.unwrap();
+    assert!(story(copy, source) >= t, "{}", story(copy, source));
+    assert!(story(copy, blurb) < t, "{}", story(copy, blurb));
+    let run = coll.cluster().unwrap();
+    let cluster_of = |d: usize| {
+        run.clusters
+            .iter()
+            .position(|c| c.members.contains(&(d as u32)))
+    };
+    assert_eq!(cluster_of(copy), cluster_of(source));
+    assert_ne!(cluster_of(blurb), cluster_of(source));
+}
