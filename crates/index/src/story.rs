@@ -410,10 +410,9 @@ impl Sig {
 /// decides it ([`versions`]).
 fn versions_of(cfg: &EngineConfig, r: &DocRecord, o: &Sig) -> bool {
     let (a, b) = (side_of(r), o.side());
-    versions(
-        estimate(a.sig, b.sig),
-        cfg.copy.contain.and_then(|_| contained(a, b)),
-    )
+    versions(estimate(a.sig, b.sig), || {
+        cfg.copy.contain.and_then(|_| contained(a, b))
+    })
 }
 
 fn side_of(r: &DocRecord) -> ContainSide<'_> {

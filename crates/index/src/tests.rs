@@ -968,7 +968,7 @@ fn batch_counts(
             cfg.story.boilerplate,
             |x, y| {
                 let (x, y) = (x as usize, y as usize);
-                versions(c.copy_sigs.similarity(x, y), c.containment(x, y))
+                versions(c.copy_sigs.similarity(x, y), || c.containment(x, y))
             },
         );
         let mut start = 0usize;

@@ -72,9 +72,13 @@ pub const VERSION_CONTAINMENT: f64 = 0.5;
 /// Whether two documents are versions of one text for the boilerplate rules: the estimated
 /// Jaccard of their copy signatures reaches [`VERSION_JACCARD`], or their leads agree and the
 /// shorter's estimated containment in the longer reaches [`VERSION_CONTAINMENT`] (`contained`:
-/// [`super::contain::contained`], `None` when containment is off or the leads differ).
-pub fn versions(jaccard: f64, contained: Option<super::contain::Contained>) -> bool {
-    jaccard >= VERSION_JACCARD || contained.is_some_and(|c| c.value >= VERSION_CONTAINMENT)
+/// [`super::contain::contained`], `None` when containment is off or the leads differ; only
+/// asked for when the Jaccard does not decide).
+pub fn versions(
+    jaccard: f64,
+    contained: impl FnOnce() -> Option<super::contain::Contained>,
+) -> bool {
+    jaccard >= VERSION_JACCARD || contained().is_some_and(|c| c.value >= VERSION_CONTAINMENT)
 }
 
 /// Collection statistics (boilerplate lines, IDF) come from one document per copy cluster
@@ -117,10 +121,9 @@ pub(crate) fn story_lane(
                 cfg.story.boilerplate,
                 |x, y| {
                     let (x, y) = (x as usize, y as usize);
-                    versions(
-                        copy_sigs.similarity(x, y),
-                        contain.and_then(|c| c.contained(copy_sigs, x, y)),
-                    )
+                    versions(copy_sigs.similarity(x, y), || {
+                        contain.and_then(|c| c.contained(copy_sigs, x, y))
+                    })
                 },
             );
             story_bag(
