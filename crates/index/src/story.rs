@@ -40,10 +40,10 @@
 //!   the same way (every pair among its members verified under the statistics the removal
 //!   leaves, and average linkage over them), so a story held together by a member that left
 //!   splits as average linkage over the rest splits it: the piece holding its earliest
-//!   remaining member keeps the id, the other pieces are new stories. A story of more than
-//!   [`RELINK_MAX`] members keeps them all, and a replaced version's story is not re-linked
-//!   (its new version usually joins it again). A story id lives as long as any member that
-//!   held it.
+//!   remaining member keeps the id, the other pieces are new stories. What a replaced version
+//!   leaves of its story is re-linked with its new version and the stories that one touches,
+//!   in one re-link. A story of more than [`RELINK_MAX`] members keeps them all. A story id
+//!   lives as long as any member that held it.
 
 use super::lookup::Found;
 use super::*;

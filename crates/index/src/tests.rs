@@ -105,6 +105,9 @@ fn cases() -> u32 {
 enum Op {
     /// Add this many new articles in one batch.
     Add(usize),
+    /// Replace the live articles whose position among the live ones is a multiple of this
+    /// with new versions of the same ids, in one batch (`--replace`).
+    Replace(usize),
     /// Remove the live articles whose position among the live ones is a multiple of this.
     Remove(usize),
     /// Remove articles older than the n-th add's time.
@@ -118,6 +121,7 @@ enum Op {
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         4 => (1usize..12).prop_map(Op::Add),
+        1 => (2usize..5).prop_map(Op::Replace),
         1 => (2usize..5).prop_map(Op::Remove),
         1 => (0usize..6).prop_map(Op::Expire),
         1 => Just(Op::Query),
@@ -162,6 +166,18 @@ proptest! {
                     let answers = index.add(batch.clone(), AddOptions { replace: false, now: Some(t) }).unwrap();
                     prop_assert_eq!(answers.len(), n);
                     prop_assert!(answers.iter().all(|a| a.stored == Some(true)));
+                    live.extend(batch);
+                }
+                Op::Replace(k) => {
+                    adds += 1;
+                    let t = 1000 * adds;
+                    times.push(t);
+                    let ids: Vec<String> = live.iter().enumerate().filter(|(i, _)| i % k == 0).map(|(_, a)| a.id.clone()).collect();
+                    let batch: Vec<Article> = fresh(ids.len(), &mut made).into_iter().zip(&ids).map(|(a, id)| Article::new(id.clone(), a.text)).collect();
+                    let answers = index.add(batch.clone(), AddOptions { replace: true, now: Some(t) }).unwrap();
+                    prop_assert_eq!(answers.len(), ids.len());
+                    // A new version is a new document: the batch engine sees it last.
+                    live.retain(|a| !ids.contains(&a.id));
                     live.extend(batch);
                 }
                 Op::Remove(k) => {
@@ -440,6 +456,19 @@ proptest! {
                     prop_assert_eq!(answers.len(), n);
                     prop_assert!(answers.iter().all(|a| a.stored == Some(true)));
                     added_at.extend(batch.iter().map(|a| (a.id.clone(), t)));
+                    live.extend(batch);
+                }
+                Op::Replace(k) => {
+                    adds += 1;
+                    let t = 1000 * adds;
+                    times.push(t);
+                    let ids: Vec<String> = live.iter().enumerate().filter(|(i, _)| i % k == 0).map(|(_, a)| a.id.clone()).collect();
+                    let batch: Vec<Article> = fresh(ids.len(), &mut made).into_iter().zip(&ids).map(|(a, id)| Article::new(id.clone(), a.text)).collect();
+                    let answers = index.add(batch.clone(), AddOptions { replace: true, now: Some(t) }).unwrap();
+                    prop_assert_eq!(answers.len(), ids.len());
+                    prop_assert!(answers.iter().all(|a| a.stored == Some(true)));
+                    added_at.extend(batch.iter().map(|a| (a.id.clone(), t)));
+                    live.retain(|a| !ids.contains(&a.id));
                     live.extend(batch);
                 }
                 Op::Remove(k) => {
@@ -1137,4 +1166,45 @@ fn a_story_held_together_by_one_article_splits_when_it_leaves() {
     assert_eq!(stories[1].members, vec!["c".to_string()]);
     assert!(stories[1].id > story);
     assert!(index.check().unwrap().problems.is_empty());
+}
+
+#[test]
+fn a_story_held_together_by_a_replaced_version_splits_when_the_new_version_leaves_it() {
+    // b bridges a and c; b is then replaced by another story's text, which matches neither:
+    // the story b held together splits (a keeps its id), as a removal of b splits it. Replaced
+    // by the bridge again, nothing moves.
+    let docs = seed_articles();
+    let text = |id: &str| docs.iter().find(|d| d.id == id).unwrap().text.clone();
+    let (a, c) = (text("vna-blurb-01"), text("vna-blurb-14"));
+    let bridge = format!("{a}\n{c}");
+    for (new_b, split) in [(text("vna-blurb-05"), true), (format!("{bridge}\n"), false)] {
+        let dir = tempfile::tempdir().unwrap();
+        let index = Index::create(&dir.path().join("i"), story_cfg()).unwrap();
+        let add = |id: &str, text: &str, replace: bool| {
+            let opts = AddOptions {
+                replace,
+                ..AddOptions::default()
+            };
+            index
+                .add(vec![Article::new(id, text)], opts)
+                .unwrap()
+                .remove(0)
+        };
+        let story = add("a", &a, false).story.unwrap().id;
+        add("c", &c, false);
+        add("b", &bridge, false);
+        assert_eq!(index.stories().unwrap().len(), 1, "b bridges a and c");
+        let answer = add("b", &new_b, true);
+        let stories = index.stories().unwrap();
+        let members: Vec<Vec<String>> = stories.iter().map(|s| s.members.clone()).collect();
+        if split {
+            assert!(answer.matches.is_empty(), "{answer:?}");
+            assert_eq!(members, [["a"], ["c"], ["b"]], "{stories:?}");
+            assert_eq!(stories[0].id, story, "the id stays with a's piece");
+        } else {
+            assert_eq!(members, [["a", "c", "b"]], "{stories:?}");
+            assert_eq!(stories[0].id, story);
+        }
+        assert!(index.check().unwrap().problems.is_empty());
+    }
 }

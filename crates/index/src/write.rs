@@ -195,20 +195,21 @@ impl Index {
             for (i, found) in found.into_iter().enumerate() {
                 let d = batch.doc(i);
                 let doc = base + i as u32;
+                // Story preset: the story a replaced version leaves, re-linked below with the
+                // new version and the stories it touches.
+                let mut replaced_story = None;
                 if let Some(what) = replaces[i] {
                     let old = match what {
                         Replaces::Committed(o) => o,
                         Replaces::InBatch(j) => base + j as u32,
                     };
-                    // A replaced version's story is not re-linked (story preset): the new version
-                    // usually joins it again, and re-linking here would score the story under
-                    // statistics the batch is still changing.
-                    self.remove_docs(
+                    let (_, left) = self.remove_docs(
                         &mut t,
                         &[old],
                         &mut next_story,
                         delta.as_mut().map(|d| &mut d.1),
                     )?;
+                    replaced_story = left.into_iter().next();
                     gone.push(old);
                 }
                 let joined = match &delta {
@@ -251,13 +252,31 @@ impl Index {
                             };
                             Some((r, v))
                         };
-                        let touched = story::touched_stories(
+                        let mut touched = story::touched_stories(
                             &found,
                             |x| self.story_of(doc_story, x),
                             members,
                             story::RELINK_MAX - 1,
                             |e| self.err(e),
                         )?;
+                        // What a replaced version leaves of its story is re-linked with the
+                        // new version, as a removal re-links what it leaves: a story the old
+                        // version held together splits when the new one does not.
+                        if let (Some(ts), Some(s)) = (touched.as_mut(), replaced_story) {
+                            if !ts.iter().any(|(x, _)| *x == s) {
+                                let e = |x: redb::StorageError| self.err(x);
+                                let left: Vec<u32> = members
+                                    .range((s, 0)..=(s, u32::MAX))
+                                    .map_err(e)?
+                                    .map(|r| r.map(|(k, _)| k.value().1))
+                                    .collect::<std::result::Result<_, _>>()
+                                    .map_err(e)?;
+                                if !left.is_empty() {
+                                    ts.push((s, left));
+                                    ts.sort_unstable_by_key(|(x, _)| *x);
+                                }
+                            }
+                        }
                         let relinked = match touched {
                             Some(ts) if !ts.is_empty() => {
                                 self.relink_touched(&ts, Some(doc), vec_of)
