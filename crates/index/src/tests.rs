@@ -760,15 +760,20 @@ fn story_index_over_the_seed_case_gives_the_batch_clusters_in_one_batch_or_one_b
         "vna-thang-interview".to_string(),
         "wvr-thang-interview".to_string()
     ]));
+    assert_story_index_gives(&docs, &want);
+}
+
+/// A story index fed `docs` in one batch, and one by one, ends with the stories `want`.
+fn assert_story_index_gives(docs: &[Article], want: &[Vec<String>]) {
     for one_by_one in [false, true] {
         let dir = tempfile::tempdir().unwrap();
         let index = Index::create(&dir.path().join("i"), story_cfg()).unwrap();
         if one_by_one {
-            for d in &docs {
+            for d in docs {
                 index.add(vec![d.clone()], AddOptions::default()).unwrap();
             }
         } else {
-            index.add(docs.clone(), AddOptions::default()).unwrap();
+            index.add(docs.to_vec(), AddOptions::default()).unwrap();
         }
         assert_eq!(index_partition(&index), want, "one by one: {one_by_one}");
         assert!(index.check().unwrap().problems.is_empty());
@@ -804,18 +809,7 @@ fn a_lead_only_copy_with_a_foreign_sentence_finds_its_source_in_the_index_as_in_
     let of = |id: &str| want.iter().position(|c| c.iter().any(|m| m == id));
     assert_eq!(of("copy"), of("vna-thang-interview"));
     assert_ne!(of("vna-blurb-01"), of("vna-thang-interview"));
-    for one_by_one in [false, true] {
-        let dir = tempfile::tempdir().unwrap();
-        let index = Index::create(&dir.path().join("i"), story_cfg()).unwrap();
-        if one_by_one {
-            for d in &docs {
-                index.add(vec![d.clone()], AddOptions::default()).unwrap();
-            }
-        } else {
-            index.add(docs.clone(), AddOptions::default()).unwrap();
-        }
-        assert_eq!(index_partition(&index), want, "one by one: {one_by_one}");
-    }
+    assert_story_index_gives(&docs, &want);
     let dir = tempfile::tempdir().unwrap();
     let index = Index::create(&dir.path().join("i"), story_cfg()).unwrap();
     index.add(seed, AddOptions::default()).unwrap();
