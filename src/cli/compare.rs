@@ -4,7 +4,6 @@
 
 use super::{EngineArgs, InputArgs};
 use clap::{Args, ValueEnum};
-use serde_json::json;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use storyhash::corpus::{self, Document};
@@ -91,17 +90,14 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, Error> {
     let mut out = String::new();
     match args.format {
         CompareFormat::Json => {
-            let m: serde_json::Map<String, serde_json::Value> = measures
-                .iter()
-                .map(|(k, v)| (k.clone(), json!(v)))
-                .collect();
-            let obj = json!({
-                "a": ida, "b": idb, "idf": idf_note, "measures": m,
-                "copy": {"threshold": t.copy, "joins": joins(Preset::Copy).is_some()},
-                "story": {"threshold": t.story, "joins": joins(Preset::Story).is_some(),
-                          "evidence": joins(Preset::Story)},
-                "preset": preset.name(),
-            });
+            let obj = storyhash::report::pair::compare_json(
+                &coll,
+                [&ida, &idb],
+                pair,
+                &measures,
+                &idf_note,
+                preset,
+            );
             let _ = writeln!(out, "{obj}");
         }
         CompareFormat::Table => {

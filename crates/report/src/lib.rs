@@ -12,6 +12,7 @@
 mod csv;
 pub mod html;
 mod jsonl;
+pub mod pair;
 mod table;
 
 use std::io::Write;
