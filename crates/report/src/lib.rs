@@ -6,6 +6,7 @@
 //!   (to the representative).
 //! - [`html`]: one self-contained page for editors (clusters, charts, the shared passages of
 //!   a pair side by side), written from an [`html::Page`] by [`html::write`].
+//! - [`pair`]: one pair explained (`storyhash explain` and `compare`, and the Python module's).
 //!
 //! Scores are printed with 4 decimals so that output is stable and diffable.
 
