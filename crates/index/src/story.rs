@@ -385,7 +385,7 @@ fn line_terms<'a>(r: &'a DocRecord) -> impl Iterator<Item = &'a [u32]> + 'a {
 
 /// A document's copy signature and containment features as the boilerplate rules' version
 /// test reads them: from a record in memory, or read alone from the store (a whole story
-/// record is about five times their bytes, and a mask tests many line holders).
+/// record is several times their bytes, and a mask tests many line holders).
 pub(crate) enum Sig {
     Record(Arc<DocRecord>),
     Read(VersionParts),
