@@ -56,7 +56,7 @@ use storyhash_core::{Article, CollectionBuilder, EngineConfig};
 const MAX_DOCS: u32 = u32::MAX;
 
 /// The version of the index's layout; an index of another version is refused.
-pub const FORMAT_VERSION: u32 = 4;
+pub const FORMAT_VERSION: u32 = 5;
 
 /// The store's file inside the index directory.
 pub const STORE_FILE: &str = "index.redb";
