@@ -579,6 +579,17 @@ impl Index {
         Ok(())
     }
 
+    /// Give the store's free pages back to the file system, leaving the postings as they are.
+    /// A bulk add frees pages as it goes (each group commit rewrites the youngest postings
+    /// segments, a value of megabytes, elsewhere in the file) and the file keeps them: at
+    /// 100,000 story articles about two fifths of it. Takes about a second a 100,000
+    /// articles; no reader may hold a snapshot meanwhile (`&mut self`).
+    pub fn shrink(&mut self) -> Result<()> {
+        let _w = self.writer.lock().expect("writer lock");
+        while self.db.compact().map_err(|e| self.err(e))? {}
+        Ok(())
+    }
+
     /// Live documents (cheap: the store keeps the count).
     pub fn documents(&self) -> Result<u64> {
         let r = self.db.begin_read().map_err(|e| self.err(e))?;
