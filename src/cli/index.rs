@@ -417,7 +417,7 @@ fn answer_sink(path: &Option<PathBuf>) -> Result<Option<Box<dyn Write>>, Error> 
 
 fn add(a: AddArgs) -> Result<ExitCode, Error> {
     let started = Instant::now();
-    let index = Index::open(&a.dir)?;
+    let mut index = Index::open(&a.dir)?;
     let (rx, reader) = a.records.spawn_reader(&a.inputs);
     let mut out = answer_sink(&a.answers)?;
     let progress = !a.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());
@@ -467,6 +467,11 @@ fn add(a: AddArgs) -> Result<ExitCode, Error> {
             );
         }
         return Err(e);
+    }
+    // The batches' group commits leave free pages in the file; the command holds the index
+    // alone, so it gives them back (a server's adds leave that to `index compact`).
+    if added > 0 {
+        index.shrink()?;
     }
     if !a.quiet {
         let secs = started.elapsed().as_secs_f64();

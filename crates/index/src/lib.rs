@@ -55,10 +55,10 @@ use storyhash_core::{Article, CollectionBuilder, EngineConfig};
 /// Document numbers an index hands out over its life (numbers are not reused).
 const MAX_DOCS: u32 = u32::MAX;
 
-/// The version of the index's layout, and of the rules its stored story statistics were
-/// counted under (the boilerplate rules decide which lines a document is counted with); an
-/// index of another version is refused.
-pub const FORMAT_VERSION: u32 = 5;
+/// The version of the index's layout (its records' included), and of the rules its stored
+/// story statistics were counted under (the boilerplate rules decide which lines a document is
+/// counted with); an index of another version is refused.
+pub const FORMAT_VERSION: u32 = 6;
 
 /// The store's file inside the index directory.
 pub const STORE_FILE: &str = "index.redb";
@@ -577,6 +577,17 @@ impl Index {
                 dead: HashSet::new(),
             });
         }
+        while self.db.compact().map_err(|e| self.err(e))? {}
+        Ok(())
+    }
+
+    /// Give the store's free pages back to the file system, leaving the postings as they are.
+    /// A bulk add frees pages as it goes (each group commit rewrites the youngest postings
+    /// segments, a value of megabytes, elsewhere in the file) and the file keeps them: at
+    /// 100,000 story articles about two fifths of it. Takes about a second a 100,000
+    /// articles; no reader may hold a snapshot meanwhile (`&mut self`).
+    pub fn shrink(&mut self) -> Result<()> {
+        let _w = self.writer.lock().expect("writer lock");
         while self.db.compact().map_err(|e| self.err(e))? {}
         Ok(())
     }

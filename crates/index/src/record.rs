@@ -72,57 +72,100 @@ pub(crate) struct DocRecord {
     pub(crate) counted: Option<Vec<bool>>,
 }
 
+/// The record layout this build writes and reads (the first byte of every record).
+const LAYOUT: u8 = 3;
+
+/// Flag bits of a record's second byte: which optional fields follow.
+const HAS_TIME: u8 = 1;
+const HAS_CONTENT: u8 = 2;
+const HAS_COUNTED: u8 = 4;
+
 impl DocRecord {
     /// The time it expires by: its own, or when it was added.
     pub(crate) fn expiry_time(&self) -> i64 {
         self.time.unwrap_or(self.added)
     }
 
+    /// The record's bytes. Counts, lengths, links and line lengths are varints; the story
+    /// terms, most of a story record, are its distinct terms (sorted u32s) and each word's
+    /// index into them, one byte wide while there are at most 256 distinct terms (most
+    /// articles), else two, else four: about half the bytes of a u32 a word, and the words
+    /// come back in their order.
     pub(crate) fn encode(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(
-            48 + self.id.len() + self.sig.len() * 4 + self.own.len() * 8 + self.links.len() * 4,
+            48 + self.id.len()
+                + self.sig.len() * 4
+                + self.own.len() * 8
+                + self.links.len() * 4
+                + self.lines.len() * 8
+                + self.terms.len() * 2,
         );
-        out.push(2u8); // record layout version
-        put_u32(&mut out, self.id.len() as u32);
+        out.push(LAYOUT);
+        let flag = |on: bool, bit: u8| if on { bit } else { 0 };
+        out.push(
+            flag(self.time.is_some(), HAS_TIME)
+                | flag(self.content.is_some(), HAS_CONTENT)
+                | flag(self.counted.is_some(), HAS_COUNTED),
+        );
+        put_var(&mut out, self.id.len() as u64);
         out.extend_from_slice(self.id.as_bytes());
-        put_opt(&mut out, self.time.map(|t| t as u64));
-        out.extend_from_slice(&self.added.to_le_bytes());
-        put_opt(&mut out, self.content);
-        put_u32(&mut out, self.words);
-        put_u32(&mut out, self.sig.len() as u32);
-        for v in &self.sig {
-            put_u32(&mut out, *v);
+        if let Some(t) = self.time {
+            put_var(&mut out, zigzag(t));
         }
-        put_u32(&mut out, self.own.len() as u32);
+        put_var(&mut out, zigzag(self.added));
+        if let Some(c) = self.content {
+            out.extend_from_slice(&c.to_le_bytes());
+        }
+        put_var(&mut out, self.words as u64);
+        put_var(&mut out, self.sig.len() as u64);
+        for v in &self.sig {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        put_var(&mut out, self.own.len() as u64);
         for v in &self.own {
             out.extend_from_slice(&v.to_le_bytes());
         }
-        put_u32(&mut out, self.anchors.len() as u32);
+        put_var(&mut out, self.anchors.len() as u64);
         for v in &self.anchors {
-            put_u32(&mut out, *v);
+            out.extend_from_slice(&v.to_le_bytes());
         }
-        put_u32(&mut out, self.links.len() as u32);
+        put_var(&mut out, self.links.len() as u64);
         for l in &self.links {
-            put_u32(&mut out, l.doc);
+            put_var(&mut out, l.doc as u64);
         }
-        put_u32(&mut out, self.lines.len() as u32);
+        put_var(&mut out, self.lines.len() as u64);
         for v in &self.lines {
             out.extend_from_slice(&v.to_le_bytes());
         }
-        put_u32(&mut out, self.terms.len() as u32);
-        for v in &self.terms {
-            put_u32(&mut out, *v);
+        let mut distinct = self.terms.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        put_var(&mut out, distinct.len() as u64);
+        for v in &distinct {
+            out.extend_from_slice(&v.to_le_bytes());
         }
-        put_u32(&mut out, self.ends.len() as u32);
-        for v in &self.ends {
-            put_u32(&mut out, *v);
+        put_var(&mut out, self.terms.len() as u64);
+        let width = index_width(distinct.len());
+        for t in &self.terms {
+            let i = distinct.binary_search(t).expect("a distinct term") as u32;
+            out.extend_from_slice(&i.to_le_bytes()[..width]);
         }
-        match &self.counted {
-            None => out.push(0),
-            Some(mask) => {
-                out.push(1);
-                put_u32(&mut out, mask.len() as u32);
-                out.extend(mask.iter().map(|&k| k as u8));
+        // Line ends as steps from the one before (a line's length); wrapping, so that any
+        // sequence comes back as it was.
+        put_var(&mut out, self.ends.len() as u64);
+        let mut last = 0u32;
+        for &e in &self.ends {
+            put_var(&mut out, e.wrapping_sub(last) as u64);
+            last = e;
+        }
+        if let Some(mask) = &self.counted {
+            put_var(&mut out, mask.len() as u64);
+            for byte in mask.chunks(8) {
+                out.push(
+                    byte.iter()
+                        .enumerate()
+                        .fold(0u8, |b, (i, &k)| b | (u8::from(k) << i)),
+                );
             }
         }
         out
@@ -133,20 +176,22 @@ impl DocRecord {
     /// this of many records, and a story record's terms are most of its bytes.
     pub(crate) fn decode_versions(bytes: &[u8]) -> Option<VersionParts> {
         let mut r = Reader(bytes);
-        if r.take(1)?[0] != 2 {
-            return None;
-        }
-        let n = r.u32()? as usize;
+        let flags = r.head()?;
+        let n = r.len()?;
         r.take(n)?;
-        r.opt()?;
-        r.u64()?;
-        r.opt()?;
-        let words = r.u32()?;
-        let n = r.u32()? as usize;
+        if flags & HAS_TIME != 0 {
+            r.var()?;
+        }
+        r.var()?;
+        if flags & HAS_CONTENT != 0 {
+            r.u64()?;
+        }
+        let words = r.var32()?;
+        let n = r.len()?;
         let sig = r.u32s(n)?;
-        let n = r.u32()? as usize;
+        let n = r.len()?;
         let own = r.u64s(n)?;
-        let n = r.u32()? as usize;
+        let n = r.len()?;
         let anchors = r.u32s(n)?;
         Some(VersionParts {
             words,
@@ -158,40 +203,68 @@ impl DocRecord {
 
     pub(crate) fn decode(bytes: &[u8]) -> Option<DocRecord> {
         let mut r = Reader(bytes);
-        if r.take(1)?[0] != 2 {
+        let flags = r.head()?;
+        let n = r.len()?;
+        let id = String::from_utf8(r.take(n)?.to_vec()).ok()?;
+        let time = match flags & HAS_TIME {
+            0 => None,
+            _ => Some(unzigzag(r.var()?)),
+        };
+        let added = unzigzag(r.var()?);
+        let content = match flags & HAS_CONTENT {
+            0 => None,
+            _ => Some(r.u64()?),
+        };
+        let words = r.var32()?;
+        let n = r.len()?;
+        let sig = r.u32s(n)?;
+        let n = r.len()?;
+        let own = r.u64s(n)?;
+        let n = r.len()?;
+        let anchors = r.u32s(n)?;
+        let n = r.len()?;
+        let links = (0..n)
+            .map(|_| Some(Link { doc: r.var32()? }))
+            .collect::<Option<_>>()?;
+        let n = r.len()?;
+        let lines = r.u64s(n)?;
+        let n = r.len()?;
+        let distinct = r.u32s(n)?;
+        if distinct.windows(2).any(|w| w[0] >= w[1]) {
             return None;
         }
-        let n = r.u32()? as usize;
-        let id = String::from_utf8(r.take(n)?.to_vec()).ok()?;
-        let time = r.opt()?.map(|t| t as i64);
-        let added = r.u64()? as i64;
-        let content = r.opt()?;
-        let words = r.u32()?;
-        let n = r.u32()? as usize;
-        let sig = r.u32s(n)?;
-        let n = r.u32()? as usize;
-        let own = r.u64s(n)?;
-        let n = r.u32()? as usize;
-        let anchors = r.u32s(n)?;
-        let n = r.u32()? as usize;
-        let links = r.u32s(n)?.into_iter().map(|doc| Link { doc }).collect();
-        let n = r.u32()? as usize;
-        let lines = r.u64s(n)?;
-        let n = r.u32()? as usize;
-        let terms = r.u32s(n)?;
-        let n = r.u32()? as usize;
-        let ends = r.u32s(n)?;
-        let counted = match r.take(1)?[0] {
+        let n = r.len()?;
+        let width = index_width(distinct.len());
+        let terms = r
+            .take(n.checked_mul(width)?)?
+            .chunks_exact(width)
+            .map(|c| {
+                let mut i = [0u8; 4];
+                i[..width].copy_from_slice(c);
+                distinct.get(u32::from_le_bytes(i) as usize).copied()
+            })
+            .collect::<Option<Vec<u32>>>()?;
+        let n = r.len()?;
+        let mut last = 0u32;
+        let ends = (0..n)
+            .map(|_| {
+                last = last.wrapping_add(r.var32()?);
+                Some(last)
+            })
+            .collect::<Option<_>>()?;
+        let counted = match flags & HAS_COUNTED {
             0 => None,
-            1 => {
-                let n = r.u32()? as usize;
-                let bytes = r.take(n)?;
-                if bytes.iter().any(|&b| b > 1) {
+            _ => {
+                // A bit a line: the bytes bound the count, not the count the bytes.
+                let n = usize::try_from(r.var()?).ok()?;
+                let bytes = r.take(n.div_ceil(8))?;
+                let mask: Vec<bool> = (0..n).map(|i| bytes[i / 8] >> (i % 8) & 1 == 1).collect();
+                // Unused bits of the last byte are zero: one mask, one encoding.
+                if n % 8 != 0 && bytes[n / 8] >> (n % 8) != 0 {
                     return None;
                 }
-                Some(bytes.iter().map(|&b| b == 1).collect())
+                Some(mask)
             }
-            _ => return None,
         };
         r.0.is_empty().then_some(DocRecord {
             id,
@@ -211,18 +284,29 @@ impl DocRecord {
     }
 }
 
-fn put_u32(out: &mut Vec<u8>, v: u32) {
-    out.extend_from_slice(&v.to_le_bytes());
+/// Bytes of a word's index into `distinct` terms.
+fn index_width(distinct: usize) -> usize {
+    match distinct {
+        0..=0x100 => 1,
+        0x101..=0x1_0000 => 2,
+        _ => 4,
+    }
 }
 
-fn put_opt(out: &mut Vec<u8>, v: Option<u64>) {
-    match v {
-        Some(v) => {
-            out.push(1);
-            out.extend_from_slice(&v.to_le_bytes());
-        }
-        None => out.push(0),
+fn put_var(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push(v as u8 | 0x80);
+        v >>= 7;
     }
+    out.push(v as u8);
+}
+
+fn zigzag(v: i64) -> u64 {
+    ((v << 1) ^ (v >> 63)) as u64
+}
+
+fn unzigzag(v: u64) -> i64 {
+    (v >> 1) as i64 ^ -((v & 1) as i64)
 }
 
 struct Reader<'a>(&'a [u8]);
@@ -236,14 +320,43 @@ impl<'a> Reader<'a> {
         self.0 = rest;
         Some(head)
     }
-    fn u32(&mut self) -> Option<u32> {
-        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    /// The layout byte (only [`LAYOUT`] is read: a record of another layout is refused) and
+    /// the flags byte (no unknown bits).
+    fn head(&mut self) -> Option<u8> {
+        let h = self.take(2)?;
+        (h[0] == LAYOUT && h[1] & !(HAS_TIME | HAS_CONTENT | HAS_COUNTED) == 0).then_some(h[1])
     }
     fn u64(&mut self) -> Option<u64> {
         Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
     }
-    /// `n` little-endian values of `W` bytes, read as one slice (a record's terms are most of
-    /// its bytes, and records are decoded on every story query).
+    /// A varint: at most ten bytes, no bits beyond 64, and no needless trailing zero byte
+    /// (one value, one encoding).
+    fn var(&mut self) -> Option<u64> {
+        let mut v = 0u64;
+        for i in 0..10 {
+            let b = *self.take(1)?.first()?;
+            let bits = (b & 0x7f) as u64;
+            if i == 9 && bits > 1 {
+                return None;
+            }
+            v |= bits << (7 * i);
+            if b & 0x80 == 0 {
+                return (i == 0 || b != 0).then_some(v);
+            }
+        }
+        None
+    }
+    fn var32(&mut self) -> Option<u32> {
+        self.var()?.try_into().ok()
+    }
+    /// A count of things that follow: no more than the bytes left (each takes one at least),
+    /// so that a damaged count cannot ask for a huge allocation.
+    fn len(&mut self) -> Option<usize> {
+        let n = usize::try_from(self.var()?).ok()?;
+        (n <= self.0.len()).then_some(n)
+    }
+    /// `n` little-endian values of `W` bytes, read as one slice (records are decoded on
+    /// every story query).
     fn array<T, const W: usize>(&mut self, n: usize, from: fn([u8; W]) -> T) -> Option<Vec<T>> {
         let bytes = self.take(n.checked_mul(W)?)?;
         Some(
@@ -259,22 +372,14 @@ impl<'a> Reader<'a> {
     fn u64s(&mut self, n: usize) -> Option<Vec<u64>> {
         self.array(n, u64::from_le_bytes)
     }
-    fn opt(&mut self) -> Option<Option<u64>> {
-        match self.take(1)?[0] {
-            0 => Some(None),
-            1 => Some(Some(self.u64()?)),
-            _ => None,
-        }
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_record_round_trips_and_a_cut_one_is_refused() {
-        let r = DocRecord {
+    fn story_record() -> DocRecord {
+        DocRecord {
             id: "wire-1 ü".into(),
             time: Some(-5),
             added: 1_796_083_200,
@@ -283,12 +388,18 @@ mod tests {
             sig: vec![1, 2, u32::MAX],
             own: vec![7],
             anchors: vec![9, 8],
-            links: vec![Link { doc: 4 }],
-            lines: vec![3, u64::MAX],
-            terms: vec![5, 6, 7],
-            ends: vec![1, 3],
-            counted: Some(vec![true, false]),
-        };
+            links: vec![Link { doc: 4 }, Link { doc: u32::MAX }],
+            lines: vec![3, u64::MAX, 0],
+            terms: vec![7, 5, 7, 6, 0, u32::MAX],
+            // The second line is empty.
+            ends: vec![3, 3, 6],
+            counted: Some(vec![true, false, true]),
+        }
+    }
+
+    #[test]
+    fn a_record_round_trips_and_a_cut_one_is_refused() {
+        let r = story_record();
         let bytes = r.encode();
         assert_eq!(DocRecord::decode(&bytes), Some(r.clone()));
         let v = DocRecord::decode_versions(&bytes).unwrap();
@@ -299,12 +410,135 @@ mod tests {
         for cut in 0..bytes.len() {
             assert_eq!(DocRecord::decode(&bytes[..cut]), None, "cut at {cut}");
         }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert_eq!(DocRecord::decode(&longer), None);
         let none = DocRecord {
             time: None,
             content: None,
             counted: None,
-            ..r
+            ..r.clone()
         };
         assert_eq!(DocRecord::decode(&none.encode()), Some(none));
+        // Masks of a multiple of eight lines and of none.
+        for n in [0, 8, 9, 16] {
+            let m = DocRecord {
+                counted: Some((0..n).map(|i| i % 3 == 0).collect()),
+                ..r.clone()
+            };
+            assert_eq!(DocRecord::decode(&m.encode()), Some(m), "{n} lines");
+        }
+    }
+
+    #[test]
+    fn a_copy_preset_record_has_no_story_bytes() {
+        let r = DocRecord {
+            lines: Vec::new(),
+            terms: Vec::new(),
+            ends: Vec::new(),
+            counted: None,
+            ..story_record()
+        };
+        let bytes = r.encode();
+        assert_eq!(DocRecord::decode(&bytes), Some(r.clone()));
+        let v = DocRecord::decode_versions(&bytes).unwrap();
+        assert_eq!(
+            (v.words, &v.sig, &v.own, &v.anchors),
+            (r.words, &r.sig, &r.own, &r.anchors)
+        );
+        // Four empty counts after the links: lines, distinct terms, words, ends.
+        let links = 1 + 1 + 5;
+        let head = 2 + 1 + r.id.len() + 1 + 5 + 8 + 2;
+        let fixed = 1 + 12 + 1 + 8 + 1 + 8;
+        assert_eq!(bytes.len(), head + fixed + links + 4);
+    }
+
+    /// Records with `distinct` distinct terms, each said twice, out of order, over lines of
+    /// 100 words with an empty line among them.
+    fn many_terms(distinct: u32) -> DocRecord {
+        let mut terms: Vec<u32> = (0..distinct)
+            .map(|i| i.wrapping_mul(2_654_435_761))
+            .collect();
+        terms.extend((0..distinct).rev().map(|i| i.wrapping_mul(2_654_435_761)));
+        let n = terms.len() as u32;
+        let first = n.min(100);
+        let mut ends = vec![first, first];
+        ends.extend((2..).map(|k| k * 100).take_while(|&e| e < n));
+        ends.push(n);
+        DocRecord {
+            terms,
+            ends,
+            counted: None,
+            ..story_record()
+        }
+    }
+
+    #[test]
+    fn records_of_many_distinct_terms_round_trip_at_every_index_width() {
+        for (distinct, width) in [
+            (1, 1),
+            (256, 1),
+            (257, 2),
+            (65_536, 2),
+            (65_537, 4),
+            (70_000, 4),
+        ] {
+            let r = many_terms(distinct);
+            let bytes = r.encode();
+            assert_eq!(index_width(distinct as usize), width);
+            assert_eq!(
+                DocRecord::decode(&bytes),
+                Some(r.clone()),
+                "{distinct} terms"
+            );
+            // The distinct terms once, then an index a word, and a line's length in a byte
+            // or two.
+            let story = distinct as usize * 4 + r.terms.len() * width;
+            assert!(
+                bytes.len() > story && bytes.len() < story + 2 * r.ends.len() + 512,
+                "{distinct} terms: {} bytes",
+                bytes.len()
+            );
+        }
+    }
+
+    #[test]
+    fn damaged_and_other_layout_records_are_refused() {
+        let r = story_record();
+        let bytes = r.encode();
+        // The layout before this one (u32 counts, a u32 a word), and any other.
+        for layout in [0u8, 1, 2, 4, 255] {
+            let mut b = bytes.clone();
+            b[0] = layout;
+            assert_eq!(DocRecord::decode(&b), None, "layout {layout}");
+            assert_eq!(DocRecord::decode_versions(&b), None, "layout {layout}");
+        }
+        // An unknown flag.
+        let mut b = bytes.clone();
+        b[1] |= 8;
+        assert_eq!(DocRecord::decode(&b), None);
+        // A set bit past the mask's last line.
+        let mut b = bytes.clone();
+        *b.last_mut().unwrap() |= 0x80;
+        assert_eq!(DocRecord::decode(&b), None);
+        // A word's index past the distinct terms (one word on one line: the record ends with
+        // its index, the count of line ends and the one step).
+        let one = DocRecord {
+            terms: vec![5],
+            ends: vec![1],
+            counted: None,
+            ..r.clone()
+        };
+        let mut b = one.encode();
+        let at = b.len() - 3;
+        assert_eq!(b[at], 0, "the word's index");
+        b[at] = 1;
+        assert_eq!(DocRecord::decode(&b), None);
+        // A varint with a needless zero byte.
+        let mut b = one.encode();
+        let n = b.len();
+        b[n - 1] = 0x81;
+        b.push(0);
+        assert_eq!(DocRecord::decode(&b), None);
     }
 }

@@ -642,21 +642,24 @@ fn settings_travel_with_the_index_and_mixing_is_refused() {
     assert!(err.to_string().contains("average linkage"), "{err}");
     // Creating over an index is refused.
     assert!(Index::create(&path, copy_cfg()).is_err());
-    // Another format version is refused with both versions named.
-    {
-        let db = Database::open(path.join(STORE_FILE)).unwrap();
-        let w = db.begin_write().unwrap();
-        w.open_table(META)
-            .unwrap()
-            .insert("format", 99u32.to_le_bytes().as_slice())
-            .unwrap();
-        w.commit().unwrap();
+    // Another format version is refused with both versions named: the one before this
+    // build's (whose records have another layout) and a later one.
+    for found in [FORMAT_VERSION - 1, 99] {
+        {
+            let db = Database::open(path.join(STORE_FILE)).unwrap();
+            let w = db.begin_write().unwrap();
+            w.open_table(META)
+                .unwrap()
+                .insert("format", found.to_le_bytes().as_slice())
+                .unwrap();
+            w.commit().unwrap();
+        }
+        let err = Index::open(&path).err().unwrap().to_string();
+        assert!(
+            err.contains(&found.to_string()) && err.contains(&FORMAT_VERSION.to_string()),
+            "{err}"
+        );
     }
-    let err = Index::open(&path).err().unwrap().to_string();
-    assert!(
-        err.contains("99") && err.contains(&FORMAT_VERSION.to_string()),
-        "{err}"
-    );
     // A recipe this build does not make is refused.
     let path2 = dir.path().join("j");
     Index::create(&path2, copy_cfg()).unwrap();
