@@ -120,6 +120,16 @@ impl Destination {
                 path.display()
             )));
         }
+        // The temporary file is renamed over the path at the end, which would put a regular
+        // file where a device or a pipe was (`-o /dev/null` run as root replaces the
+        // system's /dev/null).
+        if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+            return Err(Error::Config(format!(
+                "{} is not a regular file (a device or a pipe): give a file to write, or leave \
+                 the option out and redirect standard output",
+                path.display()
+            )));
+        }
         let dir = parent_of(path);
         remove_debris(dir, path);
         let mut builder = tempfile::Builder::new();
@@ -362,6 +372,24 @@ pub fn write_files(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_pipe_as_destination_is_refused_and_left_in_place() {
+        use std::os::unix::fs::FileTypeExt;
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if !made.is_ok_and(|s| s.success()) {
+            return; // no mkfifo here: nothing to test with
+        }
+        let err = Destination::create(&fifo)
+            .err()
+            .expect("refused")
+            .to_string();
+        assert!(err.contains("not a regular file"), "{err}");
+        assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+    }
 
     fn read_spans(path: &Path, format: InputFormat) -> Vec<KeptRecord> {
         let opts = crate::ReadOptions {
