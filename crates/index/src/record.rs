@@ -186,19 +186,7 @@ impl DocRecord {
         if flags & HAS_CONTENT != 0 {
             r.u64()?;
         }
-        let words = r.var32()?;
-        let n = r.len()?;
-        let sig = r.u32s(n)?;
-        let n = r.len()?;
-        let own = r.u64s(n)?;
-        let n = r.len()?;
-        let anchors = r.u32s(n)?;
-        Some(VersionParts {
-            words,
-            sig,
-            own,
-            anchors,
-        })
+        version_parts(&mut r)
     }
 
     pub(crate) fn decode(bytes: &[u8]) -> Option<DocRecord> {
@@ -215,13 +203,12 @@ impl DocRecord {
             0 => None,
             _ => Some(r.u64()?),
         };
-        let words = r.var32()?;
-        let n = r.len()?;
-        let sig = r.u32s(n)?;
-        let n = r.len()?;
-        let own = r.u64s(n)?;
-        let n = r.len()?;
-        let anchors = r.u32s(n)?;
+        let VersionParts {
+            words,
+            sig,
+            own,
+            anchors,
+        } = version_parts(&mut r)?;
         let n = r.len()?;
         let links = (0..n)
             .map(|_| Some(Link { doc: r.var32()? }))
@@ -307,6 +294,23 @@ fn zigzag(v: i64) -> u64 {
 
 fn unzigzag(v: u64) -> i64 {
     (v >> 1) as i64 ^ -((v & 1) as i64)
+}
+
+/// The fields the version test reads, where a record holds them (after its content hash).
+fn version_parts(r: &mut Reader<'_>) -> Option<VersionParts> {
+    let words = r.var32()?;
+    let n = r.len()?;
+    let sig = r.u32s(n)?;
+    let n = r.len()?;
+    let own = r.u64s(n)?;
+    let n = r.len()?;
+    let anchors = r.u32s(n)?;
+    Some(VersionParts {
+        words,
+        sig,
+        own,
+        anchors,
+    })
 }
 
 struct Reader<'a>(&'a [u8]);
