@@ -58,7 +58,7 @@ const MAX_DOCS: u32 = u32::MAX;
 /// The version of the index's layout (its records' included), and of the rules its stored
 /// story statistics were counted under (the boilerplate rules decide which lines a document is
 /// counted with); an index of another version is refused.
-pub const FORMAT_VERSION: u32 = 6;
+pub const FORMAT_VERSION: u32 = 7;
 
 /// The store's file inside the index directory.
 pub const STORE_FILE: &str = "index.redb";

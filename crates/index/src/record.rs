@@ -73,7 +73,7 @@ pub(crate) struct DocRecord {
 }
 
 /// The record layout this build writes and reads (the first byte of every record).
-const LAYOUT: u8 = 3;
+const LAYOUT: u8 = 4;
 
 /// Flag bits of a record's second byte: which optional fields follow.
 const HAS_TIME: u8 = 1;
@@ -87,10 +87,11 @@ impl DocRecord {
     }
 
     /// The record's bytes. Counts, lengths, links and line lengths are varints; the story
-    /// terms, most of a story record, are its distinct terms (sorted u32s) and each word's
-    /// index into them, one byte wide while there are at most 256 distinct terms (most
-    /// articles), else two, else four: about half the bytes of a u32 a word, and the words
-    /// come back in their order.
+    /// terms, most of a story record, are its distinct terms (an Elias-Fano coded set, about
+    /// 26 bits a term) and each word's index into them in as few bits as the count of distinct
+    /// terms needs (eight for most articles): the words come back in their order. The copy
+    /// signature is kept whole (its values are uniform: nothing to gain), as verification
+    /// must estimate exactly what the batch engine does.
     pub(crate) fn encode(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(
             48 + self.id.len()
@@ -141,15 +142,15 @@ impl DocRecord {
         distinct.sort_unstable();
         distinct.dedup();
         put_var(&mut out, distinct.len() as u64);
-        for v in &distinct {
-            out.extend_from_slice(&v.to_le_bytes());
-        }
+        put_set(&mut out, &distinct);
         put_var(&mut out, self.terms.len() as u64);
-        let width = index_width(distinct.len());
+        let width = index_bits(distinct.len());
+        let mut bits = Bits::new(&mut out);
         for t in &self.terms {
-            let i = distinct.binary_search(t).expect("a distinct term") as u32;
-            out.extend_from_slice(&i.to_le_bytes()[..width]);
+            let i = distinct.binary_search(t).expect("a distinct term");
+            bits.put(i as u64, width);
         }
+        bits.finish();
         // Line ends as steps from the one before (a line's length); wrapping, so that any
         // sequence comes back as it was.
         put_var(&mut out, self.ends.len() as u64);
@@ -215,21 +216,15 @@ impl DocRecord {
             .collect::<Option<_>>()?;
         let n = r.len()?;
         let lines = r.u64s(n)?;
-        let n = r.len()?;
-        let distinct = r.u32s(n)?;
-        if distinct.windows(2).any(|w| w[0] >= w[1]) {
-            return None;
-        }
-        let n = r.len()?;
-        let width = index_width(distinct.len());
+        // Counts of bit-packed things: at least a bit each.
+        let n = r.bit_len()?;
+        let distinct = r.set(n)?;
+        let n = r.bit_len()?;
+        let width = index_bits(distinct.len());
         let terms = r
-            .take(n.checked_mul(width)?)?
-            .chunks_exact(width)
-            .map(|c| {
-                let mut i = [0u8; 4];
-                i[..width].copy_from_slice(c);
-                distinct.get(u32::from_le_bytes(i) as usize).copied()
-            })
+            .bits(n, width)?
+            .into_iter()
+            .map(|i| distinct.get(i as usize).copied())
             .collect::<Option<Vec<u32>>>()?;
         let n = r.len()?;
         let mut last = 0u32;
@@ -271,12 +266,70 @@ impl DocRecord {
     }
 }
 
-/// Bytes of a word's index into `distinct` terms.
-fn index_width(distinct: usize) -> usize {
+/// Bits of a word's index into `distinct` terms: as few as hold the largest, one at least.
+fn index_bits(distinct: usize) -> u32 {
     match distinct {
-        0..=0x100 => 1,
-        0x101..=0x1_0000 => 2,
-        _ => 4,
+        0..=2 => 1,
+        d => (d - 1).ilog2() + 1,
+    }
+}
+
+/// Bits of each member of a set of `n` u32s kept verbatim by [`put_set`]: the rest of a
+/// member, its high part, is about `log2 n` bits and goes in unary.
+fn low_bits(n: usize) -> u32 {
+    ((1u64 << 32) / n.max(1) as u64).max(1).ilog2()
+}
+
+/// A sorted set of distinct u32s, Elias-Fano coded: each member's low bits packed, then its
+/// high part as the gap from the one before in unary (zeros, then a one). Story terms are
+/// hashes, spread evenly over the u32s: `low_bits + 2` bits a term instead of 32, with no
+/// dictionary to keep in step.
+fn put_set(out: &mut Vec<u8>, set: &[u32]) {
+    let l = low_bits(set.len());
+    let mut bits = Bits::new(out);
+    for &x in set {
+        bits.put(u64::from(x) & ((1u64 << l) - 1), l);
+    }
+    bits.finish();
+    let mut bits = Bits::new(out);
+    let mut last = 0u64;
+    for &x in set {
+        let high = u64::from(x) >> l;
+        for _ in last..high {
+            bits.put(0, 1);
+        }
+        bits.put(1, 1);
+        last = high;
+    }
+    bits.finish();
+}
+
+/// Values of up to 32 bits packed least significant bit first, the last byte padded with
+/// zeros.
+struct Bits<'a> {
+    out: &'a mut Vec<u8>,
+    acc: u64,
+    n: u32,
+}
+
+impl<'a> Bits<'a> {
+    fn new(out: &'a mut Vec<u8>) -> Self {
+        Bits { out, acc: 0, n: 0 }
+    }
+    fn put(&mut self, v: u64, width: u32) {
+        debug_assert!(width <= 32 && v >> width == 0);
+        self.acc |= v << self.n;
+        self.n += width;
+        while self.n >= 8 {
+            self.out.push(self.acc as u8);
+            self.acc >>= 8;
+            self.n -= 8;
+        }
+    }
+    fn finish(self) {
+        if self.n > 0 {
+            self.out.push(self.acc as u8);
+        }
     }
 }
 
@@ -369,6 +422,69 @@ impl<'a> Reader<'a> {
                 .map(|c| from(c.try_into().expect("W bytes")))
                 .collect(),
         )
+    }
+    /// A count of bit-packed things that follow: no more than the bits left.
+    fn bit_len(&mut self) -> Option<usize> {
+        let n = usize::try_from(self.var()?).ok()?;
+        (n / 8 <= self.0.len()).then_some(n)
+    }
+    /// `n` values of `width` bits as [`Bits`] packs them; the padding must be zeros.
+    fn bits(&mut self, n: usize, width: u32) -> Option<Vec<u64>> {
+        let total = n.checked_mul(width as usize)?;
+        let bytes = self.take(total.div_ceil(8))?;
+        if total % 8 != 0 && bytes[total / 8] >> (total % 8) != 0 {
+            return None;
+        }
+        let mut at = 0usize;
+        let mut out = Vec::with_capacity(n);
+        for _ in 0..n {
+            let (mut v, mut got) = (0u64, 0u32);
+            while got < width {
+                let off = (at % 8) as u32;
+                let take = (8 - off).min(width - got);
+                let b = u64::from(bytes[at / 8] >> off) & ((1u64 << take) - 1);
+                v |= b << got;
+                got += take;
+                at += take as usize;
+            }
+            out.push(v);
+        }
+        Some(out)
+    }
+    /// A set of `n` u32s as [`put_set`] writes it: strictly ascending, one encoding.
+    fn set(&mut self, n: usize) -> Option<Vec<u32>> {
+        if n == 0 {
+            return Some(Vec::new());
+        }
+        let l = low_bits(n);
+        let lows = self.bits(n, l)?;
+        let mut out = Vec::with_capacity(n);
+        let mut high = 0u64;
+        while out.len() < n {
+            let b = *self.take(1)?.first()?;
+            for bit in 0..8 {
+                if out.len() == n {
+                    // The padding after the last one.
+                    if b >> bit != 0 {
+                        return None;
+                    }
+                    break;
+                }
+                if b >> bit & 1 == 1 {
+                    let v = u32::try_from(high << l | lows[out.len()]).ok()?;
+                    if out.last().is_some_and(|&p| p >= v) {
+                        return None;
+                    }
+                    out.push(v);
+                } else {
+                    high += 1;
+                    if high > u64::from(u32::MAX) {
+                        return None;
+                    }
+                }
+            }
+        }
+        Some(out)
     }
     fn u32s(&mut self, n: usize) -> Option<Vec<u32>> {
         self.array(n, u32::from_le_bytes)
@@ -481,28 +597,52 @@ mod tests {
     fn records_of_many_distinct_terms_round_trip_at_every_index_width() {
         for (distinct, width) in [
             (1, 1),
-            (256, 1),
-            (257, 2),
-            (65_536, 2),
-            (65_537, 4),
-            (70_000, 4),
+            (2, 1),
+            (3, 2),
+            (256, 8),
+            (257, 9),
+            (65_536, 16),
+            (65_537, 17),
+            (70_000, 17),
         ] {
             let r = many_terms(distinct);
             let bytes = r.encode();
-            assert_eq!(index_width(distinct as usize), width);
+            assert_eq!(index_bits(distinct as usize), width);
             assert_eq!(
                 DocRecord::decode(&bytes),
                 Some(r.clone()),
                 "{distinct} terms"
             );
-            // The distinct terms once, then an index a word, and a line's length in a byte
-            // or two.
-            let story = distinct as usize * 4 + r.terms.len() * width;
+            // The distinct terms in their low bits and one to three more, then an index a
+            // word, and a line's length in a byte or two.
+            let d = distinct as usize;
+            let low = (d * low_bits(d) as usize).div_ceil(8);
+            let high = d.div_ceil(8);
+            let story = low + high + (r.terms.len() * width as usize).div_ceil(8);
             assert!(
-                bytes.len() > story && bytes.len() < story + 2 * r.ends.len() + 512,
+                bytes.len() > story && bytes.len() < story + 2 * high + 2 * r.ends.len() + 512,
                 "{distinct} terms: {} bytes",
                 bytes.len()
             );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_set_round_trips_in_its_bits(
+            set in proptest::collection::btree_set(proptest::prelude::any::<u32>(), 0..600),
+            tail in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..3),
+        ) {
+            let set: Vec<u32> = set.into_iter().collect();
+            let mut out = Vec::new();
+            put_set(&mut out, &set);
+            let low = (set.len() * low_bits(set.len()) as usize).div_ceil(8);
+            // The unary high parts: a bit a member, and at most twice that many gaps.
+            proptest::prop_assert!(out.len() <= low + (3 * set.len()).div_ceil(8));
+            out.extend(&tail);
+            let mut r = Reader(&out);
+            proptest::prop_assert_eq!(r.set(set.len()), Some(set));
+            proptest::prop_assert_eq!(r.0, &tail[..]);
         }
     }
 
@@ -510,8 +650,9 @@ mod tests {
     fn damaged_and_other_layout_records_are_refused() {
         let r = story_record();
         let bytes = r.encode();
-        // The layout before this one (u32 counts, a u32 a word), and any other.
-        for layout in [0u8, 1, 2, 4, 255] {
+        // The layouts before this one (u32 counts, a u32 a word; a byte or two a word and
+        // the distinct terms as u32s), and any other.
+        for layout in [0u8, 1, 2, 3, 5, 255] {
             let mut b = bytes.clone();
             b[0] = layout;
             assert_eq!(DocRecord::decode(&b), None, "layout {layout}");
