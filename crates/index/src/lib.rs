@@ -387,14 +387,12 @@ impl Index {
                 )
             })?;
         check_config(&cfg)?;
-        let mut segments = Vec::new();
         let segs = r.open_table(SEGMENTS).map_err(|e| store_err(dir, e))?;
-        for entry in segs.iter().map_err(|e| store_err(dir, e))? {
-            let (k, v) = entry.map_err(|e| store_err(dir, e))?;
-            let seg =
-                Segment::decode(k.value(), v.value()).map_err(|e| segment::damaged(dir, e))?;
-            segments.push(Arc::new(seg));
-        }
+        let segments: Vec<Arc<Segment>> =
+            Segment::load_all(&segs, |e| store_err(dir, e), |e| segment::damaged(dir, e))?
+                .into_iter()
+                .map(Arc::new)
+                .collect();
         let mut dead = HashSet::new();
         let dt = r.open_table(DEAD).map_err(|e| store_err(dir, e))?;
         for entry in dt.iter().map_err(|e| store_err(dir, e))? {
@@ -553,11 +551,10 @@ impl Index {
                 merged = Segment::merge(next_segment, &segs, |d| !snap.dead.contains(&d));
                 let mut st = w.open_table(SEGMENTS).map_err(|e| self.err(e))?;
                 for s in &snap.segments {
-                    st.remove(s.id).map_err(|e| self.err(e))?;
+                    s.unstore(&mut st).map_err(|e| self.err(e))?;
                 }
                 if merged.len() > 0 {
-                    st.insert(merged.id, merged.encode().as_slice())
-                        .map_err(|e| self.err(e))?;
+                    merged.store(&mut st).map_err(|e| self.err(e))?;
                 }
                 meta.insert("next_segment", (next_segment + 1).to_le_bytes().as_slice())
                     .map_err(|e| self.err(e))?;

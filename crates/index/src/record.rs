@@ -22,8 +22,9 @@ pub(crate) const TIMES: TableDefinition<(i64, u32), ()> = TableDefinition::new("
 pub(crate) const MEMBERS: TableDefinition<(u64, u32), ()> = TableDefinition::new("members");
 /// Each live document's story.
 pub(crate) const DOC_STORY: TableDefinition<u32, u64> = TableDefinition::new("doc_story");
-/// Postings segments by number ([`crate::segment::Segment::encode`]).
-pub(crate) const SEGMENTS: TableDefinition<u64, &[u8]> = TableDefinition::new("segments");
+/// Postings segments by (number, piece) ([`crate::segment::Segment::store`]).
+pub(crate) const SEGMENTS: TableDefinition<(u64, u32), &[u8]> =
+    TableDefinition::new("segment_pieces");
 /// Removed documents whose postings are still in a segment (until `compact`).
 pub(crate) const DEAD: TableDefinition<u32, ()> = TableDefinition::new("dead");
 /// Story preset: each story term's document frequency over the counted live documents
@@ -435,21 +436,28 @@ impl<'a> Reader<'a> {
         if total % 8 != 0 && bytes[total / 8] >> (total % 8) != 0 {
             return None;
         }
-        let mut at = 0usize;
-        let mut out = Vec::with_capacity(n);
-        for _ in 0..n {
-            let (mut v, mut got) = (0u64, 0u32);
-            while got < width {
-                let off = (at % 8) as u32;
-                let take = (8 - off).min(width - got);
-                let b = u64::from(bytes[at / 8] >> off) & ((1u64 << take) - 1);
-                v |= b << got;
-                got += take;
-                at += take as usize;
-            }
-            out.push(v);
+        if width == 8 {
+            // Most articles: a byte a word.
+            return Some(bytes.iter().map(|&b| u64::from(b)).collect());
         }
-        Some(out)
+        // Each value from the eight bytes at its first bit (it spans at most five).
+        let mask = (1u64 << width) - 1;
+        let word = |byte: usize| match bytes.get(byte..byte + 8) {
+            Some(w) => u64::from_le_bytes(w.try_into().expect("eight bytes")),
+            None => {
+                let mut w = [0u8; 8];
+                w[..bytes.len() - byte].copy_from_slice(&bytes[byte..]);
+                u64::from_le_bytes(w)
+            }
+        };
+        Some(
+            (0..n)
+                .map(|i| {
+                    let bit = i * width as usize;
+                    word(bit / 8) >> (bit % 8) & mask
+                })
+                .collect(),
+        )
     }
     /// A set of `n` u32s as [`put_set`] writes it: strictly ascending, one encoding.
     fn set(&mut self, n: usize) -> Option<Vec<u32>> {
@@ -459,33 +467,33 @@ impl<'a> Reader<'a> {
         let l = low_bits(n);
         let lows = self.bits(n, l)?;
         let mut out = Vec::with_capacity(n);
-        let mut high = 0u64;
+        // Each one bit ends a member: its position less the members before it is the
+        // member's high part.
+        let mut base = 0u64;
         while out.len() < n {
-            let b = *self.take(1)?.first()?;
-            for bit in 0..8 {
-                if out.len() == n {
-                    // The padding after the last one.
-                    if b >> bit != 0 {
-                        return None;
-                    }
-                    break;
+            let mut b = *self.take(1)?.first()?;
+            while b != 0 && out.len() < n {
+                let high = base + u64::from(b.trailing_zeros()) - out.len() as u64;
+                b &= b - 1;
+                // A high part past the u32s' is damage.
+                if high >> (32 - l) != 0 {
+                    return None;
                 }
-                if b >> bit & 1 == 1 {
-                    let v = u32::try_from(high << l | lows[out.len()]).ok()?;
-                    if out.last().is_some_and(|&p| p >= v) {
-                        return None;
-                    }
-                    out.push(v);
-                } else {
-                    high += 1;
-                    if high > u64::from(u32::MAX) {
-                        return None;
-                    }
+                let v = (high << l | lows[out.len()]) as u32;
+                if out.last().is_some_and(|&p| p >= v) {
+                    return None;
                 }
+                out.push(v);
             }
+            // The padding after the last one.
+            if out.len() == n && b != 0 {
+                return None;
+            }
+            base += 8;
         }
         Some(out)
     }
+
     fn u32s(&mut self, n: usize) -> Option<Vec<u32>> {
         self.array(n, u32::from_le_bytes)
     }
@@ -632,6 +640,7 @@ mod tests {
         fn a_set_round_trips_in_its_bits(
             set in proptest::collection::btree_set(proptest::prelude::any::<u32>(), 0..600),
             tail in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..3),
+            flip in (proptest::prelude::any::<usize>(), 0u32..8),
         ) {
             let set: Vec<u32> = set.into_iter().collect();
             let mut out = Vec::new();
@@ -639,10 +648,24 @@ mod tests {
             let low = (set.len() * low_bits(set.len()) as usize).div_ceil(8);
             // The unary high parts: a bit a member, and at most twice that many gaps.
             proptest::prop_assert!(out.len() <= low + (3 * set.len()).div_ceil(8));
+            let exact = out.clone();
             out.extend(&tail);
             let mut r = Reader(&out);
-            proptest::prop_assert_eq!(r.set(set.len()), Some(set));
+            proptest::prop_assert_eq!(r.set(set.len()), Some(set.clone()));
             proptest::prop_assert_eq!(r.0, &tail[..]);
+            // Damage anywhere is refused or reads as another set whose bytes these are: one
+            // set, one encoding.
+            if !exact.is_empty() {
+                let mut bad = exact.clone();
+                let at = flip.0 % bad.len();
+                bad[at] ^= 1 << (flip.1 % 8);
+                let mut r = Reader(&bad);
+                if let Some(other) = r.set(set.len()) {
+                    let mut again = Vec::new();
+                    put_set(&mut again, &other);
+                    proptest::prop_assert_eq!(&again[..], &bad[..bad.len() - r.0.len()]);
+                }
+            }
         }
     }
 

@@ -1,5 +1,5 @@
 //! Postings as sorted runs: each group commit writes one immutable segment of (key, document)
-//! entries, sorted, as one value of the store; segments are merged as they accumulate (the
+//! entries, sorted, stored in pieces of the store ([`PIECE`]); segments are merged as they accumulate (the
 //! youngest two while the older is at most [`MERGE_RATIO`] times the younger, so that a
 //! million single adds leave a logarithmic number of segments), and `compact` rewrites them
 //! all without the removed documents. A B-tree entry per band key would cost a store write
@@ -16,6 +16,13 @@
 
 use storyhash_core::error::Error;
 use storyhash_core::hashed::mix64;
+
+/// Bytes of a stored piece of a segment. The store gives a value larger than a page a run of
+/// pages rounded up to a power of two, and cannot move a run into a smaller hole: a segment
+/// stored whole (tens of megabytes) left the file up to twice its size, and one rewritten by
+/// `compact` grew the file instead of shrinking it. Pieces of a quarter megabyte (less room
+/// for the page's own header) fill their runs and fit the holes that earlier pieces leave.
+pub(crate) const PIECE: usize = 256 * 1024 - 1024;
 
 /// Merge the youngest two segments while the older holds at most this many times the younger's
 /// entries.
@@ -176,6 +183,65 @@ impl Segment {
         out
     }
 
+    /// Write the segment into `table` in pieces.
+    pub(crate) fn store(
+        &self,
+        table: &mut redb::Table<(u64, u32), &[u8]>,
+    ) -> std::result::Result<(), redb::StorageError> {
+        for (i, piece) in self.encode().chunks(PIECE).enumerate() {
+            table.insert((self.id, i as u32), piece)?;
+        }
+        Ok(())
+    }
+
+    /// Remove the segment's pieces from `table`.
+    pub(crate) fn unstore(
+        &self,
+        table: &mut redb::Table<(u64, u32), &[u8]>,
+    ) -> std::result::Result<(), redb::StorageError> {
+        for i in 0..(16 + self.len() * POSTING_BYTES).div_ceil(PIECE) {
+            table.remove((self.id, i as u32))?;
+        }
+        Ok(())
+    }
+
+    /// Every segment of `table`, in order, from its pieces.
+    pub(crate) fn load_all(
+        table: &impl redb::ReadableTable<(u64, u32), &'static [u8]>,
+        store: impl Fn(redb::StorageError) -> Error,
+        damaged: impl Fn(String) -> Error,
+    ) -> Result<Vec<Segment>, Error> {
+        let mut out = Vec::new();
+        let mut bytes: Vec<u8> = Vec::new();
+        let mut current: Option<(u64, u32)> = None;
+        for entry in table.iter().map_err(&store)? {
+            let (k, v) = entry.map_err(&store)?;
+            let (id, piece) = k.value();
+            match current {
+                Some((cid, last)) if cid == id => {
+                    if piece != last + 1 {
+                        return Err(damaged(format!("segment {id}: piece {} missing", last + 1)));
+                    }
+                }
+                _ => {
+                    if let Some((cid, _)) = current {
+                        out.push(Segment::decode(cid, &bytes).map_err(&damaged)?);
+                    }
+                    if piece != 0 {
+                        return Err(damaged(format!("segment {id}: piece 0 missing")));
+                    }
+                    bytes.clear();
+                }
+            }
+            bytes.extend_from_slice(v.value());
+            current = Some((id, piece));
+        }
+        if let Some((cid, _)) = current {
+            out.push(Segment::decode(cid, &bytes).map_err(&damaged)?);
+        }
+        Ok(out)
+    }
+
     /// The segment stored as `bytes` ([`Segment::encode`]).
     pub(crate) fn decode(id: u64, bytes: &[u8]) -> std::result::Result<Self, String> {
         if bytes.len() < 16 || &bytes[..8] != MAGIC {
@@ -316,6 +382,63 @@ mod tests {
             prop_assert_eq!(&merged.tags, &want.tags);
             prop_assert_eq!(&merged.dir, &want.dir);
         }
+    }
+
+    #[test]
+    fn segments_are_stored_in_pieces_and_a_missing_piece_is_refused() {
+        use redb::{ReadableDatabase, ReadableTableMetadata};
+        let db = redb::Database::builder()
+            .create_with_backend(redb::backends::InMemoryBackend::new())
+            .unwrap();
+        let table: redb::TableDefinition<(u64, u32), &[u8]> = redb::TableDefinition::new("t");
+        // One segment of three pieces, a small one, and one that just fits in one piece.
+        let big = Segment::new(
+            4,
+            (0..50_000u32).map(|d| (u64::from(d) * 7, d, 1)).collect(),
+        );
+        let small = Segment::new(9, vec![(5, 60_000, 0), (3, 60_001, 2)]);
+        let exact = Segment::new(
+            12,
+            (0..(PIECE - 16) / POSTING_BYTES)
+                .map(|d| (d as u64, 70_000 + d as u32, 0))
+                .collect(),
+        );
+        assert_eq!(exact.encode().len(), PIECE - (PIECE - 16) % POSTING_BYTES);
+        let w = db.begin_write().unwrap();
+        {
+            let mut t = w.open_table(table).unwrap();
+            for s in [&big, &small, &exact] {
+                s.store(&mut t).unwrap();
+            }
+            assert_eq!(t.len().unwrap(), 5);
+        }
+        w.commit().unwrap();
+        let load = |db: &redb::Database| {
+            let r = db.begin_read().unwrap();
+            let t = r.open_table(table).unwrap();
+            Segment::load_all(&t, |e| Error::Config(e.to_string()), Error::Config)
+        };
+        let back = load(&db).unwrap();
+        assert_eq!(back.iter().map(|s| s.id).collect::<Vec<_>>(), [4, 9, 12]);
+        for (b, s) in back.iter().zip([&big, &small, &exact]) {
+            assert_eq!((&b.keys, &b.docs, &b.tags), (&s.keys, &s.docs, &s.tags));
+        }
+        // Without its middle piece the big one is damaged, and said to be.
+        let w = db.begin_write().unwrap();
+        w.open_table(table).unwrap().remove((4, 1)).unwrap();
+        w.commit().unwrap();
+        let err = load(&db).unwrap_err().to_string();
+        assert!(err.contains("segment 4: piece 1 missing"), "{err}");
+        // Unstoring takes every piece.
+        let w = db.begin_write().unwrap();
+        {
+            let mut t = w.open_table(table).unwrap();
+            for s in [&big, &small, &exact] {
+                s.unstore(&mut t).unwrap();
+            }
+            assert_eq!(t.len().unwrap(), 0);
+        }
+        w.commit().unwrap();
     }
 
     #[test]

@@ -419,8 +419,7 @@ impl Index {
                 let seg = Segment::new(next_segment, entries);
                 next_segment += 1;
                 let mut st = w.open_table(SEGMENTS).map_err(|e| self.err(e))?;
-                st.insert(seg.id, seg.encode().as_slice())
-                    .map_err(|e| self.err(e))?;
+                seg.store(&mut st).map_err(|e| self.err(e))?;
                 segments.push(Arc::new(seg));
                 // The youngest two merge while the older is not much larger.
                 while segments.len() >= 2 {
@@ -434,10 +433,9 @@ impl Index {
                         });
                     next_segment += 1;
                     for s in &segments[m - 2..] {
-                        st.remove(s.id).map_err(|e| self.err(e))?;
+                        s.unstore(&mut st).map_err(|e| self.err(e))?;
                     }
-                    st.insert(merged.id, merged.encode().as_slice())
-                        .map_err(|e| self.err(e))?;
+                    merged.store(&mut st).map_err(|e| self.err(e))?;
                     segments.truncate(m - 2);
                     segments.push(Arc::new(merged));
                 }
