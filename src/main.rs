@@ -22,7 +22,12 @@ fn main() -> ExitCode {
             if let Some(hint) = cli::hint(&e) {
                 eprintln!("hint: {hint}");
             }
-            ExitCode::from(2)
+            // A bug is not bad input: a script told 2 would fix its input in vain.
+            ExitCode::from(if matches!(e, storyhash::Error::Internal(_)) {
+                1
+            } else {
+                2
+            })
         }
     }
 }

@@ -262,7 +262,7 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode, Error> {
     }
     let (stats, first_truncation) = reader
         .join()
-        .map_err(|_| Error::Config("the reader thread panicked".into()))??;
+        .map_err(|_| Error::Internal("the reader thread panicked".into()))??;
     if args.max_bad.exceeded_by(&stats) {
         return Err(Error::TooManySkipped {
             skipped: stats.skipped(),

@@ -367,7 +367,7 @@ fn create(a: CreateArgs) -> Result<ExitCode, Error> {
             let verdict = std::iter::once_with(move || match reader.join() {
                 Ok(Ok(_)) => None,
                 Ok(Err(e)) => Some(Err(e)),
-                Err(_) => Some(Err(Error::Config("the reader thread panicked".into()))),
+                Err(_) => Some(Err(Error::Internal("the reader thread panicked".into()))),
             })
             .flatten();
             let batches = rx
@@ -455,7 +455,7 @@ fn add(a: AddArgs) -> Result<ExitCode, Error> {
     }
     let read = reader
         .join()
-        .map_err(|_| Error::Config("the reader thread panicked".into()))?;
+        .map_err(|_| Error::Internal("the reader thread panicked".into()))?;
     if let Some(mut o) = out {
         o.flush().map_err(|e| Error::io(Path::new("answers"), e))?;
     }
@@ -686,7 +686,7 @@ pub fn query(a: QueryArgs) -> Result<ExitCode, Error> {
     }
     reader
         .join()
-        .map_err(|_| Error::Config("the reader thread panicked".into()))??;
+        .map_err(|_| Error::Internal("the reader thread panicked".into()))??;
     out.flush().map_err(|e| Error::io(Path::new("stdout"), e))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -621,6 +621,10 @@ pub fn hint(e: &Error) -> Option<String> {
             .into(),
         ),
         Error::Config(_) => Some("see storyhash help for the allowed values".into()),
+        Error::Internal(_) => Some(
+            "this is a bug in storyhash, not in the input: please report it with the command that ran"
+                .into(),
+        ),
         Error::InvalidSetting { name, .. } => Some(format!(
             "{} sets it; see storyhash help for the allowed values",
             flag_of(name)
@@ -728,5 +732,19 @@ fn inputs_or_stdin(inputs: &[PathBuf]) -> Vec<PathBuf> {
         vec![PathBuf::from("-")]
     } else {
         inputs.to_vec()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_internal_error_is_said_to_be_a_bug_not_a_bad_value() {
+        let internal = hint(&Error::Internal("the reader thread panicked".into())).unwrap();
+        let config = hint(&Error::Config("--window must be positive".into())).unwrap();
+        assert!(internal.contains("bug"), "{internal}");
+        assert!(!internal.contains("allowed values"), "{internal}");
+        assert!(config.contains("allowed values"), "{config}");
     }
 }

@@ -127,7 +127,7 @@ pub fn sign(a: SignArgs) -> Result<ExitCode, Error> {
     }
     reader
         .join()
-        .map_err(|_| Error::Config("the reader thread panicked".into()))??;
+        .map_err(|_| Error::Internal("the reader thread panicked".into()))??;
     let header = writer.finish()?;
     dest.persist()?;
     progress.finish();

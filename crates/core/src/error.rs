@@ -88,6 +88,9 @@ pub enum Error {
     /// A setting is out of range or settings contradict each other.
     #[error("invalid setting: {0}")]
     Config(String),
+    /// Something that cannot happen did (a worker thread panicked): a bug, not the input.
+    #[error("internal error: {0}")]
+    Internal(String),
     /// One setting of an engine config (`pipeline::EngineConfig`) is out of range.
     #[error("invalid setting {name} = {value}: allowed is {allowed}")]
     InvalidSetting {

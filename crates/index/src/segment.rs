@@ -233,6 +233,17 @@ impl Segment {
                     bytes.clear();
                 }
             }
+            if piece == 0 {
+                // The first piece says how many postings follow: one allocation for them all
+                // (a growing buffer copied a million-article index's postings several times
+                // over on open).
+                let n = v.value().get(8..16).map_or(0, |b| {
+                    u64::from_le_bytes(b.try_into().expect("eight bytes")) as usize
+                });
+                // A damaged count asks for too much: then the buffer grows as it goes.
+                let _ = bytes
+                    .try_reserve_exact(16usize.saturating_add(n.saturating_mul(POSTING_BYTES)));
+            }
             bytes.extend_from_slice(v.value());
             current = Some((id, piece));
         }

@@ -122,5 +122,5 @@ pub(crate) fn rows(coll: &Collection, run: &ClusterRun) -> Result<RecordBatch, E
         ),
     ];
     RecordBatch::try_from_iter_with_nullable(columns)
-        .map_err(|e| Error::Config(format!("building the output batch: {e}")))
+        .map_err(|e| Error::Internal(format!("building the output batch: {e}")))
 }

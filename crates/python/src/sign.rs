@@ -112,5 +112,5 @@ pub(crate) fn sign(
         ));
     }
     RecordBatch::try_from_iter_with_nullable(columns)
-        .map_err(|e| Error::Config(format!("building the output batch: {e}")))
+        .map_err(|e| Error::Internal(format!("building the output batch: {e}")))
 }
