@@ -415,15 +415,24 @@ mod tests {
                 .collect(),
         );
         assert_eq!(exact.encode().len(), PIECE - (PIECE - 16) % POSTING_BYTES);
-        let w = db.begin_write().unwrap();
-        {
-            let mut t = w.open_table(table).unwrap();
-            for s in [&big, &small, &exact] {
-                s.store(&mut t).unwrap();
-            }
-            assert_eq!(t.len().unwrap(), 5);
-        }
-        w.commit().unwrap();
+        // Each of `segs` stored (or unstored), then the pieces left.
+        let each = |segs: [&Segment; 3], store: bool| {
+            let w = db.begin_write().unwrap();
+            let left = {
+                let mut t = w.open_table(table).unwrap();
+                for s in segs {
+                    if store {
+                        s.store(&mut t).unwrap();
+                    } else {
+                        s.unstore(&mut t).unwrap();
+                    }
+                }
+                t.len().unwrap()
+            };
+            w.commit().unwrap();
+            left
+        };
+        assert_eq!(each([&big, &small, &exact], true), 5);
         let load = |db: &redb::Database| {
             let r = db.begin_read().unwrap();
             let t = r.open_table(table).unwrap();
@@ -441,15 +450,7 @@ mod tests {
         let err = load(&db).unwrap_err().to_string();
         assert!(err.contains("segment 4: piece 1 missing"), "{err}");
         // Unstoring takes every piece.
-        let w = db.begin_write().unwrap();
-        {
-            let mut t = w.open_table(table).unwrap();
-            for s in [&big, &small, &exact] {
-                s.unstore(&mut t).unwrap();
-            }
-            assert_eq!(t.len().unwrap(), 0);
-        }
-        w.commit().unwrap();
+        assert_eq!(each([&big, &small, &exact], false), 0);
     }
 
     #[test]
