@@ -512,3 +512,77 @@ fn index_create_seeds_story_statistics_from_a_reference_and_refuses_bad_uses() {
     assert!(err.contains("bad-ref.jsonl:3"), "{err}");
     assert!(!broken.exists());
 }
+
+#[test]
+fn index_settle_gives_the_story_clusters_of_one_cluster_run_over_the_live_articles() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lines = synth(tmp.path(), 300, 7);
+    let dir = tmp.path().join("idx");
+    let o = storyhash()
+        .args(["index", "create", "--preset", "story"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_success(&o);
+    // One at a time, as a desk streams them, then a tenth withdrawn.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_storyhash"))
+        .args(["watch", "--add"])
+        .arg(&dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all((lines.join("\n") + "\n").as_bytes())
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    let (gone, live): (Vec<String>, Vec<String>) =
+        lines
+            .iter()
+            .enumerate()
+            .fold((Vec::new(), Vec::new()), |(mut g, mut l), (i, x)| {
+                if i % 10 == 3 {
+                    g.push(x.clone())
+                } else {
+                    l.push(x.clone())
+                }
+                (g, l)
+            });
+    let gone_ids: Vec<String> = gone.iter().map(|l| id_of(l)).collect();
+    std::fs::write(tmp.path().join("gone.txt"), gone_ids.join("\n") + "\n").unwrap();
+    let o = storyhash()
+        .args(["index", "remove"])
+        .arg(&dir)
+        .arg("--ids")
+        .arg(tmp.path().join("gone.txt"))
+        .output()
+        .unwrap();
+    assert_success(&o);
+    let o = storyhash()
+        .args(["index", "settle", "--format", "json"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_success(&o);
+    let s: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(s["documents"], live.len());
+    let live_file = tmp.path().join("live.jsonl");
+    write_lines(&live_file, &live);
+    let ids: Vec<String> = live.iter().map(|l| id_of(l)).collect();
+    assert_eq!(
+        index_partition(&dir),
+        batch_partition_of("story", &live_file, &ids)
+    );
+    // Settled again: nothing moves.
+    let o = storyhash()
+        .args(["index", "settle", "--format", "json"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_success(&o);
+    let s: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(s["moved"], 0);
+}

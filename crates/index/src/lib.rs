@@ -29,6 +29,7 @@ mod lookup;
 mod record;
 mod seed;
 mod segment;
+mod settle;
 mod story;
 mod write;
 
@@ -39,6 +40,7 @@ use record::{
 use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, WriteTransaction};
 use segment::{key, KeyKind, Segment};
 use serde::Serialize;
+pub use settle::{Settled, AUTO_SETTLE_MAX};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};

@@ -114,7 +114,7 @@ impl Index {
                 }
                 let mut meta = w.open_table(META).map_err(e)?;
                 let zero = 0u64.to_le_bytes();
-                for k in ["next_doc", "next_story", "story_docs"] {
+                for k in ["next_doc", "next_story", "story_docs", "settled_at"] {
                     meta.insert(k, zero.as_slice()).map_err(s)?;
                 }
                 meta.remove("story_lens").map_err(s)?;

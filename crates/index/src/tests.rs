@@ -116,6 +116,8 @@ enum Op {
     Query,
     Compact,
     Reopen,
+    /// Re-make the stories as one batch run over the live articles (`Index::settle`).
+    Settle,
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -127,6 +129,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => Just(Op::Query),
         1 => Just(Op::Compact),
         1 => Just(Op::Reopen),
+        1 => Just(Op::Settle),
     ]
 }
 
@@ -237,6 +240,8 @@ proptest! {
                     drop(index);
                     index = Index::open(&path).unwrap();
                 }
+                // The copy preset's stories are the batch's already: nothing moves.
+                Op::Settle => prop_assert_eq!(index.settle().unwrap().moved, 0),
             }
             prop_assert_eq!(index_partition(&index), batch_partition(&cfg, &live));
             let report = index.check().unwrap();
@@ -514,6 +519,19 @@ proptest! {
                     drop(index);
                     index = Index::open(&path).unwrap();
                     prop_assert_eq!(index.query(probe.clone()).unwrap(), before, "after reopen");
+                }
+                Op::Settle => {
+                    let counts = counts_of(&index.stats.read().unwrap());
+                    let settled = index.settle().unwrap();
+                    prop_assert_eq!(settled.documents, live.len() as u64);
+                    // The model exactly: one batch run over the live articles in the order
+                    // they were stored.
+                    prop_assert_eq!(index_partition(&index), batch_partition(&cfg, &live), "after settle");
+                    prop_assert_eq!(counts_of(&index.stats.read().unwrap()), counts, "a settle changes no count");
+                    // Settled twice: nothing moves, every story keeps its id.
+                    let ids = index.stories().unwrap();
+                    prop_assert_eq!(index.settle().unwrap().moved, 0);
+                    prop_assert_eq!(index.stories().unwrap(), ids);
                 }
             }
             let in_memory = counts_of(&index.stats.read().unwrap());
@@ -1204,4 +1222,69 @@ fn a_story_held_together_by_a_replaced_version_splits_when_the_new_version_leave
         }
         assert!(index.check().unwrap().problems.is_empty());
     }
+}
+
+/// The counted articles at the index's last settle (0: never settled).
+fn settled_at(index: &Index) -> u64 {
+    let r = index.db.begin_read().unwrap();
+    meta_u64(&r.open_table(META).unwrap(), "settled_at").unwrap()
+}
+
+/// Fed one article at a time, an unseeded story index settles by itself each time its counted
+/// articles double from 20 (20, 40, 80, ...): right after such an add its stories are one batch
+/// run's over the live articles, and between two such adds it does not settle. A seeded index
+/// never settles by itself (its scores count the seed, a batch run does not).
+#[test]
+fn a_growing_story_index_settles_itself_when_its_counted_articles_double() {
+    // A hundred real texts (fixtures/clough: five Wikipedia sources and 95 answers), more
+    // than 40 of them counted (not copies of an earlier one).
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fixtures/clough/docs.jsonl"
+    );
+    let stream: Vec<Article> = std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            Article::new(v["id"].as_str().unwrap(), v["text"].as_str().unwrap())
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let index = Index::create(&dir.path().join("i"), story_cfg()).unwrap();
+    let mut settles = Vec::new();
+    for (i, d) in stream.iter().enumerate() {
+        let before = settled_at(&index);
+        index.add(vec![d.clone()], AddOptions::default()).unwrap();
+        let counted = index.stats.read().unwrap().docs;
+        let due = counted >= (2 * before).max(story::PRIOR_DOCS);
+        assert_eq!(
+            settled_at(&index),
+            if due { counted } else { before },
+            "after {i}"
+        );
+        if due {
+            settles.push(counted);
+            assert_eq!(
+                index_partition(&index),
+                batch_partition(&story_cfg(), &stream[..=i])
+            );
+        }
+        assert!(index.check().unwrap().problems.is_empty());
+    }
+    assert!(settles.len() >= 2, "settled at {settles:?}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let seeded =
+        Index::create_seeded(&dir.path().join("i"), story_cfg(), [Ok(seed_articles())]).unwrap();
+    for d in &stream {
+        seeded.add(vec![d.clone()], AddOptions::default()).unwrap();
+    }
+    assert_eq!(settled_at(&seeded), 0);
+    // Settled when asked: then the batch's stories.
+    seeded.settle().unwrap();
+    assert_eq!(
+        index_partition(&seeded),
+        batch_partition(&story_cfg(), &stream)
+    );
 }

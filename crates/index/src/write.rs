@@ -458,6 +458,8 @@ impl Index {
             stats.apply(d);
         }
         *self.snapshot.write().expect("snapshot lock") = Arc::new(Snapshot { segments, dead });
+        drop(stats);
+        self.maybe_settle();
         Ok(answers)
     }
 
