@@ -43,5 +43,10 @@ echo "== bulk add ($DOCS articles, ${THREADS:-all} threads)" >&2
 # --answers: every article's answer is computed and written, as a wire desk would keep them.
 env ${THREADS:+RAYON_NUM_THREADS=$THREADS} /usr/bin/time -f "bulk add: %e s wall, %U s user, peak RSS %M KB" \
   $B index add "$idx" "$WORK/archive.jsonl" --answers /dev/null
+if [ "$PRESET" = story ]; then
+  # The stories made again by one batch run over the archive (`index settle`).
+  env ${THREADS:+RAYON_NUM_THREADS=$THREADS} /usr/bin/time -f "settle: %e s wall, %U s user, peak RSS %M KB" \
+    $B index settle "$idx"
+fi
 echo "== one thread: open, queries, durable adds" >&2
 RAYON_NUM_THREADS=1 cargo bench -q --bench index -- --dir "$idx" --queries "$WORK/queries.jsonl" --adds 1000

@@ -55,10 +55,11 @@ pub enum IndexCommand {
     /// Story preset: make the stories again as one `cluster` run over the live articles would.
     ///
     /// Under the statistics of now: stories decided when the archive was smaller are decided
-    /// again. Each story keeps its id in the piece holding its earliest member. An index settles itself each time its counted articles double, up to 16,384;
-    /// past that, run this when the desk chooses: it takes about as long as `cluster` over
-    /// the archive, and holds the writer meanwhile (queries go on). The copy preset's stories
-    /// are the batch's already: nothing to do.
+    /// again. Each story keeps its id in the piece holding its earliest member. An index
+    /// settles itself each time its counted articles double, while it holds at most 16,384
+    /// articles; past that, run this when the desk chooses: it takes about as long as
+    /// `cluster` over the archive, and holds the writer meanwhile (queries go on). The copy
+    /// preset's stories are the batch's already: nothing to do.
     #[command(after_help = concat!(
         "Examples:\n",
         "  storyhash index settle news-index\n",

@@ -21,14 +21,14 @@
 //! ids in the order of their earliest member.
 //!
 //! When: [`Index::settle`] (the `index settle` command) at any time, and by itself after an
-//! add whenever the live counted articles have doubled since the last settle, up to
-//! [`AUTO_SETTLE_MAX`]: the total work stays within twice one batch run over the archive at
-//! that size, and the writer is held for at most one such run (seconds).
+//! add whenever the counted articles have doubled since the last settle, while the live ones
+//! are at most [`AUTO_SETTLE_MAX`]: at most a dozen batch runs over at most that many articles
+//! in an index's life, the writer held for one at a time (seconds), queries going on.
 
 use super::*;
 
-/// Past this many counted articles an add settles no more by itself: a settle of `N`
-/// articles is a batch run over them, with the writer held meanwhile. Larger archives are
+/// Past this many live articles an add settles no more by itself: a settle of `N` articles
+/// is a batch run over them, with the writer held meanwhile. Larger archives are
 /// settled by [`Index::settle`] (`storyhash index settle`) when the desk chooses.
 pub const AUTO_SETTLE_MAX: u64 = 1 << 14;
 
@@ -55,8 +55,11 @@ impl Index {
     }
 
     /// After an add (the writer held): settle when the counted articles have doubled since the
-    /// last settle, the index is unseeded and not past [`AUTO_SETTLE_MAX`]. A failed settle
-    /// changes nothing and is tried again at the next add; the add stands either way.
+    /// last settle (from [`story::PRIOR_DOCS`]), the index is unseeded and its live articles
+    /// are not past [`AUTO_SETTLE_MAX`] (a settle's cost is a batch run over the live
+    /// articles, copies included, which an archive of copies has many more of than counted
+    /// ones). A failed settle changes nothing and is tried again at the next add; the add
+    /// stands either way.
     pub(crate) fn maybe_settle(&self) {
         if self.cfg.preset != Preset::Story {
             return;
@@ -65,19 +68,19 @@ impl Index {
             let s = self.stats.read().expect("stats lock");
             (s.docs, s.seed.docs > 0)
         };
-        if seeded || !(story::PRIOR_DOCS..=AUTO_SETTLE_MAX).contains(&counted) {
+        if seeded || counted < story::PRIOR_DOCS {
             return;
         }
-        let last = self
-            .db
-            .begin_read()
-            .ok()
-            .and_then(|r| r.open_table(META).ok().map(|m| meta_u64(&m, "settled_at")));
-        match last {
-            Some(Ok(at)) if counted >= 2 * at.max(story::PRIOR_DOCS / 2) => {
-                let _ = self.settle_locked();
-            }
-            _ => {}
+        let Ok(r) = self.db.begin_read() else { return };
+        let (Ok(meta), Ok(ids)) = (r.open_table(META), r.open_table(IDS)) else {
+            return;
+        };
+        let (Ok(at), Ok(live)) = (meta_u64(&meta, "settled_at"), ids.len()) else {
+            return;
+        };
+        drop((meta, ids, r));
+        if live <= AUTO_SETTLE_MAX && counted >= 2 * at.max(story::PRIOR_DOCS / 2) {
+            let _ = self.settle_locked();
         }
     }
 
