@@ -85,6 +85,10 @@ pub(crate) async fn remove(
     ok(&removed)
 }
 
+pub(crate) async fn settle(State(state): State<AppState>) -> Answer {
+    ok(&blocking(&state, Index::settle).await?)
+}
+
 pub(crate) async fn openapi() -> Response {
     use axum::response::IntoResponse;
     (

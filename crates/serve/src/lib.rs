@@ -91,6 +91,9 @@ pub enum Endpoint {
     Add,
     /// Remove articles by id or by age (one durable commit).
     Remove,
+    /// Story preset: make the stories again as one batch run over the live articles would
+    /// (one durable commit; see `Index::settle`).
+    Settle,
     /// The OpenAPI document of the API (the `openapi.json` shipped with this crate).
     OpenApi,
 }
@@ -134,6 +137,11 @@ pub const ROUTES: &[Route] = &[
         endpoint: Endpoint::Remove,
     },
     Route {
+        method: Method::Post,
+        path: "/settle",
+        endpoint: Endpoint::Settle,
+    },
+    Route {
         method: Method::Get,
         path: "/openapi.json",
         endpoint: Endpoint::OpenApi,
@@ -163,6 +171,7 @@ pub fn router(index: Arc<Index>, limits: Limits) -> Router {
             Endpoint::Query => on(filter, api::query),
             Endpoint::Add => on(filter, api::add),
             Endpoint::Remove => on(filter, api::remove),
+            Endpoint::Settle => on(filter, api::settle),
             Endpoint::OpenApi => on(filter, api::openapi),
         };
         app = app.route(route.path, handler);
