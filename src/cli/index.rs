@@ -564,6 +564,14 @@ fn stats(a: DirArgs) -> Result<ExitCode, Error> {
                 ""
             }
         );
+        println!(
+            "settled          {}",
+            if st.settled_at == 0 {
+                "never (`storyhash index settle` makes the stories one batch run's)".to_string()
+            } else {
+                format!("when {} articles were counted", st.settled_at)
+            }
+        );
     }
     let cfg = &index.config();
     println!(

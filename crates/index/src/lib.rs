@@ -200,6 +200,8 @@ pub struct StoryFigures {
     /// Whether the small-archive prior is in effect: fewer than its documents are counted,
     /// live and seeded together.
     pub prior: bool,
+    /// Live documents counted at the last settle (`Index::settle`; 0: never settled).
+    pub settled_at: u64,
 }
 
 /// One story and its live members, earliest first.
@@ -623,6 +625,7 @@ impl Index {
             .last()
             .map_err(|e| self.err(e))?
             .map(|(k, _)| k.value().0);
+        let settled_at = meta_u64(&r.open_table(META).map_err(|e| self.err(e))?, "settled_at")?;
         Ok(Stats {
             format_version: FORMAT_VERSION,
             documents: ids.len().map_err(|e| self.err(e))?,
@@ -641,6 +644,7 @@ impl Index {
                     seed_counted: s.seed.docs,
                     seed_terms: s.seed.df.len(),
                     prior: s.counted() < story::PRIOR_DOCS,
+                    settled_at,
                 }
             }),
             config: serde_json::from_str(&self.cfg.to_json()).expect("a config is JSON"),

@@ -1226,8 +1226,7 @@ fn a_story_held_together_by_a_replaced_version_splits_when_the_new_version_leave
 
 /// The counted articles at the index's last settle (0: never settled).
 fn settled_at(index: &Index) -> u64 {
-    let r = index.db.begin_read().unwrap();
-    meta_u64(&r.open_table(META).unwrap(), "settled_at").unwrap()
+    index.stats().unwrap().story.unwrap().settled_at
 }
 
 /// Fed one article at a time, an unseeded story index settles by itself each time its counted
