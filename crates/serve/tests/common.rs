@@ -83,12 +83,16 @@ pub struct TestServer {
 
 /// A new empty copy-preset index in a temporary directory.
 pub fn new_index() -> (TempDir, PathBuf, Index) {
-    let tmp = tempfile::tempdir().expect("a temporary directory");
-    let dir = tmp.path().join("index");
-    let cfg = EngineConfig {
+    new_index_of(EngineConfig {
         preset: Preset::Copy,
         ..Default::default()
-    };
+    })
+}
+
+/// A new empty index of `cfg` in a temporary directory.
+pub fn new_index_of(cfg: EngineConfig) -> (TempDir, PathBuf, Index) {
+    let tmp = tempfile::tempdir().expect("a temporary directory");
+    let dir = tmp.path().join("index");
     let index = Index::create(&dir, cfg).expect("an index is created");
     (tmp, dir, index)
 }
@@ -98,9 +102,26 @@ pub async fn start(limits: Limits) -> TestServer {
     start_wrapped(limits, |app| app).await
 }
 
+/// A server over a new empty story-preset index.
+pub async fn start_story(limits: Limits) -> TestServer {
+    start_over(
+        new_index_of(EngineConfig::for_preset(Preset::Story)),
+        limits,
+        |app| app,
+    )
+    .await
+}
+
 /// A server over a new empty index whose router `wrap` may wrap in layers of its own.
 pub async fn start_wrapped(limits: Limits, wrap: impl FnOnce(Router) -> Router) -> TestServer {
-    let (tmp, dir, index) = new_index();
+    start_over(new_index(), limits, wrap).await
+}
+
+async fn start_over(
+    (tmp, dir, index): (TempDir, PathBuf, Index),
+    limits: Limits,
+    wrap: impl FnOnce(Router) -> Router,
+) -> TestServer {
     let index = Arc::new(index);
     let weak = Arc::downgrade(&index);
     let app = wrap(storyhash_serve::router(index, limits));

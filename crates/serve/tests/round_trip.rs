@@ -111,3 +111,93 @@ async fn add_query_remove_round_trip() {
     })
     .await;
 }
+
+/// The hundred shipped Clough-Stevenson texts (fixtures/clough: five Wikipedia sources and 95
+/// answers), as (id, text).
+fn clough() -> Vec<(String, String)> {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fixtures/clough/docs.jsonl"
+    );
+    std::fs::read_to_string(path)
+        .expect("the Clough fixture is readable")
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("a line is JSON");
+            (
+                v["id"].as_str().unwrap().to_string(),
+                v["text"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Stories as sorted sets of member ids.
+fn partition(stories: Vec<Vec<String>>) -> Vec<Vec<String>> {
+    let mut out: Vec<Vec<String>> = stories
+        .into_iter()
+        .map(|mut m| {
+            m.sort();
+            m
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settle_makes_the_stories_of_one_batch_run() {
+    bounded(async {
+        let mut s = start_story(Limits::default()).await;
+        let c = client();
+        let docs = clough();
+        // One at a time, as a CMS sends them.
+        for d in &docs {
+            post_ok(&c, s.addr, "/add", &articles_body(std::slice::from_ref(d))).await;
+        }
+        let settle = || async {
+            let r = send(&c, s.addr, "POST", "/settle", None, "", &[])
+                .await
+                .expect("an answer");
+            assert_eq!(r.status, 200, "{}", r.text);
+            r.json()
+        };
+        let settled = settle().await;
+        assert_eq!(settled["documents"], json!(docs.len()), "{settled}");
+        let index = s.index.upgrade().expect("the server's index");
+        let stories: Vec<Vec<String>> = index
+            .stories()
+            .unwrap()
+            .into_iter()
+            .map(|st| st.members)
+            .collect();
+        // The model: one batch run over the same articles in the order they were added.
+        let cfg = storyhash_core::EngineConfig::for_preset(storyhash_core::score::Preset::Story);
+        let mut b = storyhash_core::CollectionBuilder::new(cfg);
+        b.add_batch(
+            docs.iter()
+                .map(|(id, t)| storyhash_core::Article::new(id.clone(), t.clone()))
+                .collect(),
+        );
+        let run = b.finish().unwrap().cluster().unwrap();
+        let batch: Vec<Vec<String>> = run
+            .clusters
+            .iter()
+            .map(|cl| {
+                cl.members
+                    .iter()
+                    .map(|&i| docs[i as usize].0.clone())
+                    .collect()
+            })
+            .collect();
+        assert_eq!(partition(stories), partition(batch));
+        drop(index);
+        assert_eq!(
+            settle().await["moved"],
+            json!(0),
+            "settled twice: nothing moves"
+        );
+        s.stop().await;
+    })
+    .await
+}
