@@ -22,8 +22,8 @@
 //!
 //! When: [`Index::settle`] (the `index settle` command) at any time, and by itself after an
 //! add whenever the counted articles have doubled since the last settle, while the live ones
-//! are at most [`AUTO_SETTLE_MAX`]: at most a dozen batch runs over at most that many articles
-//! in an index's life, the writer held for one at a time (seconds), queries going on.
+//! are at most [`AUTO_SETTLE_MAX`]: at most ten batch runs over at most that many articles in
+//! an index's life, the writer held for one at a time, queries going on.
 
 use super::*;
 
