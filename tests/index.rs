@@ -40,12 +40,34 @@ fn write_lines(path: &Path, lines: &[String]) {
 }
 
 fn create(dir: &Path) {
+    create_preset(dir, "copy");
+}
+
+fn create_preset(dir: &Path, preset: &str) {
     let o = storyhash()
-        .args(["index", "create"])
+        .args(["index", "create", "--preset", preset])
         .arg(dir)
         .output()
         .unwrap();
     assert_success(&o);
+}
+
+/// `watch --add` over `lines`, all written at once; its output once it has exited.
+fn watch_add(dir: &Path, lines: &[String]) -> std::process::Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_storyhash"))
+        .args(["watch", "--add"])
+        .arg(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Fed from its own thread: the answers fill the stdout pipe while the lines still go in.
+    let mut stdin = child.stdin.take().unwrap();
+    let input = lines.join("\n") + "\n";
+    let feeder = std::thread::spawn(move || stdin.write_all(input.as_bytes()).unwrap());
+    let out = child.wait_with_output().unwrap();
+    feeder.join().unwrap();
+    out
 }
 
 /// The index's stories, as sets of member ids (singletons included).
@@ -202,26 +224,8 @@ fn a_story_index_fed_by_watch_gives_the_story_clusters_of_the_reference_case() {
         .collect();
     let ids: Vec<String> = lines.iter().map(|l| id_of(l)).collect();
     let dir = tmp.path().join("idx");
-    let o = storyhash()
-        .args(["index", "create", "--preset", "story"])
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert_success(&o);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_storyhash"))
-        .args(["watch", "--add"])
-        .arg(&dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all((lines.join("\n") + "\n").as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    create_preset(&dir, "story");
+    let out = watch_add(&dir, &lines);
     assert!(out.status.success());
     let answers = json_lines(&out.stdout);
     assert_eq!(answers.len(), lines.len());
@@ -518,27 +522,9 @@ fn index_settle_gives_the_story_clusters_of_one_cluster_run_over_the_live_articl
     let tmp = tempfile::tempdir().unwrap();
     let lines = synth(tmp.path(), 300, 7);
     let dir = tmp.path().join("idx");
-    let o = storyhash()
-        .args(["index", "create", "--preset", "story"])
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert_success(&o);
+    create_preset(&dir, "story");
     // One at a time, as a desk streams them, then a tenth withdrawn.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_storyhash"))
-        .args(["watch", "--add"])
-        .arg(&dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all((lines.join("\n") + "\n").as_bytes())
-        .unwrap();
-    assert!(child.wait().unwrap().success());
+    assert!(watch_add(&dir, &lines).status.success());
     let (gone, live): (Vec<String>, Vec<String>) =
         lines
             .iter()
