@@ -7,18 +7,23 @@ use proptest::prelude::*;
 use std::collections::BTreeMap;
 use storyhash_core::hashed::mix64;
 
-fn seed_texts() -> Vec<String> {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../fixtures/seeds/seed_case.jsonl"
-    );
-    std::fs::read_to_string(path)
-        .unwrap()
+/// The articles of a shipped fixture, `fixtures/<rel>` (JSONL, `id` and `text`).
+fn fixture(rel: &str) -> Vec<Article> {
+    let path = format!("{}/../../fixtures/{rel}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{path}: {e}"))
         .lines()
         .map(|l| {
             let v: serde_json::Value = serde_json::from_str(l).unwrap();
-            v["text"].as_str().unwrap().to_string()
+            Article::new(v["id"].as_str().unwrap(), v["text"].as_str().unwrap())
         })
+        .collect()
+}
+
+fn seed_texts() -> Vec<String> {
+    fixture("seeds/seed_case.jsonl")
+        .into_iter()
+        .map(|a| a.text)
         .collect()
 }
 
@@ -753,18 +758,7 @@ fn stories_keep_their_id_when_the_first_member_expires_and_split_when_a_bridge_l
 }
 
 fn seed_articles() -> Vec<Article> {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../fixtures/seeds/seed_case.jsonl"
-    );
-    std::fs::read_to_string(path)
-        .unwrap()
-        .lines()
-        .map(|l| {
-            let v: serde_json::Value = serde_json::from_str(l).unwrap();
-            Article::new(v["id"].as_str().unwrap(), v["text"].as_str().unwrap())
-        })
-        .collect()
+    fixture("seeds/seed_case.jsonl")
 }
 
 fn story_cfg() -> EngineConfig {
@@ -1237,18 +1231,7 @@ fn settled_at(index: &Index) -> u64 {
 fn a_growing_story_index_settles_itself_when_its_counted_articles_double() {
     // A hundred real texts (fixtures/clough: five Wikipedia sources and 95 answers), more
     // than 40 of them counted (not copies of an earlier one).
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../fixtures/clough/docs.jsonl"
-    );
-    let stream: Vec<Article> = std::fs::read_to_string(path)
-        .unwrap()
-        .lines()
-        .map(|l| {
-            let v: serde_json::Value = serde_json::from_str(l).unwrap();
-            Article::new(v["id"].as_str().unwrap(), v["text"].as_str().unwrap())
-        })
-        .collect();
+    let stream = fixture("clough/docs.jsonl");
     let dir = tempfile::tempdir().unwrap();
     let index = Index::create(&dir.path().join("i"), story_cfg()).unwrap();
     let mut settles = Vec::new();

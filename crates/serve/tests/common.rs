@@ -30,24 +30,26 @@ pub async fn bounded<F: Future>(f: F) -> F::Output {
         .expect("the test finished within its bound")
 }
 
-/// The seed articles (id, text), from the fixtures every crate's tests share.
-pub fn seeds() -> Vec<(String, String)> {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../fixtures/seeds/seed_case.jsonl"
-    );
-    std::fs::read_to_string(path)
-        .expect("the seed fixture is readable")
+/// The articles (id, text) of a fixture every crate's tests share, `fixtures/<rel>` (JSONL).
+pub fn fixture(rel: &str) -> Vec<(String, String)> {
+    let path = format!("{}/../../fixtures/{rel}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{path}: {e}"))
         .lines()
         .filter(|l| !l.trim().is_empty())
         .map(|l| {
-            let v: Value = serde_json::from_str(l).expect("a seed line is JSON");
+            let v: Value = serde_json::from_str(l).expect("a fixture line is JSON");
             (
                 v["id"].as_str().expect("id").to_string(),
                 v["text"].as_str().expect("text").to_string(),
             )
         })
         .collect()
+}
+
+/// The seed articles (id, text).
+pub fn seeds() -> Vec<(String, String)> {
+    fixture("seeds/seed_case.jsonl")
 }
 
 /// The text of seed `id`.

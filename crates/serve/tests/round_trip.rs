@@ -115,21 +115,7 @@ async fn add_query_remove_round_trip() {
 /// The hundred shipped Clough-Stevenson texts (fixtures/clough: five Wikipedia sources and 95
 /// answers), as (id, text).
 fn clough() -> Vec<(String, String)> {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../fixtures/clough/docs.jsonl"
-    );
-    std::fs::read_to_string(path)
-        .expect("the Clough fixture is readable")
-        .lines()
-        .map(|l| {
-            let v: serde_json::Value = serde_json::from_str(l).expect("a line is JSON");
-            (
-                v["id"].as_str().unwrap().to_string(),
-                v["text"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
+    fixture("clough/docs.jsonl")
 }
 
 /// Stories as sorted sets of member ids.
