@@ -532,24 +532,22 @@ impl EngineArgs {
 }
 
 /// Start `threads` worker threads (`None`: one per core, rayon's default).
-fn init_threads(threads: Option<usize>) -> Result<(), Error> {
-    {
-        if let Some(n) = threads {
-            // Thousands of threads cost minutes to start and buy nothing.
-            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-            if n == 0 || n > MAX_THREADS.max(cores) {
-                return Err(Error::Config(format!(
-                    "--threads must be in 1..={} (this machine has {cores} cores), got {n}",
-                    MAX_THREADS.max(cores)
-                )));
-            }
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(n)
-                .build_global()
-                .map_err(|e| Error::Config(format!("cannot start {n} threads: {e}")))?;
+pub(crate) fn init_threads(threads: Option<usize>) -> Result<(), Error> {
+    if let Some(n) = threads {
+        // Thousands of threads cost minutes to start and buy nothing.
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if n == 0 || n > MAX_THREADS.max(cores) {
+            return Err(Error::Config(format!(
+                "--threads must be in 1..={} (this machine has {cores} cores), got {n}",
+                MAX_THREADS.max(cores)
+            )));
         }
-        Ok(())
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()
+            .map_err(|e| Error::Resource(format!("the system would not start {n} threads: {e}")))?;
     }
+    Ok(())
 }
 
 /// A whole text file as one document, its path as its id.
@@ -621,6 +619,10 @@ pub fn hint(e: &Error) -> Option<String> {
             .into(),
         ),
         Error::Config(_) => Some("see storyhash help for the allowed values".into()),
+        Error::Resource(_) => Some(
+            "ask for fewer with --threads, or raise this user's limit on processes (ulimit -u)"
+                .into(),
+        ),
         Error::Internal(_) => Some(
             "this is a bug in storyhash, not in the input: please report it with the command that ran"
                 .into(),
@@ -746,5 +748,15 @@ mod tests {
         assert!(internal.contains("bug"), "{internal}");
         assert!(!internal.contains("allowed values"), "{internal}");
         assert!(config.contains("allowed values"), "{config}");
+    }
+
+    #[test]
+    fn threads_the_system_refuses_are_not_said_to_be_a_bad_value() {
+        let refused = hint(&Error::Resource(
+            "the system would not start 8 threads: Resource temporarily unavailable".into(),
+        ))
+        .unwrap();
+        assert!(!refused.contains("allowed values"), "{refused}");
+        assert!(refused.contains("--threads"), "{refused}");
     }
 }

@@ -63,20 +63,8 @@ fn parse_size(s: &str) -> Result<usize, String> {
 
 /// Run `storyhash serve`.
 pub fn run(a: ServeArgs) -> Result<ExitCode, Error> {
-    if let Some(n) = a.threads {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let max = super::MAX_THREADS.max(cores);
-        if n == 0 || n > max {
-            return Err(Error::Config(format!(
-                "--threads must be in 1..={max} (this machine has {cores} cores), got {n}"
-            )));
-        }
-        // The index matches a request's articles on rayon's pool: the same bound applies.
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build_global()
-            .map_err(|e| Error::Config(format!("cannot start {n} threads: {e}")))?;
-    }
+    // The index matches a request's articles on rayon's pool: the same bound applies.
+    super::init_threads(a.threads)?;
     // Opened before binding: an index another process holds is refused here, with the reason.
     let index = Index::open(&a.dir)?;
     let opts = Options {

@@ -88,6 +88,10 @@ pub enum Error {
     /// A setting is out of range or settings contradict each other.
     #[error("invalid setting: {0}")]
     Config(String),
+    /// The system refused what a run needs (its worker threads): neither the input nor a
+    /// setting's value is wrong.
+    #[error("{0}")]
+    Resource(String),
     /// Something that cannot happen did (a worker thread panicked): a bug, not the input.
     #[error("internal error: {0}")]
     Internal(String),
