@@ -147,18 +147,7 @@ fn an_archive_and_a_stream_give_the_clusters_of_one_cluster_run() {
     assert_success(&o);
 
     // The stream, one line at a time.
-    let mut watch = Command::new(env!("CARGO_BIN_EXE_storyhash"))
-        .args(["watch", "--add"])
-        .arg(&dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = watch.stdin.take().unwrap();
-    let stream = lines[250..].join("\n") + "\n";
-    let feeder = std::thread::spawn(move || stdin.write_all(stream.as_bytes()).unwrap());
-    let out = watch.wait_with_output().unwrap();
-    feeder.join().unwrap();
+    let out = watch_add(&dir, &lines[250..]);
     assert!(out.status.success());
     let answers = json_lines(&out.stdout);
     assert_eq!(answers.len(), 150);
@@ -525,18 +514,13 @@ fn index_settle_gives_the_story_clusters_of_one_cluster_run_over_the_live_articl
     create_preset(&dir, "story");
     // One at a time, as a desk streams them, then a tenth withdrawn.
     assert!(watch_add(&dir, &lines).status.success());
-    let (gone, live): (Vec<String>, Vec<String>) =
-        lines
-            .iter()
-            .enumerate()
-            .fold((Vec::new(), Vec::new()), |(mut g, mut l), (i, x)| {
-                if i % 10 == 3 {
-                    g.push(x.clone())
-                } else {
-                    l.push(x.clone())
-                }
-                (g, l)
-            });
+    let gone: Vec<&String> = lines.iter().skip(3).step_by(10).collect();
+    let live: Vec<String> = lines
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % 10 != 3)
+        .map(|(_, l)| l.clone())
+        .collect();
     let gone_ids: Vec<String> = gone.iter().map(|l| id_of(l)).collect();
     std::fs::write(tmp.path().join("gone.txt"), gone_ids.join("\n") + "\n").unwrap();
     let o = storyhash()
