@@ -25,6 +25,7 @@
 //! anchor is held by more than `max_bucket` live documents (past it both sides pair with the
 //! first holder only, and the two can differ in which pairs they verify).
 
+mod cache;
 mod lookup;
 mod record;
 mod seed;
@@ -47,6 +48,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use storyhash_core::candidates::bands::{band_key, LshParams};
 use storyhash_core::cluster::UnionFind;
 use storyhash_core::error::{Error, Result};
+use storyhash_core::hashed::FastMap;
 use storyhash_core::pipeline::contain::{anchors_needed, ContainFeatures, ANCHORS};
 use storyhash_core::pipeline::{FeatureRecipe, MemStore, PairScorer, SignedDoc, Verify};
 use storyhash_core::score::{Evidence, Preset};
@@ -79,6 +81,8 @@ pub struct Index {
     stats: RwLock<story::StoryStats>,
     /// One write transaction at a time, and the snapshot swapped only by its holder.
     writer: Mutex<()>,
+    /// Records decoded by earlier calls (`cache.rs`).
+    cache: cache::RecordCache,
 }
 
 /// What readers see of the postings: the segments and the removed documents still in them.
@@ -418,6 +422,7 @@ impl Index {
             db,
             snapshot: RwLock::new(Arc::new(Snapshot { segments, dead })),
             writer: Mutex::new(()),
+            cache: cache::RecordCache::new(cache::CACHE_BYTES),
         })
     }
 
@@ -446,7 +451,7 @@ impl Index {
         let docs = r.open_table(DOCS).map_err(|e| self.err(e))?;
         let stories = r.open_table(DOC_STORY).map_err(|e| self.err(e))?;
         let members = r.open_table(MEMBERS).map_err(|e| self.err(e))?;
-        let no_batch = HashMap::new();
+        let no_batch = FastMap::default();
         let looked: Vec<lookup::Looked> = (0..batch.len())
             .into_par_iter()
             .map(|i| self.look_up(&snap, &batch.doc(i), |_| false))
@@ -523,8 +528,33 @@ impl Index {
         docs: &impl ReadableTable<u32, &'static [u8]>,
         doc: u32,
     ) -> Option<story::Sig> {
+        match self.cache.versions(doc) {
+            Some(cache::Cached::Full(r)) => return Some(story::Sig::Record(r)),
+            Some(cache::Cached::Versions(v)) => return Some(story::Sig::Read(v)),
+            None => {}
+        }
         let v = docs.get(doc).ok()??;
-        DocRecord::decode_versions(v.value()).map(story::Sig::Read)
+        let parts = Arc::new(DocRecord::decode_versions(v.value())?);
+        self.cache.put_versions(doc, parts.clone());
+        Some(story::Sig::Read(parts))
+    }
+
+    /// Document `doc`'s committed record, from the cache or read from `docs` (a table of a
+    /// read transaction: see `cache.rs`) and cached.
+    pub(crate) fn committed_record(
+        &self,
+        docs: &impl ReadableTable<u32, &'static [u8]>,
+        doc: u32,
+    ) -> Result<Option<Arc<DocRecord>>> {
+        if let Some(r) = self.cache.full(doc) {
+            return Ok(Some(r));
+        }
+        let Some(r) = self.record(docs, doc)? else {
+            return Ok(None);
+        };
+        let r = Arc::new(r);
+        self.cache.put_full(doc, r.clone());
+        Ok(Some(r))
     }
 
     fn record(
@@ -707,7 +737,7 @@ impl Index {
         let ds = r.open_table(DOC_STORY).map_err(|e| self.err(e))?;
         let members = r.open_table(MEMBERS).map_err(|e| self.err(e))?;
         let mut rep = VerifyReport::default();
-        let mut live = HashMap::new();
+        let mut live = FastMap::default();
         let k = self.cfg.copy.sketch.num_perm;
         for entry in docs.iter().map_err(|e| self.err(e))? {
             let (d, v) = entry.map_err(|e| self.err(e))?;

@@ -47,13 +47,13 @@ pub(crate) struct Looked {
 }
 
 /// Records of committed documents, read once for a whole batch.
-pub(crate) type Records = HashMap<u32, Arc<DocRecord>>;
+pub(crate) type Records = FastMap<u32, Arc<DocRecord>>;
 
 /// A batch's own articles as candidates of one of them: the articles before position `upto`,
 /// numbered from `base`, less those replaced by then.
 pub(crate) struct InBatch<'a> {
     /// Each probe key of the batch, with the positions holding it, ascending.
-    pub(crate) postings: &'a HashMap<u64, Vec<usize>>,
+    pub(crate) postings: &'a FastMap<u64, Vec<usize>>,
     /// The batch's records, by position.
     pub(crate) records: &'a [Arc<DocRecord>],
     pub(crate) base: u32,
@@ -64,7 +64,7 @@ pub(crate) struct InBatch<'a> {
 
 impl InBatch<'_> {
     /// No batch: a query.
-    pub(crate) fn none(postings: &HashMap<u64, Vec<usize>>) -> InBatch<'_> {
+    pub(crate) fn none(postings: &FastMap<u64, Vec<usize>>) -> InBatch<'_> {
         InBatch {
             postings,
             records: &[],
@@ -165,7 +165,7 @@ impl Index {
         let own = anchor_count(d.anchors);
         let mut keys = probe_keys(d, self.lsh);
         let mut wanted: Vec<u32> = Vec::new();
-        let mut anchor_hits: HashMap<u32, (usize, u8)> = HashMap::new();
+        let mut anchor_hits: FastMap<u32, (usize, u8)> = FastMap::default();
         for (k, kind, holders) in &mut keys {
             for s in &snap.segments {
                 let (docs, tags) = s.holders(*k);
@@ -222,8 +222,8 @@ impl Index {
             .map(|part| {
                 let mut out = Vec::with_capacity(part.len());
                 for &h in part {
-                    if let Some(r) = self.record(docs, h)? {
-                        out.push((h, Arc::new(r)));
+                    if let Some(r) = self.committed_record(docs, h)? {
+                        out.push((h, r));
                     }
                 }
                 Ok(out)

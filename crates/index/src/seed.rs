@@ -126,7 +126,7 @@ impl Index {
             let mut stats = self.stats.write().expect("stats lock");
             w.commit().map_err(|e| self.err(e))?;
             *stats = story::StoryStats {
-                df: HashMap::new(),
+                df: FastMap::default(),
                 docs: 0,
                 lens: vec![0; max_terms + 1],
                 seed: story::Seed {

@@ -130,7 +130,7 @@ impl Index {
                     cluster_of[m as usize] = k;
                 }
             }
-            let pos: HashMap<u32, usize> = docs.iter().enumerate().map(|(i, &d)| (d, i)).collect();
+            let pos: FastMap<u32, usize> = docs.iter().enumerate().map(|(i, &d)| (d, i)).collect();
             let mut members = w.open_table(MEMBERS).map_err(|e| self.err(e))?;
             let mut doc_story = w.open_table(DOC_STORY).map_err(|e| self.err(e))?;
             // Old stories, oldest first, each with its earliest live member (members are

@@ -64,7 +64,7 @@ pub(crate) const PRIOR_DOCS: u64 = 20;
 /// the seed (a reference collection's counts, fixed when the index was created).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct StoryStats {
-    pub(crate) df: HashMap<u32, u32>,
+    pub(crate) df: FastMap<u32, u32>,
     /// Counted documents.
     pub(crate) docs: u64,
     /// Counted documents by their number of distinct terms (capped at `max_terms`).
@@ -78,7 +78,7 @@ pub(crate) struct StoryStats {
 /// counts its own documents (`seed.rs`).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Seed {
-    pub(crate) df: HashMap<u32, u32>,
+    pub(crate) df: FastMap<u32, u32>,
     /// Counted documents.
     pub(crate) docs: u64,
     /// Counted documents by their number of distinct terms (capped at `max_terms`).
@@ -105,9 +105,10 @@ fn read_df(
     r: &redb::ReadTransaction,
     table: redb::TableDefinition<u32, u32>,
     e: impl Fn(&dyn std::fmt::Display) -> Error,
-) -> Result<HashMap<u32, u32>> {
+) -> Result<FastMap<u32, u32>> {
     let t = r.open_table(table).map_err(|x| e(&x))?;
-    let mut df = HashMap::with_capacity(t.len().map_err(|x| e(&x))? as usize);
+    let mut df =
+        FastMap::with_capacity_and_hasher(t.len().map_err(|x| e(&x))? as usize, Default::default());
     for entry in t.iter().map_err(|x| e(&x))? {
         let (k, v) = entry.map_err(|x| e(&x))?;
         df.insert(k.value(), v.value());
@@ -271,9 +272,9 @@ impl Overlay<'_> {
 /// Changes to the statistics made by one commit.
 #[derive(Debug, Default)]
 pub(crate) struct StatsDelta {
-    df: HashMap<u32, i64>,
+    df: FastMap<u32, i64>,
     docs: i64,
-    lens: HashMap<usize, i64>,
+    lens: FastMap<usize, i64>,
 }
 
 impl StatsDelta {
@@ -337,7 +338,7 @@ pub(crate) struct Lines<'a> {
     pub(crate) snap: &'a Snapshot,
     pub(crate) gone: &'a (dyn Fn(u32) -> bool + Sync),
     /// Holders outside the segments, by line hash, ascending.
-    pub(crate) extra: &'a HashMap<u64, Vec<u32>>,
+    pub(crate) extra: &'a FastMap<u64, Vec<u32>>,
     /// Holders counted at most: past it no rule's decision changes.
     pub(crate) cap: usize,
 }
@@ -388,7 +389,7 @@ fn line_terms<'a>(r: &'a DocRecord) -> impl Iterator<Item = &'a [u32]> + 'a {
 /// record is several times their bytes, and a mask tests many line holders).
 pub(crate) enum Sig {
     Record(Arc<DocRecord>),
-    Read(VersionParts),
+    Read(Arc<VersionParts>),
 }
 
 impl Sig {
@@ -484,7 +485,7 @@ pub(crate) fn candidates(
     gone: &dyn Fn(u32) -> bool,
     extra: impl Fn(u32) -> Vec<u32>,
 ) -> Vec<u32> {
-    let mut count: HashMap<u32, usize> = HashMap::new();
+    let mut count: FastMap<u32, usize> = FastMap::default();
     let mut list: Vec<u32> = Vec::new();
     for &t in keys {
         list.clear();
@@ -621,7 +622,7 @@ pub(crate) fn record_of_signed(d: &SignedDoc<'_>, added: i64) -> DocRecord {
 }
 
 /// Each distinct line of `r`, for [`Lines::extra`].
-pub(crate) fn post_lines(extra: &mut HashMap<u64, Vec<u32>>, doc: u32, r: &DocRecord) {
+pub(crate) fn post_lines(extra: &mut FastMap<u64, Vec<u32>>, doc: u32, r: &DocRecord) {
     let mut lines = r.lines.clone();
     lines.sort_unstable();
     lines.dedup();
@@ -638,7 +639,7 @@ impl Index {
         docs: &(impl ReadableTable<u32, &'static [u8]> + Sync),
         doc: u32,
     ) -> Option<Arc<DocRecord>> {
-        self.record(docs, doc).ok().flatten().map(Arc::new)
+        self.committed_record(docs, doc).ok().flatten()
     }
 
     /// The linkage score of two documents with their story vectors.
@@ -672,7 +673,7 @@ impl Index {
         let docs = r.open_table(DOCS).map_err(|e| self.err(e))?;
         let stories = r.open_table(DOC_STORY).map_err(|e| self.err(e))?;
         let members = r.open_table(MEMBERS).map_err(|e| self.err(e))?;
-        let no_batch = HashMap::new();
+        let no_batch = FastMap::default();
         let looked: Vec<lookup::Looked> = (0..batch.len())
             .into_par_iter()
             .map(|i| self.look_up(&snap, &batch.doc(i), |_| false))
@@ -686,7 +687,7 @@ impl Index {
                 let copy_found =
                     self.resolve(&d, &looked[i], &records, &lookup::InBatch::none(&no_batch));
                 let q = Arc::new(record_of_signed(&d, 0));
-                let mut extra = HashMap::new();
+                let mut extra = FastMap::default();
                 post_lines(&mut extra, QUERY_DOC, &q);
                 let lines = Lines {
                     snap: &snap,
@@ -723,7 +724,7 @@ impl Index {
                     .into_iter()
                     .filter_map(|c| record_of(c).map(|r| (c, r)))
                     .collect();
-                let mut vectors: HashMap<u32, TermVector> = cand_recs
+                let mut vectors: FastMap<u32, TermVector> = cand_recs
                     .iter()
                     .map(|(c, r)| (*c, vector(&self.cfg, stats, *c, r, &lines, &sig_of)))
                     .collect();
@@ -811,7 +812,7 @@ pub(crate) struct BatchStory {
     /// The batch's change to the statistics.
     pub(crate) delta: StatsDelta,
     /// The batch's line holders (for [`Lines::extra`]).
-    pub(crate) extra: HashMap<u64, Vec<u32>>,
+    pub(crate) extra: FastMap<u64, Vec<u32>>,
 }
 
 /// The inputs of [`Index::story_batch`]: a batch being added.
@@ -824,7 +825,7 @@ pub(crate) struct BatchIn<'a, T> {
     pub(crate) copy_found: &'a [Vec<Found>],
     pub(crate) committed: &'a lookup::Records,
     /// Committed documents replaced by the batch, and by which position.
-    pub(crate) committed_gone: &'a HashMap<u32, usize>,
+    pub(crate) committed_gone: &'a FastMap<u32, usize>,
     pub(crate) replaced_by: &'a [Option<usize>],
     pub(crate) docs: &'a T,
 }
@@ -869,7 +870,7 @@ impl Index {
     ) -> BatchStory {
         let n = b.records.len();
         let cfg = &self.cfg;
-        let mut extra: HashMap<u64, Vec<u32>> = HashMap::new();
+        let mut extra: FastMap<u64, Vec<u32>> = FastMap::default();
         for (j, r) in b.records.iter().enumerate() {
             if b.replaced_by[j].is_none() {
                 post_lines(&mut extra, b.base + j as u32, r);
@@ -915,7 +916,7 @@ impl Index {
         // as the archive grows) changed no story on the agreement benchmark.
         let keys = probes.clone();
         // The batch's own postings of heaviest terms, by term: counted articles only.
-        let mut batch_terms: HashMap<u32, Vec<u32>> = HashMap::new();
+        let mut batch_terms: FastMap<u32, Vec<u32>> = FastMap::default();
         for (i, k) in keys.iter().enumerate() {
             if counted[i].is_some() {
                 for &t in k {

@@ -267,7 +267,7 @@ fn pair_now(index: &Index, art: &Article, id: &str) -> Option<(f64, &'static str
     let docs = r.open_table(DOCS).unwrap();
     let doc = r.open_table(IDS).unwrap().get(id).unwrap()?.value();
     let rec = Arc::new(index.record(&docs, doc).unwrap()?);
-    let mut extra = HashMap::new();
+    let mut extra = FastMap::default();
     story::post_lines(&mut extra, story::QUERY_DOC, &q);
     let lines = story::Lines {
         snap: &snap,
@@ -311,7 +311,7 @@ fn relink_leaves_as_is(index: &Index, s: u64, ids: &[String]) -> bool {
         .map(|id| id_table.get(id.as_str()).unwrap().unwrap().value())
         .collect();
     members.sort_unstable();
-    let no_extra = HashMap::new();
+    let no_extra = FastMap::default();
     let lines = story::Lines {
         snap: &snap,
         gone: &|_| false,
@@ -964,6 +964,43 @@ fn story_answers_survive_reopening() {
     drop(index);
     let index = Index::open(&path).unwrap();
     assert_eq!(index.query(docs[20..].to_vec()).unwrap(), before);
+}
+
+/// Answers from an index whose record cache is warm (queries, replacements, removals, a
+/// compaction and more adds behind it) are those of the same index opened cold.
+#[test]
+fn a_warm_record_cache_answers_as_the_same_index_opened_cold() {
+    let docs = seed_articles();
+    for cfg in [story_cfg(), copy_cfg()] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("i");
+        let mut index = Index::create(&path, cfg).unwrap();
+        index
+            .add(docs[..20].to_vec(), AddOptions::default())
+            .unwrap();
+        index.query(docs.clone()).unwrap();
+        assert!(
+            index.cache.len() > 0,
+            "the queries read records through the cache"
+        );
+        let replace = AddOptions {
+            replace: true,
+            ..AddOptions::default()
+        };
+        // New versions under old ids: new document numbers, the old ones removed.
+        let renewed: Vec<Article> = docs[..4]
+            .iter()
+            .map(|a| Article::new(a.id.clone(), variant(&a.text, 3)))
+            .collect();
+        index.add(renewed, replace).unwrap();
+        index.remove_ids(&[docs[5].id.clone()]).unwrap();
+        index.compact().unwrap();
+        index.add(docs[20..24].to_vec(), replace).unwrap();
+        let warm = index.query(docs.clone()).unwrap();
+        drop(index);
+        let cold = Index::open(&path).unwrap().query(docs.clone()).unwrap();
+        assert_eq!(warm, cold);
+    }
 }
 
 /// The batch engine's statistics over `docs`, counted as its story lane counts them, step for

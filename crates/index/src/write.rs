@@ -77,7 +77,7 @@ impl Index {
         // Which article replaces what, checked before anything is done.
         let mut replaces: Vec<Option<Replaces>> = vec![None; n];
         let mut replaced_by: Vec<Option<usize>> = vec![None; n];
-        let mut committed_gone: HashMap<u32, usize> = HashMap::new();
+        let mut committed_gone: FastMap<u32, usize> = FastMap::default();
         {
             let ids = r.open_table(IDS).map_err(|e| self.err(e))?;
             let mut seen: HashMap<&str, usize> = HashMap::with_capacity(n);
@@ -120,7 +120,7 @@ impl Index {
         let docs_r = r.open_table(DOCS).map_err(|e| self.err(e))?;
         let committed = self.read_records(&looked, &docs_r)?;
         // The batch's own postings and records, then every article's matches, in parallel.
-        let mut postings: HashMap<u64, Vec<usize>> = HashMap::new();
+        let mut postings: FastMap<u64, Vec<usize>> = FastMap::default();
         for (i, l) in looked.iter().enumerate() {
             for (k, _, _) in &l.keys {
                 postings.entry(*k).or_default().push(i);
@@ -179,7 +179,7 @@ impl Index {
             None => (found, None),
         };
         // Story vectors of committed documents met while choosing stories, computed once.
-        let mut committed_vectors: HashMap<u32, TermVector> = HashMap::new();
+        let mut committed_vectors: FastMap<u32, TermVector> = FastMap::default();
 
         let mut w = self.db.begin_write().map_err(|e| self.err(e))?;
         w.set_durability(redb::Durability::Immediate)
@@ -490,6 +490,7 @@ impl Index {
             let Some(bytes) = t.docs.remove(doc).map_err(e)? else {
                 continue;
             };
+            self.cache.forget(doc);
             let rec = DocRecord::decode(bytes.value())
                 .ok_or_else(|| self.err(format!("damaged index: record of document {doc}")))?;
             drop(bytes);
@@ -543,7 +544,7 @@ impl Index {
         let snap = self.snapshot();
         let gone: HashSet<u32> = gone.iter().copied().collect();
         let gone_now = |d: u32| gone.contains(&d);
-        let no_extra = HashMap::new();
+        let no_extra = FastMap::default();
         let lines = story::Lines {
             snap: &snap,
             gone: &gone_now,
@@ -616,14 +617,14 @@ impl Index {
         if members.is_empty() {
             return Ok(0);
         }
-        let pos: HashMap<u32, u32> = members
+        let pos: FastMap<u32, u32> = members
             .iter()
             .enumerate()
             .map(|(i, &d)| (d, i as u32))
             .collect();
         let mut uf = UnionFind::new(members.len());
         // Members are in document order: the first of each content is its class's earliest.
-        let mut first_of: HashMap<u64, u32> = HashMap::new();
+        let mut first_of: FastMap<u64, u32> = FastMap::default();
         let mut outside: Vec<(u32, u32)> = Vec::new();
         for (i, &d) in members.iter().enumerate() {
             let rec = self
@@ -653,7 +654,7 @@ impl Index {
         let mut pieces: Vec<(u32, Vec<u32>)> = piece_of.into_iter().collect();
         pieces.sort_by_key(|p| p.1[0]);
         let n = pieces.len();
-        let mut story_of_root: HashMap<u32, u64> = HashMap::new();
+        let mut story_of_root: FastMap<u32, u64> = FastMap::default();
         for (k, (root, piece)) in pieces.into_iter().enumerate() {
             if k == 0 {
                 story_of_root.insert(root, s);
