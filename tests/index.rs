@@ -556,3 +556,30 @@ fn index_settle_gives_the_story_clusters_of_one_cluster_run_over_the_live_articl
     let s: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(s["moved"], 0);
 }
+
+#[test]
+fn index_add_settle_ends_a_load_with_the_stories_of_one_cluster_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lines = synth(tmp.path(), 300, 7);
+    let dir = tmp.path().join("idx");
+    create_preset(&dir, "story");
+    // Streamed one at a time past the last automatic settle (at 256 counted), then the rest
+    // loaded in bulk with --settle.
+    assert!(watch_add(&dir, &lines[..290]).status.success());
+    let rest = tmp.path().join("rest.jsonl");
+    write_lines(&rest, &lines[290..]);
+    let o = storyhash()
+        .args(["index", "add", "--settle", "--quiet"])
+        .arg(&dir)
+        .arg(&rest)
+        .output()
+        .unwrap();
+    assert_success(&o);
+    let all = tmp.path().join("all.jsonl");
+    write_lines(&all, &lines);
+    let ids: Vec<String> = lines.iter().map(|l| id_of(l)).collect();
+    assert_eq!(
+        index_partition(&dir),
+        batch_partition_of("story", &all, &ids)
+    );
+}

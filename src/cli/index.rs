@@ -238,6 +238,11 @@ pub struct AddArgs {
     /// Also write each article's answer (its matches and story) to FILE as JSONL (`-`: stdout).
     #[arg(long, value_name = "FILE")]
     answers: Option<PathBuf>,
+    /// Story preset: once everything is stored, settle the stories (`index settle`): a bulk
+    /// load past 16,384 articles then ends with the stories one `cluster` run makes. The
+    /// answers are as each article was added; `index stories` lists the settled stories.
+    #[arg(long)]
+    settle: bool,
     /// No progress and no summary on stderr.
     #[arg(long, short)]
     quiet: bool,
@@ -511,6 +516,20 @@ fn add(a: AddArgs) -> Result<ExitCode, Error> {
             "added {added} articles in {secs:.1} s ({:.0}/s): {matched} matched a stored article, {new_stories} started a story",
             added as f64 / secs.max(1e-9)
         );
+    }
+    if a.settle {
+        let t = Instant::now();
+        let s = index.settle()?;
+        if !a.quiet {
+            eprintln!(
+                "settled: {} live articles, {} stories -> {}, {} articles moved ({:.1} s)",
+                s.documents,
+                s.stories_before,
+                s.stories_after,
+                s.moved,
+                t.elapsed().as_secs_f64()
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
