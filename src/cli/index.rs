@@ -340,9 +340,12 @@ pub fn run(cmd: IndexCommand) -> Result<ExitCode, Error> {
         }
         IndexCommand::Verify(a) => verify(a),
         IndexCommand::Settle(a) => {
-            let index = Index::open(&a.dir)?;
+            let mut index = Index::open(&a.dir)?;
             let t = Instant::now();
             let s = index.settle()?;
+            // Its one commit rewrites every story membership elsewhere in the file; the
+            // command holds the index alone, so it gives the freed pages back, as `add` does.
+            index.shrink()?;
             match a.format {
                 OutFormat::Json => println!("{}", serde_json::to_string(&s).expect("plain data")),
                 OutFormat::Table => println!(
@@ -520,6 +523,7 @@ fn add(a: AddArgs) -> Result<ExitCode, Error> {
     if a.settle {
         let t = Instant::now();
         let s = index.settle()?;
+        index.shrink()?;
         if !a.quiet {
             eprintln!(
                 "settled: {} live articles, {} stories -> {}, {} articles moved ({:.1} s)",
