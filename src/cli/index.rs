@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 use storyhash::corpus::{self, ReadOptions};
-use storyhash::index::{AddOptions, Answer, Index};
+use storyhash::index::{AddOptions, Answer, Index, Settled};
 use storyhash::score::Preset;
 use storyhash::{Article, EngineConfig, Error};
 
@@ -341,26 +341,33 @@ pub fn run(cmd: IndexCommand) -> Result<ExitCode, Error> {
         IndexCommand::Verify(a) => verify(a),
         IndexCommand::Settle(a) => {
             let mut index = Index::open(&a.dir)?;
-            let t = Instant::now();
-            let s = index.settle()?;
-            // Its one commit rewrites every story membership elsewhere in the file; the
-            // command holds the index alone, so it gives the freed pages back, as `add` does.
-            index.shrink()?;
+            let (s, line) = settle(&mut index, &format!("settled {}", a.dir.display()))?;
             match a.format {
                 OutFormat::Json => println!("{}", serde_json::to_string(&s).expect("plain data")),
-                OutFormat::Table => println!(
-                    "settled {}: {} live articles, {} stories -> {}, {} articles moved ({:.1} s)",
-                    a.dir.display(),
-                    s.documents,
-                    s.stories_before,
-                    s.stories_after,
-                    s.moved,
-                    t.elapsed().as_secs_f64()
-                ),
+                OutFormat::Table => println!("{line}"),
             }
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Settle the stories (`index settle`, `index add --settle`), then give back the pages the
+/// settle's one commit freed (it rewrites every story membership elsewhere in the file; the
+/// command holds the index alone, as `add` does when it shrinks). With the summary line,
+/// `head` first.
+fn settle(index: &mut Index, head: &str) -> Result<(Settled, String), Error> {
+    let t = Instant::now();
+    let s = index.settle()?;
+    index.shrink()?;
+    let line = format!(
+        "{head}: {} live articles, {} stories -> {}, {} articles moved ({:.1} s)",
+        s.documents,
+        s.stories_before,
+        s.stories_after,
+        s.moved,
+        t.elapsed().as_secs_f64()
+    );
+    Ok((s, line))
 }
 
 fn create(a: CreateArgs) -> Result<ExitCode, Error> {
@@ -521,18 +528,9 @@ fn add(a: AddArgs) -> Result<ExitCode, Error> {
         );
     }
     if a.settle {
-        let t = Instant::now();
-        let s = index.settle()?;
-        index.shrink()?;
+        let (_, line) = settle(&mut index, "settled")?;
         if !a.quiet {
-            eprintln!(
-                "settled: {} live articles, {} stories -> {}, {} articles moved ({:.1} s)",
-                s.documents,
-                s.stories_before,
-                s.stories_after,
-                s.moved,
-                t.elapsed().as_secs_f64()
-            );
+            eprintln!("{line}");
         }
     }
     Ok(ExitCode::SUCCESS)
